@@ -1,1 +1,41 @@
-//! placeholder
+//! Serde models of the PI API (Prime Intellect): the requests you send, the
+//! resources you get back, and the envelopes and error bodies around them.
+//!
+//! The crate has no HTTP or async dependencies, so a service that only stores
+//! or forwards PI resources can depend on it alone. `pi-client` sends these
+//! types; `pi-contract` proves them against the API's OpenAPI document.
+//!
+//! ```
+//! use pi_types::{ApiResponse, CreateSecret, Secret};
+//!
+//! // Request types check the document's rules before anything is sent.
+//! let request = CreateSecret::new("DATABASE_URL", "postgres://u:p@db/app")?
+//!     .with_description("primary database")?;
+//! assert_eq!(request.name(), "DATABASE_URL");
+//! // The value never shows in debug output.
+//! assert!(!format!("{request:?}").contains("postgres://"));
+//!
+//! // Responses accept what the server sends, including fields added later.
+//! let body = r#"{"data": {"id": "sec_1", "name": "DATABASE_URL",
+//!     "createdAt": "2026-01-15T10:30:00.000000", "updatedAt": "2026-01-15T10:30:00Z",
+//!     "someNewField": true}, "status": "ok"}"#;
+//! let response: ApiResponse<Secret> = serde_json::from_str(body)?;
+//! assert_eq!(response.data.map(|secret| secret.id), Some("sec_1".to_owned()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod envelope;
+mod error_body;
+mod invalid;
+mod secrets;
+mod timestamp;
+
+pub use envelope::{ApiResponse, Page};
+pub use error_body::{ErrorBody, ErrorDetail, ErrorResponse, FieldError, ValidationDetail};
+pub use invalid::{InvalidInput, Rule, check_path_segment};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use secrets::{
+    CreateSecret, FILE_SECRET_MAX_BYTES, SECRET_DESCRIPTION_MAX_CHARS, SECRET_NAME_MAX_CHARS,
+    SECRET_NAME_PATTERN, Secret, UpdateSecret,
+};
+pub use timestamp::{Timestamp, TimestampError};
