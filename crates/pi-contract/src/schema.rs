@@ -1,0 +1,181 @@
+//! Compiling the document's JSON Schemas into validators, once, against the
+//! document's own `components` (never fetching anything remote).
+
+use serde_json::{Map, Value};
+
+/// One problem a compiled schema found in an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SchemaError {
+    /// JSON pointer into the instance (`""` for the root, `/name`, `/items/0`).
+    pub(crate) pointer: String,
+    /// The JSON Schema keyword that failed (`required`, `type`, `pattern`, ...).
+    pub(crate) keyword: String,
+    /// What went wrong, for a person.
+    pub(crate) message: String,
+}
+
+/// A JSON Schema from the document, compiled once and reused for every
+/// validation.
+pub(crate) struct CompiledSchema {
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledSchema").finish_non_exhaustive()
+    }
+}
+
+/// The longest message kept from the validator: instance values are echoed in
+/// its messages and may be long.
+const MAX_MESSAGE: usize = 240;
+
+impl CompiledSchema {
+    /// Compiles `schema`, resolving `#/components/...` references against
+    /// `components` (the document's `components` object).
+    ///
+    /// The schema is wrapped in a root that carries the part of `components`
+    /// it reaches, so local references resolve as they do in the document;
+    /// formats are asserted.
+    pub(crate) fn compile(schema: &Value, components: &Value) -> Result<CompiledSchema, String> {
+        let mut root = Map::new();
+        match schema {
+            Value::Object(object) if !object.contains_key("components") => {
+                root.extend(object.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            other => {
+                root.insert("allOf".to_owned(), Value::Array(vec![other.clone()]));
+            }
+        }
+        root.insert(
+            "components".to_owned(),
+            reachable_components(schema, components),
+        );
+        let root = Value::Object(root);
+        let validator = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&root)
+            .map_err(|error| error.to_string())?;
+        Ok(CompiledSchema { validator })
+    }
+
+    /// Every problem the schema finds in `instance`, in the validator's order.
+    ///
+    /// An `anyOf`/`oneOf` failure where all branches but one failed only on
+    /// the instance's type (the usual `anyOf [T, null]`) is replaced by the
+    /// errors of that one branch, so a too-long nullable string reports
+    /// `maxLength`, not `anyOf`.
+    pub(crate) fn errors(&self, instance: &Value) -> Vec<SchemaError> {
+        let mut out = Vec::new();
+        for error in self.validator.iter_errors(instance) {
+            flatten(&error, &mut out);
+        }
+        out
+    }
+
+    /// Whether `instance` is valid.
+    pub(crate) fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+}
+
+fn flatten(error: &jsonschema::ValidationError<'_>, out: &mut Vec<SchemaError>) {
+    use jsonschema::error::ValidationErrorKind;
+    let context = match error.kind() {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context
+        }
+        _ => {
+            out.push(schema_error(
+                error.instance_path().as_str(),
+                error.kind().keyword(),
+                error.to_string(),
+            ));
+            return;
+        }
+    };
+    let here = error.instance_path().as_str();
+    let only_type = |branch: &Vec<jsonschema::ValidationError<'static>>| {
+        branch.len() == 1
+            && matches!(branch[0].kind(), ValidationErrorKind::Type { .. })
+            && branch[0].instance_path().as_str() == here
+    };
+    let informative: Vec<&Vec<jsonschema::ValidationError<'static>>> =
+        context.iter().filter(|branch| !only_type(branch)).collect();
+    match informative.as_slice() {
+        [branch] => {
+            for inner in branch.iter() {
+                flatten(inner, out);
+            }
+        }
+        [] if !context.is_empty() => {
+            let messages: Vec<String> = context.iter().flatten().map(ToString::to_string).collect();
+            out.push(schema_error(here, "type", messages.join("; ")));
+        }
+        _ => out.push(schema_error(
+            here,
+            error.kind().keyword(),
+            error.to_string(),
+        )),
+    }
+}
+
+fn schema_error(pointer: &str, keyword: &str, mut message: String) -> SchemaError {
+    if message.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        message.truncate(cut);
+        message.push_str("...");
+    }
+    SchemaError {
+        pointer: pointer.to_owned(),
+        keyword: keyword.to_owned(),
+        message,
+    }
+}
+
+/// The entries of `components` that `schema` reaches through `$ref`s,
+/// transitively, laid out as in `components`.
+fn reachable_components(schema: &Value, components: &Value) -> Value {
+    let mut picked = Map::new();
+    let mut pending: Vec<&Value> = vec![schema];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Object(object) => {
+                if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+                    if seen.insert(reference.to_owned()) {
+                        if let Some((kind, name, target)) = component_of(reference, components) {
+                            let slot = picked
+                                .entry(kind.to_owned())
+                                .or_insert_with(|| Value::Object(Map::new()));
+                            if let Value::Object(slot) = slot {
+                                slot.insert(name, target.clone());
+                            }
+                            pending.push(target);
+                        }
+                    }
+                }
+                pending.extend(object.values());
+            }
+            Value::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    Value::Object(picked)
+}
+
+/// Splits `#/components/<kind>/<name>` and finds its target.
+fn component_of<'a>(
+    reference: &'a str,
+    components: &'a Value,
+) -> Option<(&'a str, String, &'a Value)> {
+    let rest = reference.strip_prefix("#/components/")?;
+    let (kind, name) = rest.split_once('/')?;
+    let name = name.replace("~1", "/").replace("~0", "~");
+    let target = components.get(kind)?.get(&name)?;
+    Some((kind, name, target))
+}
