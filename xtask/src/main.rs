@@ -1,1 +1,69 @@
-fn main() {}
+//! Build tasks for pi-rs, run as `cargo xtask <task>` from anywhere in the
+//! workspace.
+//!
+//! - `cargo xtask contract [--spec PATH]`: the contract suite.
+//! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
+//!   OpenAPI document into `spec/openapi.json` and record `spec/upstream.lock`.
+//! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]`:
+//!   classify the contract changes between two documents.
+//!
+//! Every task runs from the workspace root, so relative paths given to it are
+//! relative to the root, whichever directory cargo was started in.
+
+mod contract;
+mod spec_diff;
+mod spec_update;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What `cargo xtask help` prints.
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  contract [--spec PATH]              run the contract suite (vendored spec by default)
+  spec update --from PATH_OR_URL      normalize a document into spec/ and record spec/upstream.lock
+  spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]
+                                      classify contract changes from OLD to NEW
+
+Relative paths are taken from the workspace root.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = project_root();
+    if let Err(err) = std::env::set_current_dir(&root) {
+        eprintln!(
+            "error: cannot enter the workspace root {}: {err}",
+            root.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match args.first().map(String::as_str) {
+        Some("contract") => contract::run(&args[1..]),
+        Some("spec") => match args.get(1).map(String::as_str) {
+            Some("update") => spec_update::run(&root, &args[2..]),
+            Some("diff") => spec_diff::run(&args[2..]),
+            Some(other) => usage_error(&format!("unknown spec task `{other}`")),
+            None => usage_error("`spec` needs a task: update or diff"),
+        },
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Some(other) => usage_error(&format!("unknown task `{other}`")),
+        None => usage_error("no task given"),
+    }
+}
+
+/// Prints a usage error and returns the exit code for it.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn project_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}

@@ -10,3 +10,5 @@ pub mod violation;
 pub use request::HttpRequest;
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
 pub use violation::{Rule, Violation};
+pub mod document;
+pub mod normalize;

@@ -1,0 +1,350 @@
+//! `cargo xtask spec update --from PATH_OR_URL`: vendor the upstream contract.
+//!
+//! Reads an OpenAPI document (a file, or a URL fetched with `curl -fsSL`),
+//! normalizes it with [`pi_contract::normalize`] and writes two files:
+//!
+//! - `spec/openapi.json`: the normalized document, in canonical JSON;
+//! - `spec/upstream.lock`: where it came from: the source as given, the
+//!   sha256 of the raw bytes, the retrieval date (UTC, `YYYY-MM-DD`), and the
+//!   operation and schema counts of the normalized document.
+//!
+//! Running it again on the same bytes gives byte-identical files: the lock's
+//! date is kept while the source and hash are unchanged. Nothing under `spec/`
+//! changes unless every step succeeded; both files are written to temporary
+//! names first and then renamed into place.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use pi_contract::document::parse_named;
+use pi_contract::normalize::{normalize, to_canonical_json};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// Where the vendored document lives, relative to the workspace root.
+pub(crate) const SPEC_PATH: &str = "spec/openapi.json";
+/// Where the provenance record lives, relative to the workspace root.
+pub(crate) const LOCK_PATH: &str = "spec/upstream.lock";
+
+/// The HTTP methods that make an operation in a path item.
+pub(crate) const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Runs the subcommand with the arguments after `spec update`.
+pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
+    let source = match parse_args(args) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("error: {message}\nusage: cargo xtask spec update --from PATH_OR_URL");
+            return ExitCode::from(2);
+        }
+    };
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    match update(root, &source, &today) {
+        Ok(outcome) => {
+            println!("{}", outcome.describe());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads `--from VALUE` (or `--from=VALUE`) and rejects anything else.
+fn parse_args(args: &[String]) -> Result<String, String> {
+    let mut source = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let value = if arg == "--from" {
+            rest.next()
+                .ok_or_else(|| "--from needs a path or URL".to_owned())?
+                .clone()
+        } else if let Some(value) = arg.strip_prefix("--from=") {
+            value.to_owned()
+        } else {
+            return Err(format!("unexpected argument `{arg}`"));
+        };
+        if source.replace(value).is_some() {
+            return Err("--from given twice".to_owned());
+        }
+    }
+    source.ok_or_else(|| "--from is required".to_owned())
+}
+
+/// What an update did.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The vendored spec's path.
+    spec: PathBuf,
+    /// Operations in the new spec.
+    operations: usize,
+    /// Component schemas in the new spec.
+    schemas: usize,
+    /// Whether `spec/openapi.json` changed.
+    changed: bool,
+    /// The contract changes against the replaced spec, when there was one.
+    diff_summary: Option<String>,
+}
+
+impl Outcome {
+    /// A few lines for the terminal.
+    fn describe(&self) -> String {
+        let state = if self.changed { "updated" } else { "unchanged" };
+        let mut text = format!(
+            "{}: {state} ({} operations, {} schemas)",
+            self.spec.display(),
+            self.operations,
+            self.schemas
+        );
+        if let Some(summary) = &self.diff_summary {
+            text.push_str("\nchanges against the previous spec:\n");
+            text.push_str(summary.trim_end());
+        }
+        text
+    }
+}
+
+/// Vendors `source` into `root/spec/`; `today` is the date to record when the
+/// input is new. On error nothing under `root/spec/` has changed.
+pub(crate) fn update(root: &Path, source: &str, today: &str) -> Result<Outcome, String> {
+    let raw = fetch(root, source)?;
+    let doc = parse_named(&raw, source).map_err(|e| e.to_string())?;
+    let normalized = normalize(&doc).map_err(|e| format!("{source}: {e}"))?;
+    let text = to_canonical_json(&normalized);
+    let sha256 = hex(&Sha256::digest(&raw));
+    let operations = count_operations(&normalized);
+    let schemas = normalized
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map_or(0, |schemas| schemas.len());
+
+    let spec_path = root.join(SPEC_PATH);
+    let lock_path = root.join(LOCK_PATH);
+    let previous_lock = std::fs::read(&lock_path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    let retrieved = previous_lock
+        .as_ref()
+        .filter(|lock| lock["source"] == source && lock["sha256"] == sha256.as_str())
+        .and_then(|lock| lock["retrieved"].as_str())
+        .unwrap_or(today)
+        .to_owned();
+    let lock = json!({
+        "source": source,
+        "sha256": sha256,
+        "retrieved": retrieved,
+        "operations": operations,
+        "schemas": schemas,
+    });
+    let lock_text = to_canonical_json(&lock);
+
+    let previous_spec = std::fs::read_to_string(&spec_path).ok();
+    let changed = previous_spec.as_deref() != Some(text.as_str());
+    let diff_summary: Option<String> = None;
+
+    let spec_dir = root.join("spec");
+    std::fs::create_dir_all(&spec_dir)
+        .map_err(|e| format!("{}: cannot create: {e}", spec_dir.display()))?;
+    write_all_atomically(&[(&spec_path, &text), (&lock_path, &lock_text)])?;
+    Ok(Outcome {
+        spec: PathBuf::from(SPEC_PATH),
+        operations,
+        schemas,
+        changed,
+        diff_summary,
+    })
+}
+
+/// The raw bytes of `source`: a URL through curl, otherwise a file (relative to `root`).
+fn fetch(root: &Path, source: &str) -> Result<Vec<u8>, String> {
+    if source.starts_with("https://") || source.starts_with("http://") {
+        let output = Command::new("curl")
+            .args(["-fsSL", "--", source])
+            .output()
+            .map_err(|e| format!("{source}: cannot run curl: {e}"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let reason = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+            return Err(format!(
+                "{source}: download failed ({}): {reason}",
+                output.status
+            ));
+        }
+        Ok(output.stdout)
+    } else {
+        let path = root.join(source);
+        std::fs::read(&path).map_err(|e| format!("{source}: cannot read: {e}"))
+    }
+}
+
+/// Counts the operations (method entries of path items) of a document.
+pub(crate) fn count_operations(doc: &Value) -> usize {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .map_or(0, |paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(|item| {
+                    item.keys()
+                        .filter(|k| METHODS.contains(&k.as_str()))
+                        .count()
+                })
+                .sum()
+        })
+}
+
+/// Lower-case hex of some bytes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes each file to a temporary sibling, then renames them all into place;
+/// when a write fails the temporaries are removed and no target is touched.
+fn write_all_atomically(files: &[(&Path, &str)]) -> Result<(), String> {
+    let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
+    for (target, contents) in files {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = target.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+        if let Err(e) = std::fs::write(&temp, contents) {
+            let _ = std::fs::remove_file(&temp);
+            for (written, _) in &temps {
+                let _ = std::fs::remove_file(written);
+            }
+            return Err(format!("{}: cannot write: {e}", temp.display()));
+        }
+        temps.push((temp, target));
+    }
+    for (temp, target) in &temps {
+        std::fs::rename(temp, target)
+            .map_err(|e| format!("{}: cannot replace: {e}", target.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// A fresh empty directory under the system temp dir.
+    fn temp_root(name: &str) -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "xtask-spec-update-{name}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    const GOOD: &str = r##"{
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1", "description": "prose"},
+        "paths": {
+            "/a": {"get": {"operationId": "a", "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}}}}},
+            "/api/admin/x": {"get": {"operationId": "x", "responses": {}}}
+        },
+        "components": {"schemas": {"A": {"type": "string"}, "B": {"type": "string"}}}
+    }"##;
+
+    fn spec_files(root: &Path) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+        (
+            std::fs::read(root.join(SPEC_PATH)).ok(),
+            std::fs::read(root.join(LOCK_PATH)).ok(),
+        )
+    }
+
+    #[test]
+    fn update_writes_spec_and_lock_and_is_repeatable() {
+        let root = temp_root("repeat");
+        std::fs::write(root.join("in.json"), GOOD).unwrap();
+        let outcome = update(&root, "in.json", "2026-01-02").unwrap();
+        assert!(outcome.changed);
+        assert_eq!((outcome.operations, outcome.schemas), (1, 1));
+        let first = spec_files(&root);
+        let lock: Value = serde_json::from_slice(first.1.as_ref().unwrap()).unwrap();
+        assert_eq!(lock["source"], "in.json");
+        assert_eq!(lock["retrieved"], "2026-01-02");
+        assert_eq!(lock["operations"], 1);
+        assert_eq!(lock["schemas"], 1);
+        assert_eq!(lock["sha256"], hex(&Sha256::digest(GOOD.as_bytes())));
+
+        // A later day with the same bytes keeps the recorded date.
+        let outcome = update(&root, "in.json", "2026-03-04").unwrap();
+        assert!(!outcome.changed);
+        assert_eq!(spec_files(&root), first);
+
+        // New bytes record the new date.
+        std::fs::write(root.join("in.json"), GOOD.replace("\"1\"", "\"2\"")).unwrap();
+        update(&root, "in.json", "2026-03-04").unwrap();
+        let lock: Value =
+            serde_json::from_slice(&std::fs::read(root.join(LOCK_PATH)).unwrap()).unwrap();
+        assert_eq!(lock["retrieved"], "2026-03-04");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn errors_leave_spec_untouched() {
+        let root = temp_root("errors");
+        std::fs::write(root.join("in.json"), GOOD).unwrap();
+        update(&root, "in.json", "2026-01-02").unwrap();
+        let before = spec_files(&root);
+
+        let cases = [
+            ("missing.json", None, "missing.json: cannot read"),
+            (
+                "swagger.json",
+                Some(r#"{"swagger": "2.0", "paths": {}}"#.to_owned()),
+                "swagger.json: not an OpenAPI 3.x document",
+            ),
+            (
+                "broken-ref.json",
+                Some(GOOD.replace("schemas/A\"", "schemas/Nope\"")),
+                "#/components/schemas/Nope",
+            ),
+            (
+                "bad.json",
+                Some("{\"openapi\":".to_owned()),
+                "bad.json: not valid JSON",
+            ),
+        ];
+        for (name, contents, expected) in cases {
+            if let Some(contents) = contents {
+                std::fs::write(root.join(name), contents).unwrap();
+            }
+            let err = update(&root, name, "2026-05-06").unwrap_err();
+            assert!(err.contains(expected), "{name}: {err}");
+            assert!(!err.contains('\n'), "{name}: not one line: {err}");
+            assert_eq!(spec_files(&root), before, "{name} changed spec/");
+        }
+        // No temporaries are left behind either.
+        let leftovers: Vec<_> = std::fs::read_dir(root.join("spec"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn arguments_are_parsed_by_hand() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(parse_args(&args(&["--from", "x.json"])).unwrap(), "x.json");
+        assert_eq!(parse_args(&args(&["--from=y.yaml"])).unwrap(), "y.yaml");
+        assert!(parse_args(&args(&[])).is_err());
+        assert!(parse_args(&args(&["--from"])).is_err());
+        assert!(parse_args(&args(&["--from", "a", "--from", "b"])).is_err());
+        assert!(parse_args(&args(&["x.json"])).is_err());
+    }
+}
