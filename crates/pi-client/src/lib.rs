@@ -1,1 +1,65 @@
-//! placeholder
+//! An async client for the PI API (Prime Intellect): typed calls, typed
+//! errors, and streams over paginated lists.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let server = wiremock::MockServer::start().await;
+//! # wiremock::Mock::given(wiremock::matchers::method("GET"))
+//! #     .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({
+//! #         "data": {"id": "sec_1", "name": "HF_TOKEN",
+//! #                  "createdAt": "2026-01-15T10:30:00", "updatedAt": "2026-01-15T10:30:00"}})))
+//! #     .mount(&server).await;
+//! # let base_url = server.uri();
+//! use pi_client::{Client, Error};
+//!
+//! // Usually `Client::from_env()`: PRIME_API_KEY, PRIME_BASE_URL, PRIME_TEAM_ID,
+//! // or the `prime` CLI's ~/.prime/config.json.
+//! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
+//!
+//! let secret = client.secrets().get("sec_1").await?;
+//! assert_eq!(secret.name, "HF_TOKEN");
+//!
+//! // Input that breaks the document's rules is refused before anything is sent.
+//! let refused = client.secrets().create("lower_case", "value").send().await;
+//! assert!(matches!(refused, Err(Error::InvalidInput(ref e)) if e.field() == "name"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Lists come one page at a time with `.send()`, or as every item with
+//! `.into_stream()`:
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! # async fn run(client: pi_client::Client) -> Result<(), pi_client::Error> {
+//! let names: Vec<String> = client
+//!     .secrets()
+//!     .list()
+//!     .limit(50)
+//!     .into_stream()
+//!     .map_ok(|secret| secret.name)
+//!     .try_collect()
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod client;
+mod config;
+mod error;
+mod page;
+mod request;
+mod secrets;
+mod team;
+
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+};
+pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
+pub use error::Error;
+pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, UpdateSecretBuilder};
+
+/// The models this client sends and returns, re-exported so one dependency is enough.
+pub use pi_types as types;

@@ -1,0 +1,183 @@
+//! The one error type every call returns, with a variant for each outcome a
+//! caller may want to branch on.
+//!
+//! No variant carries a third-party error type, and no message contains the
+//! API key or a secret value: error bodies are summarised, and decode errors
+//! keep a short excerpt of the body with secret-looking fields blanked.
+
+use std::time::Duration;
+
+use pi_types::{FieldError, InvalidInput};
+
+/// What went wrong with a call to the PI API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the API key is missing, wrong or revoked.
+    #[error("the PI API rejected the API key (401){}; check PRIME_API_KEY or the key given to Client::builder()", detail(.message))]
+    Unauthorized {
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// 402: the account cannot pay for this (for example, an empty wallet).
+    #[error("the PI API needs payment for this (402){}; top up the wallet or check the team's billing", detail(.message))]
+    PaymentRequired {
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// 403: the key is valid but may not do this (often: not a member of the team).
+    #[error("the PI API refused this operation (403){}; check the key's permissions and the team id", detail(.message))]
+    Forbidden {
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// 404: the resource does not exist (or is not visible to this key or team).
+    #[error("not found (404){}; check the id and the team it belongs to", detail(.message))]
+    NotFound {
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// 409: the request conflicts with the current state (for example, a name already taken).
+    #[error("conflict (409){}", detail(.message))]
+    Conflict {
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// 400 or 422 with field-level problems: the server rejected the input.
+    #[error("the PI API rejected the request ({status}): {}", field_list(.errors, .message))]
+    Validation {
+        /// The HTTP status (422, or 400).
+        status: u16,
+        /// The rejected fields, from either error-body shape.
+        errors: Vec<FieldError>,
+        /// A plain message, when the server sent no field list.
+        message: Option<String>,
+    },
+    /// 429: too many requests; wait before trying again.
+    #[error("rate limited by the PI API (429){}", retry_hint(.retry_after))]
+    RateLimited {
+        /// How long the server asked the client to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// 5xx: the server failed. Idempotent calls were already retried.
+    #[error("the PI API failed ({status}){}; try again later", detail(.message))]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// Any other status this client does not expect for the call.
+    #[error("unexpected HTTP status {status} from the PI API{}", detail(.message))]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The server's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// The server answered, but the body is not what the document promises.
+    #[error(
+        "could not decode the PI API's response ({status}) at `{path}`: {reason}; body starts: {excerpt}"
+    )]
+    Decode {
+        /// The HTTP status of the response.
+        status: u16,
+        /// Where in the JSON the decoding broke (`.` for the root).
+        path: String,
+        /// What was wrong there.
+        reason: String,
+        /// The start of the body, with secret-looking fields blanked.
+        excerpt: String,
+    },
+    /// The response body was larger than the configured limit; it was not read further.
+    #[error(
+        "the PI API's response is larger than the {limit}-byte limit; raise it with ClientBuilder::max_response_bytes if this is expected"
+    )]
+    ResponseTooLarge {
+        /// The limit that was exceeded, in bytes.
+        limit: usize,
+    },
+    /// No response came within the configured time.
+    #[error("the PI API did not answer within {after:?}; check the network or raise the timeout")]
+    Timeout {
+        /// How long the client waited.
+        after: Duration,
+    },
+    /// The request could not be sent or the response could not be read.
+    #[error("could not reach the PI API: {message}")]
+    Transport {
+        /// What failed, without the URL's credentials or the API key.
+        message: String,
+    },
+    /// An input broke one of the document's rules; nothing was sent.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidInput),
+    /// The client is not configured well enough to make a call.
+    #[error("the PI client is not configured: {message}")]
+    Configuration {
+        /// What is missing or wrong, and how to fix it.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the response behind this error, if there was one.
+    ///
+    /// ```
+    /// let error = pi_client::Error::NotFound { message: None };
+    /// assert_eq!(error.status(), Some(404));
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unauthorized { .. } => Some(401),
+            Self::PaymentRequired { .. } => Some(402),
+            Self::Forbidden { .. } => Some(403),
+            Self::NotFound { .. } => Some(404),
+            Self::Conflict { .. } => Some(409),
+            Self::RateLimited { .. } => Some(429),
+            Self::Validation { status, .. }
+            | Self::Server { status, .. }
+            | Self::UnexpectedStatus { status, .. }
+            | Self::Decode { status, .. } => Some(*status),
+            Self::ResponseTooLarge { .. }
+            | Self::Timeout { .. }
+            | Self::Transport { .. }
+            | Self::InvalidInput(_)
+            | Self::Configuration { .. } => None,
+        }
+    }
+
+    pub(crate) fn configuration(message: impl Into<String>) -> Self {
+        Self::Configuration {
+            message: message.into(),
+        }
+    }
+}
+
+fn detail(message: &Option<String>) -> String {
+    message
+        .as_deref()
+        .map(|text| format!(": {text}"))
+        .unwrap_or_default()
+}
+
+fn field_list(errors: &[FieldError], message: &Option<String>) -> String {
+    if errors.is_empty() {
+        return message
+            .clone()
+            .unwrap_or_else(|| "no details given".to_owned());
+    }
+    errors
+        .iter()
+        .map(FieldError::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn retry_hint(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(wait) => format!("; retry after {}s", wait.as_secs_f64().ceil()),
+        None => "; slow down and retry later".to_owned(),
+    }
+}
