@@ -5,10 +5,12 @@ mod schema;
 
 pub mod request;
 pub mod spec;
+pub mod synth;
 pub mod violation;
 
 pub use request::HttpRequest;
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
+pub use synth::{Instance, SynthError, Synthesized};
 pub use violation::{Rule, Violation};
 pub mod document;
 pub mod normalize;

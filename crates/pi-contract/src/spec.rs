@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -15,21 +15,13 @@ use crate::violation::{Rule, Violation};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SpecError {
-    /// The file could not be read.
-    #[error("cannot read the OpenAPI document {path}: {message}")]
-    Read {
-        /// The file that was asked for.
-        path: PathBuf,
-        /// What went wrong.
-        message: String,
-    },
-    /// The bytes are neither JSON nor YAML, or not an OpenAPI 3.x document.
-    #[error("not an OpenAPI 3.x document: {0}")]
-    Document(String),
+    /// The document could not be read or parsed, or is not OpenAPI 3.x.
+    #[error(transparent)]
+    Document(#[from] crate::document::DocumentError),
     /// The document could not be normalized (for example a `$ref` that
     /// resolves nowhere).
     #[error("cannot normalize the OpenAPI document: {0}")]
-    Normalize(String),
+    Normalize(#[from] crate::normalize::NormalizeError),
     /// An operation is malformed or uses something this crate does not support.
     #[error("{method} {path}: {message}")]
     Operation {
@@ -399,11 +391,7 @@ impl Spec {
     /// [`SpecError`] if the file cannot be read, is not an OpenAPI 3.x
     /// document, or holds an operation or schema that cannot be loaded.
     pub fn from_path(path: &Path) -> Result<Spec, SpecError> {
-        let bytes = std::fs::read(path).map_err(|error| SpecError::Read {
-            path: path.to_owned(),
-            message: error.to_string(),
-        })?;
-        Spec::from_slice(&bytes)
+        Spec::from_value(crate::document::read_document(path)?)
     }
 
     /// Loads an OpenAPI document from its bytes (JSON or YAML).
@@ -411,7 +399,7 @@ impl Spec {
     /// # Errors
     /// As [`Spec::from_path`], without the read step.
     pub fn from_slice(bytes: &[u8]) -> Result<Spec, SpecError> {
-        Spec::from_value(loading::parse(bytes)?)
+        Spec::from_value(crate::document::parse_document(bytes)?)
     }
 
     /// Loads an OpenAPI document that is already parsed.
@@ -420,7 +408,19 @@ impl Spec {
     /// [`SpecError`] if it is not an OpenAPI 3.x document or holds an
     /// operation or schema that cannot be loaded.
     pub fn from_value(document: Value) -> Result<Spec, SpecError> {
-        let document = loading::normalize(document)?;
+        let version = document
+            .get("openapi")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !version.starts_with("3.") {
+            return Err(SpecError::Document(
+                crate::document::DocumentError::NotOpenApi {
+                    file: "<value>".to_owned(),
+                    problem: format!("the `openapi` field is {version:?}, expected 3.x"),
+                },
+            ));
+        }
+        let document = crate::normalize::normalize(&document)?;
         let components = document
             .get("components")
             .cloned()
@@ -961,40 +961,4 @@ fn requires_bearer(document: &Value, security: Option<&Value>) -> bool {
             })
         })
     })
-}
-
-/// Parsing and normalizing documents before they are loaded.
-mod loading {
-    use serde_json::Value;
-
-    use super::SpecError;
-
-    /// Parses JSON or YAML bytes.
-    pub(super) fn parse(bytes: &[u8]) -> Result<Value, SpecError> {
-        match serde_json::from_slice::<Value>(bytes) {
-            Ok(value) => Ok(value),
-            Err(json_error) => serde_yaml_ng::from_slice::<Value>(bytes).map_err(|yaml_error| {
-                SpecError::Document(format!(
-                    "neither JSON ({json_error}) nor YAML ({yaml_error})"
-                ))
-            }),
-        }
-    }
-
-    /// Checks the document is OpenAPI 3.x and drops the admin operations.
-    pub(super) fn normalize(mut document: Value) -> Result<Value, SpecError> {
-        let version = document
-            .get("openapi")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        if !version.starts_with("3.") {
-            return Err(SpecError::Document(format!(
-                "the `openapi` field is {version:?}, expected 3.x"
-            )));
-        }
-        if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
-            paths.retain(|path, _| !path.starts_with("/api/admin"));
-        }
-        Ok(document)
-    }
 }
