@@ -7,8 +7,8 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::Error;
 use crate::config::{self, API_KEY_VAR, BASE_URL_VAR};
+use crate::{Error, RetryPolicy};
 
 /// The PI API's public address, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.primeintellect.ai";
@@ -16,6 +16,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.primeintellect.ai";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one attempt may take from sending to the end of the body, unless configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the client waits for the next bytes of an answer (its headers,
+/// or more of its body) before giving up on a stalled server, unless configured.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body read before giving up, unless configured (8 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
@@ -45,7 +48,11 @@ pub(crate) struct Inner {
     pub(crate) base_url: Url,
     pub(crate) api_key: SecretString,
     pub(crate) team_id: Option<String>,
+    pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
+    pub(crate) read_timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
 }
 
@@ -98,6 +105,9 @@ pub struct ClientBuilder {
     team_id: Option<String>,
     connect_timeout: Duration,
     timeout: Duration,
+    read_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    retry: RetryPolicy,
     max_response_bytes: usize,
     allow_insecure_http: bool,
 }
@@ -110,6 +120,9 @@ impl Default for ClientBuilder {
             team_id: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            deadline: None,
+            retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
         }
@@ -166,7 +179,35 @@ impl ClientBuilder {
         self
     }
 
-    /// The largest response body the client reads; a larger one fails with
+    /// How long to wait for the next bytes of an answer once the request is
+    /// sent, whether its headers or more of its body; the wait starts again
+    /// with every read, so a long but steady body is not cut off. Defaults to
+    /// [`DEFAULT_READ_TIMEOUT`]; `None` waits as long as [`ClientBuilder::timeout`] allows.
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// How long a call may take in all, every attempt and every wait between
+    /// retries included; past it the call fails with [`Error::Timeout`].
+    /// A retry whose wait would end past the deadline is not made: the last
+    /// attempt's error is returned at once. No deadline by default: each
+    /// attempt is bounded by [`ClientBuilder::timeout`] and the number of
+    /// attempts by the [`RetryPolicy`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How failed attempts are retried; see [`RetryPolicy`] for the rules and
+    /// the defaults, and [`RetryPolicy::none`] to turn retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest response body the client reads (defaults to
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]); a larger one fails with
     /// [`Error::ResponseTooLarge`] without being read further.
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = limit;
@@ -212,10 +253,14 @@ impl ClientBuilder {
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
         )?;
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            .timeout(self.timeout);
+        if let Some(read_timeout) = self.read_timeout {
+            http = http.read_timeout(read_timeout);
+        }
+        let http = http
             // Redirects are not followed: the API does not use them, and a
             // followed redirect could carry the key to another host.
             .redirect(reqwest::redirect::Policy::none())
@@ -229,7 +274,11 @@ impl ClientBuilder {
                 base_url,
                 api_key,
                 team_id: self.team_id,
+                connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
+                read_timeout: self.read_timeout,
+                deadline: self.deadline,
+                retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
             }),
         })
@@ -244,6 +293,9 @@ impl std::fmt::Debug for ClientBuilder {
             .field("team_id", &self.team_id)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("read_timeout", &self.read_timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
@@ -301,6 +353,13 @@ mod tests {
     fn build(base_url: &str) -> Result<Client, Error> {
         Client::builder().api_key("k").base_url(base_url).build()
     }
+
+    /// A client can be cloned into tasks on any thread.
+    const _: fn() = || {
+        fn shareable<T: Clone + Send + Sync + 'static>() {}
+        shareable::<Client>();
+        shareable::<ClientBuilder>();
+    };
 
     #[test]
     fn a_missing_key_says_how_to_configure_one() {

@@ -50,15 +50,17 @@ mod config;
 mod error;
 mod page;
 mod request;
+mod retry;
 mod secrets;
 mod team;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
 pub use error::Error;
+pub use retry::RetryPolicy;
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, UpdateSecretBuilder};
 
 /// The models this client sends and returns, re-exported so one dependency is enough.

@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use tokio::time::Instant as Deadline;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pi_types::{ApiResponse, ErrorBody, check_path_segment};
 use reqwest::{Method, StatusCode, header};
@@ -13,6 +15,7 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::retry::{self, Failure};
 use crate::{Client, Error};
 
 /// Every byte but RFC 3986's unreserved characters is encoded, so an id can
@@ -26,13 +29,32 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// The longest body excerpt kept in a decode error.
 const EXCERPT_CHARS: usize = 200;
 
+/// The header that carries an idempotency key.
+pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 /// A request as an operation describes it, before it meets the network.
-#[derive(Debug)]
 pub(crate) struct ApiRequest {
     method: Method,
     path: String,
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
+    idempotency_key: Option<String>,
+    max_response_bytes: Option<usize>,
+}
+
+/// Shows the shape of the request but never its body, which may hold a
+/// secret value.
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("idempotency_key", &self.idempotency_key)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
 impl ApiRequest {
@@ -43,7 +65,27 @@ impl ApiRequest {
             path,
             query: Vec::new(),
             body: None,
+            idempotency_key: None,
+            max_response_bytes: None,
         }
+    }
+
+    /// Sends `key` as the `Idempotency-Key` header. The server acts on a key
+    /// at most once, so a request carrying one is retried like an idempotent
+    /// one even when its method is POST or PATCH. Operations take the key
+    /// from their caller; they never make one up.
+    #[allow(dead_code)] // No operation of the Secrets area takes a key yet.
+    pub(crate) fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Overrides the client's response size limit for this request (for
+    /// example, a log download that is expected to be large).
+    #[allow(dead_code)] // No operation of the Secrets area needs it yet.
+    pub(crate) fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
     }
 
     /// Adds a query parameter.
@@ -116,7 +158,69 @@ impl Client {
         self.send(request).await.map(drop)
     }
 
+    /// Sends `request`, retrying as the client's [`RetryPolicy`](crate::RetryPolicy)
+    /// and the retry rules allow, within the client's overall deadline.
     async fn send(&self, request: ApiRequest) -> Result<Success, Error> {
+        let inner = &self.inner;
+        let deadline = inner.deadline.map(|limit| (Deadline::now() + limit, limit));
+        let retry_safe = request.idempotency_key.is_some();
+        let mut rng = fastrand::Rng::new();
+        let mut retry = 0;
+        loop {
+            let outcome = match deadline {
+                Some((end, limit)) => tokio::time::timeout_at(end, self.attempt(&request))
+                    .await
+                    .map_err(|_| Error::Timeout { after: limit })?,
+                None => self.attempt(&request).await,
+            };
+            let failed = match outcome {
+                Ok(success) => return Ok(success),
+                Err(failed) => failed,
+            };
+            let Some(reason) = retry::retry_reason(&request.method, retry_safe, failed.failure)
+            else {
+                return Err(failed.error);
+            };
+            if retry >= inner.retry.max_retries_allowed() {
+                return Err(failed.error);
+            }
+            let Some(wait) = inner.retry.wait(retry, failed.retry_after, &mut rng) else {
+                tracing::debug!(
+                    method = %request.method,
+                    path = %request.path,
+                    attempt = retry + 1,
+                    reason = %reason,
+                    "not retrying: the server asks for a longer wait than the retry policy allows"
+                );
+                return Err(failed.error);
+            };
+            if let Some((end, _)) = deadline {
+                if Deadline::now() + wait >= end {
+                    tracing::debug!(
+                        method = %request.method,
+                        path = %request.path,
+                        attempt = retry + 1,
+                        reason = %reason,
+                        "not retrying: the wait would pass the deadline"
+                    );
+                    return Err(failed.error);
+                }
+            }
+            retry += 1;
+            tracing::debug!(
+                method = %request.method,
+                path = %request.path,
+                attempt = retry + 1,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                reason = %reason,
+                "retrying PI API request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt: send, read the body within its limit, map the status.
+    async fn attempt(&self, request: &ApiRequest) -> Result<Success, Failed> {
         let inner = &self.inner;
         let mut url = inner.base_url.clone();
         let base_path = url.path().trim_end_matches('/').to_owned();
@@ -130,64 +234,100 @@ impl Client {
             .request(request.method.clone(), url)
             .bearer_auth(inner.api_key.expose_secret())
             .header(header::ACCEPT, "application/json");
-        if let Some(body) = request.body {
+        if let Some(key) = &request.idempotency_key {
+            builder = builder.header(IDEMPOTENCY_KEY, key);
+        }
+        if let Some(body) = &request.body {
             builder = builder
                 .header(header::CONTENT_TYPE, "application/json")
-                .body(body);
+                .body(body.clone());
         }
         let started = Instant::now();
         let response = builder
             .send()
             .await
-            .map_err(|error| self.transport_error(&error))?;
+            .map_err(|error| self.transport_failure(&error, started))?;
         let status = response.status();
         tracing::debug!(
             method = %request.method,
             path = %request.path,
             status = status.as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "PI API answered"
         );
         let retry_after = retry_after(response.headers());
-        let body = self.read_body(response).await?;
+        let limit = request
+            .max_response_bytes
+            .unwrap_or(inner.max_response_bytes);
+        let body = self
+            .read_body(response, limit)
+            .await
+            .map_err(|error| match error {
+                BodyError::TooLarge => Failed::other(Error::ResponseTooLarge { limit }),
+                BodyError::Read(error) => self.transport_failure(&error, started),
+            })?;
         if status.is_success() {
             Ok(Success { status, body })
         } else {
-            Err(error_for_status(status, retry_after, &body))
+            Err(Failed {
+                error: error_for_status(status, retry_after, &body),
+                failure: Failure::Status(status.as_u16()),
+                retry_after,
+            })
         }
     }
 
-    /// Reads the body chunk by chunk, stopping as soon as it passes the limit.
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<Vec<u8>, Error> {
-        let limit = self.inner.max_response_bytes;
+    /// Reads the body chunk by chunk, stopping as soon as it passes `limit`.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Vec<u8>, BodyError> {
         if response
             .content_length()
             .is_some_and(|length| length > limit as u64)
         {
-            return Err(Error::ResponseTooLarge { limit });
+            return Err(BodyError::TooLarge);
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|error| self.transport_error(&error))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(Error::ResponseTooLarge { limit });
+        while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+            if body.len().saturating_add(chunk.len()) > limit {
+                return Err(BodyError::TooLarge);
             }
             body.extend_from_slice(&chunk);
         }
         Ok(body)
     }
 
-    fn transport_error(&self, error: &reqwest::Error) -> Error {
+    /// Maps a failure of reqwest to the error a caller sees, and tells the
+    /// retry rules whether anything could have reached the server.
+    fn transport_failure(&self, error: &reqwest::Error, started: Instant) -> Failed {
+        let inner = &self.inner;
+        let failure = if error.is_connect() {
+            Failure::NotSent
+        } else {
+            Failure::Other
+        };
         if error.is_timeout() {
-            return Error::Timeout {
-                after: self.inner.timeout,
+            let after = if failure == Failure::NotSent {
+                inner.connect_timeout
+            } else {
+                // The whole-attempt timeout cannot fire before it is due, so
+                // an earlier timeout is the one on reads.
+                match inner.read_timeout {
+                    Some(read) if started.elapsed() < inner.timeout => read,
+                    _ => inner.timeout,
+                }
+            };
+            return Failed {
+                error: Error::Timeout { after },
+                failure,
+                retry_after: None,
             };
         }
-        // The URL holds no credentials (the builder refuses them), but it is
-        // left out anyway so messages stay short; the causes say what failed.
+        // The URL holds no credentials (the builder refuses them) and the key
+        // travels only in a header, so the message may name the URL; the
+        // causes say what failed.
         let mut message = error.to_string();
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
@@ -195,8 +335,36 @@ impl Client {
             message.push_str(&cause.to_string());
             source = cause.source();
         }
-        Error::Transport { message }
+        Failed {
+            error: Error::Transport { message },
+            failure,
+            retry_after: None,
+        }
     }
+}
+
+/// A failed attempt: the error to return if it is the last, and what the
+/// retry rules need to know about it.
+struct Failed {
+    error: Error,
+    failure: Failure,
+    retry_after: Option<Duration>,
+}
+
+impl Failed {
+    fn other(error: Error) -> Self {
+        Self {
+            error,
+            failure: Failure::Other,
+            retry_after: None,
+        }
+    }
+}
+
+/// Why a body could not be read.
+enum BodyError {
+    TooLarge,
+    Read(reqwest::Error),
 }
 
 fn decode<T: DeserializeOwned>(success: &Success) -> Result<T, Error> {
@@ -313,6 +481,116 @@ fn truncate(text: &str, max_chars: usize) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    use crate::RetryPolicy;
+    use wiremock::matchers::{any, header_exists};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn quick_client(server: &MockServer) -> Client {
+        Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(1)))
+            .build()
+            .unwrap()
+    }
+
+    async fn server_answering(status: u16) -> MockServer {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        server
+    }
+
+    #[tokio::test]
+    async fn a_post_with_an_idempotency_key_sends_it_and_is_retried_on_503() {
+        let server = server_answering(503).await;
+        let request = ApiRequest::new(Method::POST, "/api/v1/things".to_owned())
+            .idempotency_key("create-42")
+            .json(&serde_json::json!({"name": "x"}))
+            .unwrap();
+        let error = quick_client(&server)
+            .fetch_nothing(request)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Server { status: 503, .. }),
+            "{error:?}"
+        );
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 4);
+        for request in &requests {
+            assert_eq!(request.headers[IDEMPOTENCY_KEY], "create-42");
+            assert_eq!(request.body, br#"{"name":"x"}"#);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_post_or_patch_without_a_key_is_sent_once_and_has_no_key_header() {
+        for method in [Method::POST, Method::PATCH] {
+            let server = server_answering(503).await;
+            Mock::given(header_exists(IDEMPOTENCY_KEY))
+                .respond_with(ResponseTemplate::new(500))
+                .expect(0)
+                .mount(&server)
+                .await;
+            let request = ApiRequest::new(method.clone(), "/api/v1/things".to_owned());
+            let error = quick_client(&server)
+                .fetch_nothing(request)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::Server { status: 503, .. }),
+                "{error:?}"
+            );
+            assert_eq!(
+                server.received_requests().await.unwrap().len(),
+                1,
+                "{method}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_per_request_limit_overrides_the_clients() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string("0123456789"))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .max_response_bytes(5)
+            .build()
+            .unwrap();
+        let small = ApiRequest::new(Method::GET, "/x".to_owned());
+        let error = client.fetch_nothing(small).await.unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit: 5 }),
+            "{error:?}"
+        );
+        let large = ApiRequest::new(Method::GET, "/x".to_owned()).max_response_bytes(10);
+        client.fetch_nothing(large).await.unwrap();
+        let tight = ApiRequest::new(Method::GET, "/x".to_owned()).max_response_bytes(9);
+        let error = client.fetch_nothing(tight).await.unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit: 9 }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn the_debug_of_a_request_shows_the_body_size_but_not_the_body() {
+        let request = ApiRequest::new(Method::POST, "/x".to_owned())
+            .json(&serde_json::json!({"value": "s3cr3t-v4lue"}))
+            .unwrap();
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("body_bytes: Some(24)"), "{shown}");
+    }
 
     #[test]
     fn ids_become_exactly_one_encoded_segment() {
