@@ -143,7 +143,12 @@ pub(crate) fn update(root: &Path, source: &str, today: &str) -> Result<Outcome, 
 
     let previous_spec = std::fs::read_to_string(&spec_path).ok();
     let changed = previous_spec.as_deref() != Some(text.as_str());
-    let diff_summary: Option<String> = None;
+    let diff_summary = match &previous_spec {
+        Some(old) if changed => serde_json::from_str::<Value>(old)
+            .ok()
+            .map(|old| pi_contract::diff::diff(&old, &normalized).summary()),
+        _ => None,
+    };
 
     let spec_dir = root.join("spec");
     std::fs::create_dir_all(&spec_dir)

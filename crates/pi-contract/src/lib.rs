@@ -12,5 +12,6 @@ pub use request::HttpRequest;
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
 pub use synth::{Instance, SynthError, Synthesized};
 pub use violation::{Rule, Violation};
+pub mod diff;
 pub mod document;
 pub mod normalize;
