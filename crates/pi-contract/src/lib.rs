@@ -1,17 +1,72 @@
-//! Contract testing for the PI API: load its OpenAPI document, validate
-//! requests and responses against it.
+//! Contract testing for the PI API, driven by its OpenAPI document.
+//!
+//! Start a [`ContractServer`] on a [`Spec`], point the code under test at
+//! [`ContractServer::uri`], and let the server check every request against
+//! the document while it answers with bodies synthesized from it:
+//!
+//! ```
+//! use pi_contract::{ContractServer, Spec};
+//! use serde_json::{Value, json};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let spec = Spec::from_value(json!({
+//!     "openapi": "3.1.0",
+//!     "info": {"title": "demo", "version": "1"},
+//!     "paths": {"/api/v1/secrets/": {"get": {
+//!         "operationId": "list_secrets",
+//!         "security": [{"HTTPBearer": []}],
+//!         "parameters": [{"name": "limit", "in": "query", "required": false,
+//!                         "schema": {"type": "integer", "minimum": 1}}],
+//!         "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+//!             "type": "object",
+//!             "required": ["total_count", "data"],
+//!             "properties": {
+//!                 "total_count": {"type": "integer"},
+//!                 "data": {"type": "array", "items": {"type": "string"}}
+//!             }
+//!         }}}}}
+//!     }}},
+//!     "components": {"securitySchemes": {"HTTPBearer": {"type": "http", "scheme": "bearer"}}}
+//! }))?;
+//! let server = ContractServer::start(spec).await;
+//!
+//! let page: Value = reqwest::Client::new()
+//!     .get(format!("{}/api/v1/secrets/?limit=10", server.uri()))
+//!     .bearer_auth("test-key")
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(page, json!({"total_count": 0, "data": []}));
+//!
+//! server.assert_no_violations();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The pieces, each usable alone:
+//! - [`Spec`] loads a document (JSON or YAML, raw or normalized), matches
+//!   requests to operations and compiles every schema once.
+//! - [`Spec::validate_request`] and [`Spec::validate_response`] list
+//!   [`Violation`]s: operation, location, [`Rule`], message.
+//! - [`Spec::synthesize`] builds minimal and maximal bodies for any documented
+//!   response, each checked against its schema.
+//! - [`ContractServer`] puts it all behind a wiremock server and records
+//!   what it received.
 
 mod schema;
 
 pub mod request;
+pub mod server;
 pub mod spec;
 pub mod synth;
 pub mod violation;
 
 pub use request::HttpRequest;
+pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError};
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
 pub use synth::{Instance, SynthError, Synthesized};
 pub use violation::{Rule, Violation};
-pub mod diff;
 pub mod document;
 pub mod normalize;

@@ -276,12 +276,19 @@ impl Spec {
         check_headers(id, operation, request, &mut violations);
         check_body(id, operation, request, &mut violations);
 
+        // The API ignores what it does not read (unknown parameters, extra
+        // values, a body it does not expect): those are recorded, not refused.
+        let refused = violations.iter().any(|v| {
+            v.rule != Rule::UNKNOWN_PARAMETER
+                && v.rule != Rule::REPEATED_PARAMETER
+                && v.rule != Rule::UNEXPECTED_BODY
+        });
         let outcome = if unauthorized {
             Outcome::Unauthorized
-        } else if violations.is_empty() {
-            Outcome::Valid
-        } else {
+        } else if refused {
             Outcome::Invalid
+        } else {
+            Outcome::Valid
         };
         RequestCheck {
             operation: Some(operation),

@@ -1,0 +1,636 @@
+//! `ContractServer`: a wiremock server that holds every request to the
+//! contract and answers like the PI API would.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
+
+use crate::request::{HttpRequest, Outcome};
+use crate::spec::Spec;
+use crate::synth::{SynthError, Synthesized};
+use crate::violation::Violation;
+
+/// Why a [`ContractServer`] could not be told how to answer.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServerError {
+    /// The spec has no operation with that id.
+    #[error(
+        "the spec has no operation {0}; operation ids are listed by `spec.operations()` and in spec/openapi.json"
+    )]
+    UnknownOperation(String),
+    /// The response could not be synthesized.
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    /// The response has no instance with that name.
+    #[error("{operation_id} {status} has no instance {name}; it has {available}")]
+    UnknownInstance {
+        /// The operation.
+        operation_id: String,
+        /// The status.
+        status: u16,
+        /// The name asked for.
+        name: String,
+        /// The names it has, comma-separated.
+        available: String,
+    },
+}
+
+/// A response a test gives an operation: any status, any body (it is not
+/// checked against the spec, so drift tests can send off-spec bodies),
+/// optional headers and delay.
+///
+/// ```
+/// use pi_contract::ContractResponse;
+/// use serde_json::json;
+/// use std::time::Duration;
+///
+/// let busy = ContractResponse::new(429)
+///     .json(json!({"detail": "slow down"}))
+///     .header("Retry-After", "1")
+///     .delay(Duration::from_millis(10));
+/// assert_eq!(busy.status(), 429);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a ContractResponse does nothing until a ContractServer is told to answer with it"]
+pub struct ContractResponse {
+    status: u16,
+    body: Option<Body>,
+    headers: Vec<(String, String)>,
+    delay: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Body {
+    Json(Value),
+    Raw {
+        bytes: Vec<u8>,
+        content_type: String,
+    },
+}
+
+impl ContractResponse {
+    /// A response with `status` and no body.
+    pub fn new(status: u16) -> ContractResponse {
+        ContractResponse {
+            status,
+            body: None,
+            headers: Vec::new(),
+            delay: None,
+        }
+    }
+
+    /// Sets a JSON body (sent with `Content-Type: application/json`).
+    pub fn json(mut self, body: Value) -> ContractResponse {
+        self.body = Some(Body::Json(body));
+        self
+    }
+
+    /// Sets a raw body with its content type (for bodies that are not JSON).
+    pub fn raw(mut self, bytes: impl Into<Vec<u8>>, content_type: &str) -> ContractResponse {
+        self.body = Some(Body::Raw {
+            bytes: bytes.into(),
+            content_type: content_type.to_owned(),
+        });
+        self
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: &str, value: &str) -> ContractResponse {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Waits `delay` before answering.
+    pub fn delay(mut self, delay: Duration) -> ContractResponse {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// The status it answers with.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn template(&self) -> ResponseTemplate {
+        let mut template = ResponseTemplate::new(self.status);
+        match &self.body {
+            Some(Body::Json(value)) => {
+                template =
+                    template.set_body_raw(value.to_string().into_bytes(), "application/json");
+            }
+            Some(Body::Raw {
+                bytes,
+                content_type,
+            }) => template = template.set_body_raw(bytes.clone(), content_type),
+            None => {}
+        }
+        for (name, value) in &self.headers {
+            template = template.insert_header(name.as_str(), value.as_str());
+        }
+        if let Some(delay) = self.delay {
+            template = template.set_delay(delay);
+        }
+        template
+    }
+}
+
+/// One request the server received, as the contract saw it.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The operation it reached, if any.
+    pub operation_id: Option<String>,
+    /// The method, upper case.
+    pub method: String,
+    /// The raw path, percent-encoded as sent.
+    pub path: String,
+    /// The query pairs, decoded, in the order sent.
+    pub query: Vec<(String, String)>,
+    /// The headers, names in lower case, in the order sent (`Debug` hides
+    /// the authorization header's value).
+    pub headers: Vec<(String, String)>,
+    /// The body parsed as JSON, if there was a JSON body.
+    pub body: Option<Value>,
+    /// The body's raw bytes.
+    pub raw_body: Vec<u8>,
+    /// The status the server answered with.
+    pub status: u16,
+    /// Every way the request broke the contract (empty when it kept it).
+    pub violations: Vec<Violation>,
+}
+
+impl ReceivedRequest {
+    /// The first value of header `name` (any case).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of query parameter `name`.
+    #[must_use]
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl std::fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                if n == "authorization" {
+                    (n.as_str(), "<redacted>")
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("ReceivedRequest")
+            .field("operation_id", &self.operation_id)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .field("status", &self.status)
+            .field("violations", &self.violations)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A mock of the PI API driven by its OpenAPI document.
+///
+/// Every request, whatever its method, is checked against the [`Spec`] and
+/// recorded with its violations. A request that keeps the contract gets the
+/// response given for its operation ([`ContractServer::respond_to`]) or, by
+/// default, the minimal synthesized body of the operation's first documented
+/// 2xx status. A request that breaks it gets the answer the PI API would
+/// give: 404 for an unknown path, 405 for an undocumented method, 401 for
+/// missing bearer auth, 422 with `{"errors": [{"param", "details"}]}` for
+/// invalid parameters or body. Like the API, it answers normally when the
+/// only problems are things the API ignores (an unknown query parameter, a
+/// repeated one, a body the operation does not read): those are recorded as
+/// violations all the same.
+///
+/// Test your own code against it:
+///
+/// ```
+/// use pi_contract::{ContractServer, Spec};
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let spec = Spec::from_value(json!({
+///     "openapi": "3.1.0",
+///     "info": {"title": "demo", "version": "1"},
+///     "paths": {"/api/v1/secrets/{secret_id}": {"get": {
+///         "operationId": "get_secret",
+///         "security": [{"HTTPBearer": []}],
+///         "parameters": [{"name": "secret_id", "in": "path", "required": true,
+///                         "schema": {"type": "string"}}],
+///         "responses": {"200": {"description": "ok", "content": {"application/json": {"schema":
+///             {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}}}}
+///     }}},
+///     "components": {"securitySchemes": {"HTTPBearer": {"type": "http", "scheme": "bearer"}}}
+/// }))?;
+/// let server = ContractServer::start(spec).await;
+/// server.respond_to("get_secret", 200, Some(json!({"id": "s1"})))?;
+///
+/// // Your code, pointed at `server.uri()`:
+/// let response = reqwest::Client::new()
+///     .get(format!("{}/api/v1/secrets/s1", server.uri()))
+///     .bearer_auth("test-key")
+///     .send()
+///     .await?;
+/// assert_eq!(response.status(), 200);
+/// assert_eq!(response.json::<serde_json::Value>().await?, json!({"id": "s1"}));
+///
+/// server.assert_no_violations();
+/// assert_eq!(server.received_requests()[0].operation_id.as_deref(), Some("get_secret"));
+/// # Ok(())
+/// # }
+/// ```
+pub struct ContractServer {
+    server: MockServer,
+    state: Arc<State>,
+}
+
+impl std::fmt::Debug for ContractServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContractServer")
+            .field("uri", &self.server.uri())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which synthesized instance answers when no response was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DefaultInstance {
+    Minimal,
+    Named(String),
+}
+
+struct State {
+    spec: Arc<Spec>,
+    responses: Mutex<HashMap<String, VecDeque<ContractResponse>>>,
+    default_instance: Mutex<DefaultInstance>,
+    synthesized: Mutex<HashMap<(String, u16), Arc<Synthesized>>>,
+    received: Mutex<Vec<ReceivedRequest>>,
+}
+
+/// Locks a mutex, carrying on with the data if a panicking test poisoned it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl State {
+    fn synthesized(&self, operation_id: &str, status: u16) -> Result<Arc<Synthesized>, SynthError> {
+        let key = (operation_id.to_owned(), status);
+        if let Some(found) = lock(&self.synthesized).get(&key) {
+            return Ok(Arc::clone(found));
+        }
+        // Synthesize without holding the lock; a race only does the work twice.
+        let made = Arc::new(self.spec.synthesize(operation_id, status)?);
+        lock(&self.synthesized).insert(key, Arc::clone(&made));
+        Ok(made)
+    }
+
+    /// The response given for an operation: the front of its queue, which is
+    /// used up unless it is the last one.
+    fn given(&self, operation_id: &str) -> Option<ContractResponse> {
+        let mut responses = lock(&self.responses);
+        let queue = responses.get_mut(operation_id)?;
+        if queue.len() > 1 {
+            queue.pop_front()
+        } else {
+            queue.front().cloned()
+        }
+    }
+
+    fn default_response(&self, operation_id: &str) -> ContractResponse {
+        let Some(operation) = self.spec.operation(operation_id) else {
+            return ContractResponse::new(500);
+        };
+        let Some(success) = operation.success_response() else {
+            return ContractResponse::new(200);
+        };
+        if success.schema().is_none() {
+            return ContractResponse::new(success.status());
+        }
+        let choice = lock(&self.default_instance).clone();
+        match self.synthesized(operation_id, success.status()) {
+            Ok(synthesized) => {
+                let value = match &choice {
+                    DefaultInstance::Minimal => synthesized.minimal(),
+                    DefaultInstance::Named(name) => synthesized
+                        .get(name)
+                        .unwrap_or_else(|| synthesized.maximal()),
+                };
+                ContractResponse::new(success.status()).json(value.clone())
+            }
+            Err(error) => ContractResponse::new(500).json(json!({
+                "detail": format!("pi-contract could not synthesize this response: {error}")
+            })),
+        }
+    }
+
+    fn handle(&self, request: &Request) -> ResponseTemplate {
+        let http = HttpRequest::from(request);
+        let check = self.spec.check_request(&http);
+        let operation_id = check.operation.map(|op| op.id().to_owned());
+        let response = match check.outcome {
+            Outcome::NotFound => ContractResponse::new(404).json(json!({"detail": "Not Found"})),
+            Outcome::MethodNotAllowed => {
+                ContractResponse::new(405).json(json!({"detail": "Method Not Allowed"}))
+            }
+            Outcome::Unauthorized => {
+                ContractResponse::new(401).json(json!({"detail": "Not authenticated"}))
+            }
+            Outcome::Invalid => {
+                let errors: Vec<Value> = check
+                    .violations
+                    .iter()
+                    .map(|v| json!({"param": v.location, "details": v.message}))
+                    .collect();
+                ContractResponse::new(422).json(json!({ "errors": errors }))
+            }
+            Outcome::Valid => match operation_id.as_deref() {
+                Some(id) => self.given(id).unwrap_or_else(|| self.default_response(id)),
+                None => ContractResponse::new(500),
+            },
+        };
+        let body = serde_json::from_slice::<Value>(&http.body).ok();
+        let received = ReceivedRequest {
+            operation_id,
+            method: http.method,
+            path: http.path,
+            query: http.query,
+            headers: http.headers,
+            body,
+            raw_body: http.body,
+            status: response.status,
+            violations: check.violations,
+        };
+        lock(&self.received).push(received);
+        response.template()
+    }
+}
+
+/// The catch-all responder mounted on the wiremock server.
+struct ContractResponder(Arc<State>);
+
+impl Respond for ContractResponder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.0.handle(request)
+    }
+}
+
+impl ContractServer {
+    /// Starts a server on a free local port that holds every request to
+    /// `spec` (a [`Spec`] or an `Arc<Spec>`).
+    pub async fn start(spec: impl Into<Arc<Spec>>) -> ContractServer {
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
+        let state = Arc::new(State {
+            spec: spec.into(),
+            responses: Mutex::new(HashMap::new()),
+            default_instance: Mutex::new(DefaultInstance::Minimal),
+            synthesized: Mutex::new(HashMap::new()),
+            received: Mutex::new(Vec::new()),
+        });
+        Mock::given(matchers::any())
+            .respond_with(ContractResponder(Arc::clone(&state)))
+            .named("pi-contract: every request, checked against the spec")
+            .mount(&server)
+            .await;
+        ContractServer { server, state }
+    }
+
+    /// The server's base URL (`http://127.0.0.1:PORT`), to give as the
+    /// client's base URL.
+    #[must_use]
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The spec the server holds requests to.
+    #[must_use]
+    pub fn spec(&self) -> &Arc<Spec> {
+        &self.state.spec
+    }
+
+    /// The underlying wiremock server, to mount extra mocks (give them a
+    /// priority below 5 to win over the contract's catch-all).
+    #[must_use]
+    pub fn mock_server(&self) -> &MockServer {
+        &self.server
+    }
+
+    /// Answers valid requests to `operation_id` with `status` and `body`
+    /// (JSON, not checked against the spec), until changed or reset.
+    ///
+    /// # Errors
+    /// [`ServerError::UnknownOperation`] if the spec has no such operation.
+    pub fn respond_to(
+        &self,
+        operation_id: &str,
+        status: u16,
+        body: Option<Value>,
+    ) -> Result<(), ServerError> {
+        let mut response = ContractResponse::new(status);
+        if let Some(body) = body {
+            response = response.json(body);
+        }
+        self.respond_with(operation_id, response)
+    }
+
+    /// Answers valid requests to `operation_id` with `response`, until
+    /// changed or reset.
+    ///
+    /// # Errors
+    /// [`ServerError::UnknownOperation`] if the spec has no such operation.
+    pub fn respond_with(
+        &self,
+        operation_id: &str,
+        response: ContractResponse,
+    ) -> Result<(), ServerError> {
+        self.respond_in_turn(operation_id, vec![response])
+    }
+
+    /// Answers successive valid requests to `operation_id` with `responses`
+    /// in order; the last one then stays (for retry tests: `503`, `503`,
+    /// `200`). An empty list removes the operation's given responses.
+    ///
+    /// # Errors
+    /// [`ServerError::UnknownOperation`] if the spec has no such operation.
+    pub fn respond_in_turn(
+        &self,
+        operation_id: &str,
+        responses: Vec<ContractResponse>,
+    ) -> Result<(), ServerError> {
+        self.known(operation_id)?;
+        let mut given = lock(&self.state.responses);
+        if responses.is_empty() {
+            given.remove(operation_id);
+        } else {
+            given.insert(operation_id.to_owned(), responses.into());
+        }
+        Ok(())
+    }
+
+    /// Answers valid requests to `operation_id` with `status` and the
+    /// synthesized instance `name` (`minimal`, `maximal`, `maximal-2`, ...).
+    ///
+    /// # Errors
+    /// [`ServerError`] if the operation, the status's body or the instance
+    /// does not exist.
+    pub fn respond_with_instance(
+        &self,
+        operation_id: &str,
+        status: u16,
+        name: &str,
+    ) -> Result<(), ServerError> {
+        self.known(operation_id)?;
+        let synthesized = self.state.synthesized(operation_id, status)?;
+        let Some(value) = synthesized.get(name) else {
+            let available: Vec<&str> = synthesized
+                .instances()
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect();
+            return Err(ServerError::UnknownInstance {
+                operation_id: operation_id.to_owned(),
+                status,
+                name: name.to_owned(),
+                available: available.join(", "),
+            });
+        };
+        self.respond_with(
+            operation_id,
+            ContractResponse::new(status).json(value.clone()),
+        )
+    }
+
+    /// The synthesized instances of `operation_id`'s response `status`
+    /// (computed once per server, then shared).
+    ///
+    /// # Errors
+    /// [`ServerError`] if the operation or the status's body does not exist.
+    pub fn synthesized(
+        &self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<Arc<Synthesized>, ServerError> {
+        self.known(operation_id)?;
+        Ok(self.state.synthesized(operation_id, status)?)
+    }
+
+    /// Makes operations without a given response answer with their maximal
+    /// synthesized instance instead of the minimal one.
+    pub fn use_maximal_responses(&self) {
+        *lock(&self.state.default_instance) = DefaultInstance::Named("maximal".to_owned());
+    }
+
+    /// Makes operations without a given response answer with the instance
+    /// `name` (`minimal`, `maximal`, `maximal-3`, ...); a response without
+    /// that many maximal instances answers with `maximal`.
+    pub fn use_instance(&self, name: &str) {
+        *lock(&self.state.default_instance) = if name == "minimal" {
+            DefaultInstance::Minimal
+        } else {
+            DefaultInstance::Named(name.to_owned())
+        };
+    }
+
+    /// Every request received since start or the last reset, in arrival
+    /// order.
+    #[must_use]
+    pub fn received_requests(&self) -> Vec<ReceivedRequest> {
+        lock(&self.state.received).clone()
+    }
+
+    /// Every violation of every request received since start or the last
+    /// reset.
+    #[must_use]
+    pub fn violations(&self) -> Vec<Violation> {
+        lock(&self.state.received)
+            .iter()
+            .flat_map(|r| r.violations.iter().cloned())
+            .collect()
+    }
+
+    /// Forgets the received requests and the given responses, and goes back
+    /// to minimal synthesized responses.
+    pub fn reset(&self) {
+        lock(&self.state.received).clear();
+        lock(&self.state.responses).clear();
+        *lock(&self.state.default_instance) = DefaultInstance::Minimal;
+    }
+
+    /// Panics, listing every violation by request, if any received request
+    /// broke the contract.
+    ///
+    /// # Panics
+    /// When at least one received request has a violation; the message says
+    /// how to read them.
+    #[allow(clippy::panic)]
+    pub fn assert_no_violations(&self) {
+        let received = lock(&self.state.received).clone();
+        let broken: Vec<&ReceivedRequest> = received
+            .iter()
+            .filter(|r| !r.violations.is_empty())
+            .collect();
+        if broken.is_empty() {
+            return;
+        }
+        let count: usize = broken.iter().map(|r| r.violations.len()).sum();
+        let mut message = format!(
+            "{count} contract violation(s) in {} of {} request(s) received by the ContractServer.\n\
+             Each line reads `operation_id: location: rule: message`: the location is `path.<name>`, \
+             `query.<name>`, `header.<name>`, or `body` followed by a JSON pointer into the body; \
+             the rule is the JSON Schema keyword or contract rule that was broken. Compare the request \
+             with the operation in the OpenAPI document (spec/openapi.json) and fix the code that built it.\n",
+            broken.len(),
+            received.len()
+        );
+        for request in broken {
+            let query: Vec<String> = request
+                .query
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let _ = write!(message, "\n{} {}", request.method, request.path);
+            if !query.is_empty() {
+                let _ = write!(message, "?{}", query.join("&"));
+            }
+            let _ = writeln!(message, " -> {}", request.status);
+            for violation in &request.violations {
+                let _ = writeln!(message, "  {violation}");
+            }
+        }
+        panic!("{message}");
+    }
+
+    fn known(&self, operation_id: &str) -> Result<(), ServerError> {
+        if self.state.spec.operation(operation_id).is_some() {
+            Ok(())
+        } else {
+            Err(ServerError::UnknownOperation(operation_id.to_owned()))
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! ContractServer: recording, given and synthesized responses, the PI API's
+//! answers to broken requests, and many concurrent requests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use pi_contract::{ContractResponse, ContractServer, ServerError, Spec};
+use serde_json::{Value, json};
+
+fn mini() -> Arc<Spec> {
+    static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini.yaml");
+        Arc::new(Spec::from_path(&path).unwrap())
+    })
+    .clone()
+}
+
+fn vendored() -> Arc<Spec> {
+    static SPEC: OnceLock<Arc<Spec>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/openapi.json");
+        Arc::new(Spec::from_path(&path).unwrap())
+    })
+    .clone()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+#[tokio::test]
+async fn a_valid_request_gets_the_minimal_synthesized_body_and_is_recorded() {
+    let server = ContractServer::start(mini()).await;
+    let response = client()
+        .get(format!("{}/api/v1/secrets/s%2F1?teamId=t", server.uri()))
+        .bearer_auth("key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        *server.synthesized("get_secret", 200).unwrap().minimal()
+    );
+    assert!(
+        server
+            .spec()
+            .validate_response("get_secret", 200, &body)
+            .is_empty()
+    );
+
+    let received = server.received_requests();
+    assert_eq!(received.len(), 1);
+    let request = &received[0];
+    assert_eq!(request.operation_id.as_deref(), Some("get_secret"));
+    assert_eq!(request.method, "GET");
+    assert_eq!(request.path, "/api/v1/secrets/s%2F1");
+    assert_eq!(request.query, [("teamId".to_owned(), "t".to_owned())]);
+    assert_eq!(request.header("Authorization"), Some("Bearer key"));
+    assert_eq!(request.status, 200);
+    // The query parameter is not documented for get_secret: the API would
+    // ignore it, so the answer is normal, but the violation is recorded.
+    assert_eq!(request.violations.len(), 1);
+    assert_eq!(request.violations[0].rule, "unknown-parameter");
+    assert!(!format!("{request:?}").contains("Bearer key"));
+}
+
+#[tokio::test]
+async fn the_maximal_instance_can_be_the_default() {
+    let server = ContractServer::start(mini()).await;
+    server.use_maximal_responses();
+    let body: Value = client()
+        .get(format!("{}/api/v1/secrets/", server.uri()))
+        .bearer_auth("key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body,
+        *server.synthesized("list_secrets", 200).unwrap().maximal()
+    );
+    assert_eq!(body["data"].as_array().unwrap().len(), 1);
+    server.use_instance("maximal-3");
+    let body: Value = client()
+        .get(format!("{}/api/v1/secrets/x", server.uri()))
+        .bearer_auth("key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["kind"], "TOKEN");
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn given_responses_override_until_reset_and_are_not_validated() {
+    let server = ContractServer::start(mini()).await;
+    server
+        .respond_to("get_secret", 200, Some(json!({"off": "spec"})))
+        .unwrap();
+    let url = format!("{}/api/v1/secrets/a", server.uri());
+    for _ in 0..2 {
+        let response = client().get(&url).bearer_auth("k").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({"off": "spec"})
+        );
+    }
+    server.respond_to("get_secret", 404, None).unwrap();
+    let response = client().get(&url).bearer_auth("k").send().await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.bytes().await.unwrap().len(), 0);
+
+    server.reset();
+    assert!(server.received_requests().is_empty());
+    let response = client().get(&url).bearer_auth("k").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .json::<Value>()
+            .await
+            .unwrap()
+            .get("createdAt")
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_named_instance_a_sequence_headers_and_raw_bodies_can_be_given() {
+    let server = ContractServer::start(mini()).await;
+    server
+        .respond_with_instance("get_secret", 200, "maximal-2")
+        .unwrap();
+    let url = format!("{}/api/v1/secrets/a", server.uri());
+    let body: Value = client()
+        .get(&url)
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        &body,
+        server
+            .synthesized("get_secret", 200)
+            .unwrap()
+            .get("maximal-2")
+            .unwrap()
+    );
+
+    server
+        .respond_in_turn(
+            "get_secret",
+            vec![
+                ContractResponse::new(503).header("Retry-After", "0"),
+                ContractResponse::new(200).raw("not json", "text/plain"),
+            ],
+        )
+        .unwrap();
+    let first = client().get(&url).bearer_auth("k").send().await.unwrap();
+    assert_eq!(first.status(), 503);
+    assert_eq!(first.headers()["retry-after"], "0");
+    for _ in 0..2 {
+        let next = client().get(&url).bearer_auth("k").send().await.unwrap();
+        assert_eq!(next.status(), 200);
+        assert_eq!(next.headers()["content-type"], "text/plain");
+        assert_eq!(next.text().await.unwrap(), "not json");
+    }
+}
+
+#[tokio::test]
+async fn a_delayed_response_waits() {
+    let server = ContractServer::start(mini()).await;
+    server
+        .respond_with(
+            "secret_stats",
+            ContractResponse::new(200).delay(Duration::from_millis(300)),
+        )
+        .unwrap();
+    let started = Instant::now();
+    let response = client()
+        .get(format!("{}/api/v1/secrets/stats", server.uri()))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn giving_a_response_to_an_unknown_operation_or_instance_is_an_error() {
+    let server = ContractServer::start(mini()).await;
+    assert!(matches!(
+        server.respond_to("no_such_operation", 200, None),
+        Err(ServerError::UnknownOperation(_))
+    ));
+    let error = server
+        .respond_with_instance("get_secret", 200, "maximal-9")
+        .unwrap_err();
+    assert!(error.to_string().contains("minimal, maximal"), "{error}");
+    assert!(matches!(
+        server.respond_with_instance("get_secret", 418, "minimal"),
+        Err(ServerError::Synth(_))
+    ));
+}
+
+#[tokio::test]
+async fn broken_requests_get_the_answers_of_the_pi_api_and_are_recorded() {
+    let server = ContractServer::start(mini()).await;
+    let base = server.uri();
+
+    let unknown = client()
+        .get(format!("{base}/api/v1/nowhere"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    let wrong_method = client()
+        .put(format!("{base}/api/v1/secrets/x"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+
+    let no_auth = client()
+        .get(format!("{base}/api/v1/secrets/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_auth.status(), 401);
+
+    let invalid = client()
+        .post(format!("{base}/api/v1/secrets/"))
+        .bearer_auth("k")
+        .json(&json!({"name": "lower"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), 422);
+    let body: Value = invalid.json().await.unwrap();
+    assert!(
+        server
+            .spec()
+            .validate_response("create_secret", 422, &body)
+            .is_empty(),
+        "{body}"
+    );
+    let params: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["param"].as_str().unwrap())
+        .collect();
+    assert!(params.contains(&"body/name"), "{params:?}");
+    assert!(params.contains(&"body"), "{params:?}");
+
+    let statuses: Vec<u16> = server
+        .received_requests()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [404, 405, 401, 422]);
+    let rules: Vec<String> = server
+        .violations()
+        .iter()
+        .map(|v| v.rule.to_string())
+        .collect();
+    assert_eq!(
+        rules[..3],
+        ["unknown-operation", "unknown-operation", "missing-auth"]
+    );
+    assert!(rules[3..].contains(&"pattern".to_owned()));
+    let received = server.received_requests();
+    assert_eq!(received[3].body, Some(json!({"name": "lower"})));
+    assert_eq!(received[3].operation_id.as_deref(), Some("create_secret"));
+    assert_eq!(received[0].operation_id, None);
+
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        server.assert_no_violations()
+    }))
+    .unwrap_err();
+    let message = panic.downcast_ref::<String>().unwrap();
+    assert!(message.contains("in 4 of 4 request(s)"), "{message}");
+    assert!(
+        message.contains("POST /api/v1/secrets/ -> 422"),
+        "{message}"
+    );
+    assert!(
+        message.contains("create_secret: body/name: pattern: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("operation_id: location: rule: message"),
+        "{message}"
+    );
+    assert!(!message.contains("Bearer k"), "{message}");
+}
+
+#[tokio::test]
+async fn every_method_reaches_the_catch_all() {
+    let server = ContractServer::start(mini()).await;
+    let base = server.uri();
+    for method in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = client()
+            .request(method.clone(), format!("{base}/api/v1/unknown"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{method}");
+    }
+    assert_eq!(server.received_requests().len(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_concurrent_requests_raise_no_violations() {
+    let server = Arc::new(ContractServer::start(vendored()).await);
+    let client = client();
+    let list = server
+        .spec()
+        .operations()
+        .find(|op| op.method() == "GET" && op.path() == "/api/v1/secrets/")
+        .unwrap()
+        .id()
+        .to_owned();
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let client = client.clone();
+            let url = format!(
+                "{}/api/v1/secrets/?limit={}&offset={i}",
+                server.uri(),
+                1 + i % 100
+            );
+            tokio::spawn(async move {
+                let response = client.get(url).bearer_auth("key").send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.json::<Value>().await.unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        let body = task.await.unwrap();
+        assert!(
+            server
+                .spec()
+                .validate_response(&list, 200, &body)
+                .is_empty()
+        );
+    }
+    assert_eq!(server.received_requests().len(), 200);
+    assert!(
+        server
+            .received_requests()
+            .iter()
+            .all(|r| r.operation_id.as_deref() == Some(list.as_str()))
+    );
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn every_success_response_of_the_vendored_spec_is_served_valid() {
+    let spec = vendored();
+    let server = ContractServer::start(spec.clone()).await;
+    server.use_maximal_responses();
+    let mut served = 0;
+    for operation in spec.operations() {
+        let Some(success) = operation.success_response() else {
+            continue;
+        };
+        if success.schema().is_none() {
+            continue;
+        }
+        // Fill every path template with a plain id.
+        let path = operation
+            .path()
+            .split('/')
+            .map(|s| if s.starts_with('{') { "id1" } else { s })
+            .collect::<Vec<_>>()
+            .join("/");
+        // GET requests without required parameters only: the rest need bodies.
+        let required_query = operation
+            .parameters()
+            .iter()
+            .any(|p| p.required() && p.location() != pi_contract::ParameterLocation::Path);
+        if operation.method() != "GET" || required_query {
+            continue;
+        }
+        let response = client()
+            .get(format!("{}{path}", server.uri()))
+            .bearer_auth("key")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), success.status(), "{}", operation.id());
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            spec.validate_response(operation.id(), success.status(), &body),
+            [],
+            "{}",
+            operation.id()
+        );
+        served += 1;
+    }
+    assert!(served > 20, "only {served} operations served");
+    server.assert_no_violations();
+}
