@@ -68,5 +68,6 @@ pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError}
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
 pub use synth::{Instance, SynthError, Synthesized};
 pub use violation::{Rule, Violation};
+pub mod diff;
 pub mod document;
 pub mod normalize;
