@@ -287,23 +287,24 @@ impl Operation {
         self.bearer_required
     }
 
-    /// Whether the raw (percent-encoded) request path fits this operation's
-    /// template; returns the literal-segment mask used to rank matches.
-    pub(crate) fn match_path(&self, raw_segments: &[&str]) -> Option<Vec<bool>> {
-        if raw_segments.len() != self.segments.len() {
+    /// Whether a request path, cut into decoded segments, fits this
+    /// operation's template; returns the literal-segment mask used to rank
+    /// matches.
+    pub(crate) fn match_path(&self, segments: &[String]) -> Option<Vec<bool>> {
+        if segments.len() != self.segments.len() {
             return None;
         }
-        let mut rank = Vec::with_capacity(raw_segments.len());
-        for (segment, raw) in self.segments.iter().zip(raw_segments) {
+        let mut rank = Vec::with_capacity(segments.len());
+        for (segment, given) in self.segments.iter().zip(segments) {
             match segment {
                 Segment::Literal(literal) => {
-                    if decode(raw) != *literal {
+                    if given != literal {
                         return None;
                     }
                     rank.push(true);
                 }
                 Segment::Param(_) => {
-                    if raw.is_empty() {
+                    if given.is_empty() {
                         return None;
                     }
                     rank.push(false);
@@ -474,7 +475,7 @@ impl Spec {
     }
 
     /// The operation a request with `method` (any case) and `path` (the raw,
-    /// percent-encoded path, without query) would reach.
+    /// percent-encoded path; a query, if any, is ignored) would reach.
     ///
     /// Literal segments win over templated ones, so `/pods/history` reaches
     /// `/pods/history` before `/pods/{pod_id}`; an encoded slash (`a%2Fb`)
@@ -488,11 +489,12 @@ impl Spec {
     }
 
     pub(crate) fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
-        let raw_segments = split_path(path);
+        let path = path.split_once('?').map_or(path, |(path, _)| path);
+        let segments: Vec<String> = split_path(path).into_iter().map(decode).collect();
         let mut best: Option<(Vec<bool>, &Operation)> = None;
         let mut allowed = Vec::new();
         for operation in &self.operations {
-            let Some(rank) = operation.match_path(&raw_segments) else {
+            let Some(rank) = operation.match_path(&segments) else {
                 continue;
             };
             if !operation.method.eq_ignore_ascii_case(method) {

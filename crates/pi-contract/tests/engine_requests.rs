@@ -176,6 +176,13 @@ fn an_encoded_slash_stays_inside_its_segment() {
     // An empty segment never fills a template.
     assert!(spec.find_operation("GET", "/api/v1/pods//status").is_none());
     // An encoded literal still matches the literal.
+    // A query string is ignored by the lookup.
+    assert_eq!(
+        spec.find_operation("GET", "/api/v1/secrets/stats?x=1")
+            .unwrap()
+            .id(),
+        "secret_stats"
+    );
     assert_eq!(
         spec.find_operation("GET", "/api/v1/secrets/st%61ts")
             .unwrap()
@@ -241,6 +248,7 @@ fn query_values_are_parsed_by_their_schema_type() {
         ("regions=mars", "query.regions", "enum"),
         ("ids=1&ids=x", "query.ids", "type"),
         ("limit=1&limit=2", "query.limit", "repeated-parameter"),
+        ("labels=a,toolong", "query.labels", "maxLength"),
     ];
     for (query, location, rule) in cases {
         let violations = spec.validate_request(&get(&format!("/api/v1/secrets/?{query}")));
