@@ -589,6 +589,7 @@ impl ContractServer {
     /// When at least one received request has a violation; the message says
     /// how to read them.
     #[allow(clippy::panic)]
+    #[track_caller]
     pub fn assert_no_violations(&self) {
         let received = lock(&self.state.received).clone();
         let broken: Vec<&ReceivedRequest> = received
