@@ -410,6 +410,45 @@ mod tests {
     }
 
     #[test]
+    fn only_true_loopback_hosts_may_use_plain_http() {
+        for allowed in [
+            "http://127.1.2.3:9",
+            "http://LOCALHOST:1",
+            "https://api.example.com",
+        ] {
+            assert!(build(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://0.0.0.0",
+        ] {
+            assert!(
+                matches!(build(refused), Err(Error::Configuration { .. })),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_of_control_character_in_the_key_or_team_is_rejected() {
+        for key in ["a\tb", "a\rb", "\0k", "k\u{7f}", "k\u{85}", " k\n"] {
+            let error = Client::builder().api_key(key).build().unwrap_err();
+            assert!(matches!(error, Error::Configuration { .. }), "{key:?}");
+        }
+        for team in ["t\0", "t\u{1b}[31m", "t\n"] {
+            let error = Client::builder()
+                .api_key("k")
+                .team_id(team)
+                .build()
+                .unwrap_err();
+            assert!(matches!(error, Error::Configuration { .. }), "{team:?}");
+        }
+    }
+
+    #[test]
     fn debug_of_the_builder_and_client_hides_the_key() {
         let builder = Client::builder().api_key("sk-hidden-123");
         assert!(!format!("{builder:?}").contains("sk-hidden-123"));

@@ -1,7 +1,12 @@
 //! Shared set-up for the client's wiremock tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
-use pi_client::Client;
+pub mod logs;
+pub mod raw;
+
+use std::time::Duration;
+
+use pi_client::{Client, RetryPolicy};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -55,4 +60,22 @@ pub fn query_pairs(request: &wiremock::Request) -> Vec<(String, String)> {
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// A retry policy with the default rules and counts but millisecond waits,
+/// so retried tests stay fast.
+pub fn quick_retries() -> RetryPolicy {
+    RetryPolicy::default()
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(5))
+}
+
+/// A client for `base_url` (a wiremock or raw server) that retries quickly.
+pub fn quick_client(base_url: &str) -> Client {
+    Client::builder()
+        .api_key(API_KEY)
+        .base_url(base_url)
+        .retry_policy(quick_retries())
+        .build()
+        .unwrap()
 }
