@@ -1627,3 +1627,6 @@ fn show_opt(value: Option<&Value>) -> String {
 fn show_list(values: &[String]) -> String {
     format!("[{}]", values.join(", "))
 }
+
+#[cfg(test)]
+mod tests;
