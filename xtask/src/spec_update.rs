@@ -292,10 +292,43 @@ mod tests {
 
         // New bytes record the new date.
         std::fs::write(root.join("in.json"), GOOD.replace("\"1\"", "\"2\"")).unwrap();
-        update(&root, "in.json", "2026-03-04").unwrap();
+        let outcome = update(&root, "in.json", "2026-03-04").unwrap();
+        // Only the version moved: no contract change to summarize.
+        assert_eq!(
+            outcome.diff_summary.as_deref(),
+            Some("spec diff: no contract changes\n")
+        );
         let lock: Value =
             serde_json::from_slice(&std::fs::read(root.join(LOCK_PATH)).unwrap()).unwrap();
         assert_eq!(lock["retrieved"], "2026-03-04");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn replacing_a_spec_summarizes_the_contract_changes() {
+        let root = temp_root("summary");
+        std::fs::write(root.join("in.json"), GOOD).unwrap();
+        let first = update(&root, "in.json", "2026-01-02").unwrap();
+        assert!(first.diff_summary.is_none(), "nothing was replaced");
+        // The success response loses its body: a breaking change.
+        let changed = GOOD.replace(
+            r##""content": {"application/json": {"schema": {"$ref": "#/components/schemas/A"}}}"##,
+            r##""content": {}"##,
+        );
+        assert_ne!(changed, GOOD);
+        std::fs::write(root.join("in.json"), changed).unwrap();
+        let outcome = update(&root, "in.json", "2026-01-03").unwrap();
+        let summary = outcome.diff_summary.clone().unwrap();
+        assert!(summary.starts_with("spec diff: 1 breaking"), "{summary}");
+        assert!(
+            summary.contains("GET /a response 200 content type application/json removed"),
+            "{summary}"
+        );
+        assert!(
+            outcome
+                .describe()
+                .contains("changes against the previous spec:")
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 

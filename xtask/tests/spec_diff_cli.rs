@@ -1,0 +1,172 @@
+//! `cargo xtask spec diff` as a user runs it: exit codes, output formats and
+//! error messages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A fresh directory for this test's documents.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-spec-diff-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn vendored() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(root().join("spec/openapi.json")).unwrap())
+        .unwrap()
+}
+
+/// Writes the vendored spec with `edit` applied and returns its path.
+fn edited(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let mut doc = vendored();
+    edit(&mut doc);
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+const SPEC: &str = "spec/openapi.json";
+
+fn tighten_name(doc: &mut Value) {
+    doc["components"]["schemas"]["SecretCreateRequest"]["properties"]["name"]["maxLength"] =
+        json!(64);
+}
+
+fn add_response_field(doc: &mut Value) {
+    doc["components"]["schemas"]["SecretResponse"]["properties"]["rotatedAt"] =
+        json!({"type": "string"});
+}
+
+#[test]
+fn the_same_document_exits_zero() {
+    let output = xtask(&["spec", "diff", SPEC, SPEC]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "no contract changes\n");
+}
+
+#[test]
+fn a_breaking_change_exits_one_with_the_location() {
+    let dir = temp_dir("breaking");
+    let new = edited(&dir, "new.json", tighten_name);
+    let output = xtask(&["spec", "diff", SPEC, &new]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "POST /api/v1/secrets/\n  breaking       request body .name maxLength 255 -> 64\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 changes: 1 breaking, 0 non-breaking, 0 informational\n"),
+        "{text}"
+    );
+    // --fail-on none never fails on changes.
+    let output = xtask(&["spec", "diff", SPEC, &new, "--fail-on", "none"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn fail_on_any_counts_non_breaking_changes() {
+    let dir = temp_dir("any");
+    let new = edited(&dir, "new.json", add_response_field);
+    let output = xtask(&["spec", "diff", SPEC, &new]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("non-breaking   response 200 .data.rotatedAt added"));
+    let output = xtask(&["spec", "diff", SPEC, &new, "--fail-on=any"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn json_format_has_summary_and_changes() {
+    let dir = temp_dir("json");
+    let new = edited(&dir, "new.json", tighten_name);
+    let output = xtask(&["spec", "diff", "--format", "json", SPEC, &new]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        report["summary"],
+        json!({"breaking": 1, "non_breaking": 0, "informational": 0})
+    );
+    assert_eq!(report["changes"][0]["operation"], "POST /api/v1/secrets/");
+    assert_eq!(report["changes"][0]["class"], "breaking");
+}
+
+#[test]
+fn raw_upstream_and_yaml_inputs_are_normalized_first() {
+    let dir = temp_dir("yaml");
+    let yaml = dir.join("spec.yaml");
+    std::fs::write(&yaml, as_yaml(&vendored())).unwrap();
+    let output = xtask(&["spec", "diff", SPEC, &yaml.display().to_string()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    // The raw upstream, with prose and admin operations, is the same contract.
+    let upstream = root().join("../shared/upstream/openapi.json");
+    if upstream.exists() {
+        let output = xtask(&["spec", "diff", SPEC, &upstream.display().to_string()]);
+        assert_eq!(stdout(&output), "no contract changes\n");
+    }
+}
+
+/// YAML for a JSON value without a YAML library: JSON is YAML 1.2 flow style,
+/// so a leading comment line is enough to make the reader take the YAML path.
+fn as_yaml(value: &Value) -> String {
+    format!(
+        "# vendored spec as YAML\n{}",
+        serde_json::to_string_pretty(value).unwrap()
+    )
+}
+
+#[test]
+fn unreadable_documents_exit_two_naming_the_file() {
+    let output = xtask(&["spec", "diff", SPEC, "/nonexistent/new.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: /nonexistent/new.json: cannot read"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let dir = temp_dir("invalid");
+    let swagger = dir.join("swagger.json");
+    std::fs::write(&swagger, r#"{"swagger": "2.0", "paths": {}}"#).unwrap();
+    let output = xtask(&["spec", "diff", &swagger.display().to_string(), SPEC]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("swagger.json: not an OpenAPI 3.x document"));
+
+    let output = xtask(&["spec", "diff", SPEC]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("expected two documents"));
+}
