@@ -4,12 +4,14 @@
 //! Operations describe themselves with an [`ApiRequest`] and pick a decoder
 //! (`fetch`, `fetch_data`, `fetch_nothing`); nothing else touches HTTP.
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use tokio::time::Instant as Deadline;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pi_types::{ApiResponse, ErrorBody, check_path_segment};
+use regex::Regex;
 use reqwest::{Method, StatusCode, header};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -436,7 +438,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
             blank_secrets(&mut value);
             value.to_string()
         }
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
+        Err(_) => blank_secrets_in_text(&String::from_utf8_lossy(body)),
     };
     if text.is_empty() {
         return "(empty)".to_owned();
@@ -444,16 +446,39 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     truncate(&text, EXCERPT_CHARS)
 }
 
+/// Parts of a field name that mark its value as secret.
+const SENSITIVE: [&str; 7] = [
+    "token",
+    "secret",
+    "password",
+    "value",
+    "key",
+    "credential",
+    "auth",
+];
+
+/// A JSON-looking string field whose name holds a sensitive word, in text
+/// that is not valid JSON (a truncated body, say); the value may be cut off.
+static SENSITIVE_FIELD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let words = SENSITIVE.join("|");
+    Regex::new(&format!(
+        r#"(?i)("[^"]*(?:{words})[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)"#
+    ))
+    .ok()
+});
+
+/// Blanks the values of secret-looking string fields in text that is not
+/// JSON. Should the pattern ever fail to build, no text is shown at all.
+fn blank_secrets_in_text(text: &str) -> String {
+    match SENSITIVE_FIELD.as_ref() {
+        Some(pattern) => pattern
+            .replace_all(text, r#"${1}"[redacted]""#)
+            .into_owned(),
+        None => "(not shown)".to_owned(),
+    }
+}
+
 fn blank_secrets(value: &mut serde_json::Value) {
-    const SENSITIVE: [&str; 7] = [
-        "token",
-        "secret",
-        "password",
-        "value",
-        "key",
-        "credential",
-        "auth",
-    ];
     match value {
         serde_json::Value::Object(map) => {
             for (name, field) in map.iter_mut() {
@@ -618,6 +643,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\"name\":\"ok\""), "{text}");
+        let cut =
+            excerpt(br#"{"data": {"name": "ok", "value": "sv_live_9 \" more", "apiKey":"k_45"#);
+        assert!(
+            !cut.contains("sv_live_9") && !cut.contains("more") && !cut.contains("k_45"),
+            "{cut}"
+        );
+        assert!(cut.contains(r#""name": "ok""#), "{cut}");
+        assert!(cut.contains(r#""value": "[redacted]""#), "{cut}");
         let long = excerpt("x".repeat(10_000).as_bytes());
         assert_eq!(long.chars().count(), EXCERPT_CHARS + 1);
         assert_eq!(excerpt(b""), "(empty)");
