@@ -84,7 +84,7 @@ fn a_breaking_change_exits_one_with_the_location() {
         "{text}"
     );
     assert!(
-        text.ends_with("1 changes: 1 breaking, 0 non-breaking, 0 informational\n"),
+        text.ends_with("1 change: 1 breaking, 0 non-breaking, 0 informational\n"),
         "{text}"
     );
     // --fail-on none never fails on changes.

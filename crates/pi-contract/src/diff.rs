@@ -283,8 +283,13 @@ impl DiffReport {
             out.push_str("no contract changes\n");
         } else {
             out.push_str(&format!(
-                "{} changes: {}\n",
+                "{} {}: {}\n",
                 self.changes.len(),
+                if self.changes.len() == 1 {
+                    "change"
+                } else {
+                    "changes"
+                },
                 self.counts_line()
             ));
         }

@@ -1202,3 +1202,35 @@ fn summary_lists_counts_and_breaking_entries() {
     assert!(report.has_breaking());
     assert_eq!(report.count(Class::Informational), 1);
 }
+
+#[test]
+fn other_request_constraints() {
+    let new = with(|d| request_prop(d, "tags")["uniqueItems"] = json!(true));
+    expect(
+        &base(),
+        &new,
+        &["breaking: POST /things request body .tags uniqueItems none -> true"],
+    );
+    expect(
+        &new,
+        &base(),
+        &["non-breaking: POST /things request body .tags uniqueItems true -> none"],
+    );
+    let new = with(|d| request_prop(d, "size")["multipleOf"] = json!(2));
+    expect(
+        &base(),
+        &new,
+        &["breaking: POST /things request body .size multipleOf none -> 2"],
+    );
+    let new = with(|d| request_prop(d, "size")["exclusiveMinimum"] = json!(0));
+    expect(
+        &base(),
+        &new,
+        &["breaking: POST /things request body .size exclusiveMinimum none -> 0"],
+    );
+    expect(
+        &new,
+        &base(),
+        &["non-breaking: POST /things request body .size exclusiveMinimum 0 -> none"],
+    );
+}
