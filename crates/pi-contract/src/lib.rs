@@ -54,9 +54,12 @@
 //!   response, each checked against its schema.
 //! - [`ContractServer`] puts it all behind a wiremock server and records
 //!   what it received.
+//! - [`report::SuiteReport`] is what the contract suite found, per API area,
+//!   as `cargo xtask contract` prints it.
 
 mod schema;
 
+pub mod report;
 pub mod request;
 pub mod server;
 pub mod spec;

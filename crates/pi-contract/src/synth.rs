@@ -81,7 +81,13 @@ pub struct Instance {
 
 /// The synthesized bodies of one documented response: first `minimal`, then
 /// `maximal`, `maximal-2`, ... (together the maximal ones show every enum
-/// value and every `anyOf` branch the schema reaches).
+/// value and every `anyOf` branch the schema reaches), and last `nulls`.
+///
+/// `nulls` has every property, like `maximal`, but `null` in every scalar
+/// that may be null. The minimal instance leaves optional properties out, so
+/// without it a nullable field inside an optional object (the usual
+/// `{"data": {...}}` envelope) would never be sent as `null`, and a field that
+/// became nullable would go unnoticed.
 ///
 /// ```
 /// use pi_contract::Spec;
@@ -136,7 +142,16 @@ impl Synthesized {
 
     /// Every maximal instance, `maximal` first.
     pub fn maximal_instances(&self) -> impl Iterator<Item = &Instance> + '_ {
-        self.instances[1..].iter()
+        self.instances[1..]
+            .iter()
+            .filter(|instance| instance.name.starts_with("maximal"))
+    }
+
+    /// The instance with every property and `null` in every scalar that may
+    /// be null.
+    #[must_use]
+    pub fn nulls(&self) -> &Value {
+        self.get(NULLS).unwrap_or_else(|| self.maximal())
     }
 
     /// The instance called `name`, if there is one.
@@ -217,6 +232,12 @@ impl Spec {
             }
         }
 
+        let mut nulls = Builder::new(self.document(), Mode::Nulls);
+        instances.push(Instance {
+            name: NULLS.to_owned(),
+            value: nulls.build(schema).map_err(unsupported)?,
+        });
+
         for instance in &instances {
             let violations = body_violations(operation_id, validator, &instance.value);
             if !violations.is_empty() {
@@ -239,7 +260,23 @@ impl Spec {
 enum Mode {
     Minimal,
     Maximal,
+    /// Every property, `null` in every scalar that may be null, first choices.
+    Nulls,
 }
+
+impl Mode {
+    /// The mode scalar values are picked in: a `nulls` instance fills the
+    /// scalars that cannot be null as a maximal one would.
+    fn for_values(self) -> Mode {
+        match self {
+            Mode::Nulls => Mode::Maximal,
+            other => other,
+        }
+    }
+}
+
+/// The name of the instance built in [`Mode::Nulls`].
+const NULLS: &str = "nulls";
 
 #[derive(Debug)]
 struct Failure {
@@ -280,7 +317,7 @@ impl<'a> Builder<'a> {
 
     /// The next choice among `count` at the choice point `site`.
     fn choose(&mut self, site: &Value, count: usize) -> usize {
-        if self.mode == Mode::Minimal || count <= 1 {
+        if self.mode != Mode::Maximal || count <= 1 {
             return 0;
         }
         let entry = self
@@ -340,6 +377,12 @@ impl<'a> Builder<'a> {
         if self.mode == Mode::Minimal && allows_null(self.document, schema) {
             return Ok(Value::Null);
         }
+        if self.mode == Mode::Nulls
+            && allows_null(self.document, schema)
+            && !holds_container(self.document, schema)
+        {
+            return Ok(Value::Null);
+        }
         if let Some(constant) = object.get("const") {
             return Ok(constant.clone());
         }
@@ -382,17 +425,19 @@ impl<'a> Builder<'a> {
         if types.is_empty() {
             // No type constraint: an empty object stands for "anything".
             return Ok(match self.mode {
-                Mode::Minimal => Value::Null,
+                Mode::Minimal | Mode::Nulls => Value::Null,
                 Mode::Maximal => Value::Object(Map::new()),
             });
         }
         let kind = types[self.choose(schema, types.len())];
         match kind {
             "null" => Ok(Value::Null),
-            "boolean" => Ok(Value::Bool(self.mode == Mode::Maximal)),
-            "string" => string_value(object, self.mode).map_err(|m| Self::fail(at, m)),
-            "integer" => integer_value(object, self.mode).map_err(|m| Self::fail(at, m)),
-            "number" => number_value(object, self.mode).map_err(|m| Self::fail(at, m)),
+            "boolean" => Ok(Value::Bool(self.mode != Mode::Minimal)),
+            "string" => string_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m)),
+            "integer" => {
+                integer_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m))
+            }
+            "number" => number_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m)),
             "array" => self.array(object, at, depth),
             "object" => self.object(object, at, depth),
             other => Err(Self::fail(at, format!("unknown type {other}"))),
@@ -409,7 +454,7 @@ impl<'a> Builder<'a> {
         let max = object.get("maxItems").and_then(Value::as_u64);
         let count = match self.mode {
             Mode::Minimal => min,
-            Mode::Maximal => min.max(1),
+            Mode::Maximal | Mode::Nulls => min.max(1),
         };
         let count = max.map_or(count, |max| count.min(max));
         let Some(items) = object.get("items") else {
@@ -452,7 +497,7 @@ impl<'a> Builder<'a> {
                 out.insert((*name).to_owned(), Value::Null);
             }
         }
-        if self.mode == Mode::Maximal {
+        if self.mode != Mode::Minimal {
             if let Some(extra @ Value::Object(_)) = object.get("additionalProperties") {
                 let name = "additionalProp1";
                 if !out.contains_key(name) {
@@ -501,6 +546,31 @@ impl<'a> Builder<'a> {
         let mut inner = Builder::new(self.document, self.mode);
         inner.value(&merged, at, depth + 1)
     }
+}
+
+/// Whether one of the non-null shapes `schema` allows is an object or an
+/// array, so that a `nulls` instance should fill it rather than null it.
+fn holds_container(document: &Value, schema: &Value) -> bool {
+    let schema = crate::spec::resolve_in(document, schema);
+    let Some(object) = schema.as_object() else {
+        return false;
+    };
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(branches) = object.get(key).and_then(Value::as_array) {
+            return branches
+                .iter()
+                .any(|branch| holds_container(document, branch));
+        }
+    }
+    let typed = |kind: &str| match object.get("type") {
+        Some(Value::String(t)) => t == kind,
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == kind),
+        _ => false,
+    };
+    typed("object")
+        || typed("array")
+        || object.contains_key("properties")
+        || object.contains_key("items")
 }
 
 /// Whether `schema` accepts `null` (an unconstrained schema does).
@@ -552,7 +622,7 @@ fn string_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
     }
     let text = match mode {
         Mode::Minimal => "a".repeat(min),
-        Mode::Maximal => {
+        Mode::Maximal | Mode::Nulls => {
             let mut text = "string".to_owned();
             while text.chars().count() < min {
                 text.push('s');
@@ -570,11 +640,11 @@ fn string_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
 fn formatted(format: &str, mode: Mode) -> Option<&'static str> {
     Some(match (format, mode) {
         ("date-time", Mode::Minimal) => "1970-01-01T00:00:00Z",
-        ("date-time", Mode::Maximal) => "2025-01-15T10:30:00.123456Z",
+        ("date-time", Mode::Maximal | Mode::Nulls) => "2025-01-15T10:30:00.123456Z",
         ("date", _) => "2025-01-15",
         ("time", _) => "10:30:00Z",
         ("uuid", Mode::Minimal) => "00000000-0000-0000-0000-000000000000",
-        ("uuid", Mode::Maximal) => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        ("uuid", Mode::Maximal | Mode::Nulls) => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
         ("email", _) => "user@example.com",
         ("uri" | "url" | "iri", _) => "https://example.com/",
         ("hostname", _) => "example.com",
@@ -605,7 +675,7 @@ fn integer_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, Strin
         Mode::Minimal => low
             .unwrap_or(0.0)
             .max(high.map_or(f64::MIN, |h| h.min(0.0))),
-        Mode::Maximal => high.unwrap_or_else(|| low.unwrap_or(0.0) + 1.0),
+        Mode::Maximal | Mode::Nulls => high.unwrap_or_else(|| low.unwrap_or(0.0) + 1.0),
     };
     if mode == Mode::Minimal {
         if let Some(high) = high {
@@ -641,21 +711,21 @@ fn number_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
         }
         (Some(l), Some(h)) => match mode {
             Mode::Minimal => l,
-            Mode::Maximal => h,
+            Mode::Maximal | Mode::Nulls => h,
         },
         (Some(l), None) => match (mode, exclusive_minimum.is_some()) {
             (Mode::Minimal, false) => l,
             (Mode::Minimal, true) => l + 1.0,
-            (Mode::Maximal, _) => l + 1.5,
+            (Mode::Maximal | Mode::Nulls, _) => l + 1.5,
         },
         (None, Some(h)) => match (mode, exclusive_maximum.is_some()) {
             (Mode::Minimal, _) => (h - 1.0).min(0.0),
-            (Mode::Maximal, false) => h,
-            (Mode::Maximal, true) => h - 0.5,
+            (Mode::Maximal | Mode::Nulls, false) => h,
+            (Mode::Maximal | Mode::Nulls, true) => h - 0.5,
         },
         (None, None) => match mode {
             Mode::Minimal => 0.0,
-            Mode::Maximal => 1.5,
+            Mode::Maximal | Mode::Nulls => 1.5,
         },
     };
     if value.fract() == 0.0 && value.abs() < 9.0e15 {

@@ -169,7 +169,19 @@ fn maximal_instances_show_every_enum_value_and_every_branch() {
         .collect();
     assert_eq!(
         names,
-        ["minimal", "maximal", "maximal-2", "maximal-3", "maximal-4"]
+        [
+            "minimal",
+            "maximal",
+            "maximal-2",
+            "maximal-3",
+            "maximal-4",
+            "nulls"
+        ]
+    );
+    // `nulls` keeps every property but nulls what may be null.
+    assert_eq!(
+        synthesized.nulls(),
+        &json!({"status": "PENDING", "kind": null, "flag": true})
     );
     let statuses: Vec<&str> = synthesized
         .maximal_instances()
@@ -279,4 +291,34 @@ fn undocumented_statuses_and_bodiless_responses_are_errors() {
         spec.synthesize("nothing", 200),
         Err(SynthError::UnknownOperation(_))
     ));
+}
+
+#[test]
+fn the_nulls_instance_fills_optional_envelopes_and_nulls_their_nullable_fields() {
+    let spec = spec_with_response(
+        json!({"$ref": "#/components/schemas/Envelope"}),
+        json!({"schemas": {
+            "Envelope": {
+                "type": "object",
+                "properties": {
+                    "data": {"anyOf": [{"$ref": "#/components/schemas/Item"}, {"type": "null"}]},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}}
+                }
+            },
+            "Item": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {
+                    "id": {"type": "string"},
+                    "note": {"anyOf": [{"type": "string"}, {"type": "null"}]}
+                }
+            }
+        }}),
+    );
+    let synthesized = spec.synthesize("get_thing", 200).unwrap();
+    assert_eq!(synthesized.minimal(), &json!({}));
+    assert_eq!(
+        synthesized.nulls(),
+        &json!({"data": {"id": "string", "note": null}, "items": [{"id": "string", "note": null}]})
+    );
 }

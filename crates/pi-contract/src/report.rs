@@ -1,0 +1,242 @@
+//! The contract suite's report: per-area counts and every failed check,
+//! grouped by operation. The suite writes it as JSON; `cargo xtask contract`
+//! reads it back and prints it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+/// Counts for one API area (an OpenAPI tag, such as `Secrets`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaReport {
+    /// The area's name.
+    pub area: String,
+    /// Operations the spec has in this area.
+    pub operations: usize,
+    /// Operations with a driver.
+    pub driven: usize,
+    /// Operations on the pending list (not yet in the client).
+    pub pending: usize,
+    /// Operations excluded from the suite, each with a reason.
+    pub excluded: usize,
+    /// Requests the client sent and the spec validated.
+    pub requests_validated: usize,
+    /// Responses synthesized from the spec that the client decoded.
+    pub responses_decoded: usize,
+    /// Checks that failed.
+    pub violations: usize,
+}
+
+/// One failed check of the suite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// The operation the check was about; `-` for checks of the whole suite,
+    /// such as coverage.
+    pub operation_id: String,
+    /// Which check, such as `request (all inputs)` or `decode 200 maximal`.
+    pub check: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The outcome of one run of the contract suite.
+///
+/// ```
+/// use pi_contract::report::SuiteReport;
+///
+/// let mut report = SuiteReport::new("spec/openapi.json");
+/// report.area("Secrets").operations += 1;
+/// report.fail("get_secret", "decode 200 minimal", "missing field `name`");
+/// assert!(!report.passed());
+/// assert!(report.render().contains("get_secret"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteReport {
+    /// The document the suite ran against.
+    pub spec: String,
+    /// Counts per area, in name order.
+    pub areas: BTreeMap<String, AreaReport>,
+    /// Every failed check, in the order they were found.
+    pub failures: Vec<Failure>,
+}
+
+impl SuiteReport {
+    /// An empty report for a run against `spec`.
+    #[must_use]
+    pub fn new(spec: impl Into<String>) -> Self {
+        Self {
+            spec: spec.into(),
+            ..Self::default()
+        }
+    }
+
+    /// The counts of `area`, created empty on first use.
+    pub fn area(&mut self, area: &str) -> &mut AreaReport {
+        self.areas
+            .entry(area.to_owned())
+            .or_insert_with(|| AreaReport {
+                area: area.to_owned(),
+                ..AreaReport::default()
+            })
+    }
+
+    /// Records a failed check.
+    pub fn fail(
+        &mut self,
+        operation_id: &str,
+        check: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.failures.push(Failure {
+            operation_id: operation_id.to_owned(),
+            check: check.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Whether every check held.
+    #[must_use]
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// The per-area table, a totals row, then every failure grouped by operation.
+    #[must_use]
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "contract suite against {}", self.spec);
+        let header = [
+            "area",
+            "operations",
+            "driven",
+            "pending",
+            "excluded",
+            "requests",
+            "responses",
+            "violations",
+        ];
+        let mut rows: Vec<[String; 8]> = self.areas.values().map(row).collect();
+        let totals = self.areas.values().fold(
+            AreaReport {
+                area: "total".to_owned(),
+                ..AreaReport::default()
+            },
+            |mut sum, area| {
+                sum.operations += area.operations;
+                sum.driven += area.driven;
+                sum.pending += area.pending;
+                sum.excluded += area.excluded;
+                sum.requests_validated += area.requests_validated;
+                sum.responses_decoded += area.responses_decoded;
+                sum.violations += area.violations;
+                sum
+            },
+        );
+        rows.push(row(&totals));
+        let widths: Vec<usize> = (0..header.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row[column].len())
+                    .chain([header[column].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[&str]| {
+            cells
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(column, (cell, width))| {
+                    if column == 0 {
+                        format!("{cell:<width$}")
+                    } else {
+                        format!("{cell:>width$}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let _ = writeln!(out, "{}", line(&header));
+        for row in &rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            let _ = writeln!(out, "{}", line(&cells));
+        }
+        if self.failures.is_empty() {
+            let _ = writeln!(out, "\nevery check held");
+            return out;
+        }
+        let mut by_operation: BTreeMap<&str, Vec<&Failure>> = BTreeMap::new();
+        for failure in &self.failures {
+            by_operation
+                .entry(&failure.operation_id)
+                .or_default()
+                .push(failure);
+        }
+        let _ = writeln!(out, "\n{} failed checks:", self.failures.len());
+        for (operation, failures) in by_operation {
+            let _ = writeln!(out, "  {operation}");
+            for failure in failures {
+                let _ = writeln!(out, "    [{}] {}", failure.check, failure.message);
+            }
+        }
+        out
+    }
+}
+
+fn row(area: &AreaReport) -> [String; 8] {
+    [
+        area.area.clone(),
+        area.operations.to_string(),
+        area.driven.to_string(),
+        area.pending.to_string(),
+        area.excluded.to_string(),
+        area.requests_validated.to_string(),
+        area.responses_decoded.to_string(),
+        area.violations.to_string(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_totals_every_area_and_groups_failures_by_operation() {
+        let mut report = SuiteReport::new("spec.json");
+        report.area("Secrets").operations = 5;
+        report.area("Secrets").driven = 5;
+        report.area("Pods").operations = 7;
+        report.area("Pods").pending = 7;
+        report.fail("op_b", "decode 200 minimal", "second");
+        report.fail("op_a", "request (minimal)", "first");
+        report.fail("op_b", "status 422", "third");
+        let text = report.render();
+        let total_line = text
+            .lines()
+            .find(|line| line.starts_with("total"))
+            .unwrap_or_default();
+        assert!(
+            total_line
+                .split_whitespace()
+                .eq(["total", "12", "5", "7", "0", "0", "0", "0"]),
+            "{text}"
+        );
+        let a = text.find("  op_a").unwrap_or(usize::MAX);
+        let b = text.find("  op_b").unwrap_or(0);
+        assert!(a < b, "{text}");
+        assert!(text.contains("[status 422] third"), "{text}");
+        assert!(text.contains("3 failed checks"), "{text}");
+    }
+
+    #[test]
+    fn a_report_round_trips_through_json() {
+        let mut report = SuiteReport::new("x");
+        report.area("A").requests_validated = 3;
+        report.fail("op", "check", "why");
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        let back: SuiteReport = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, report);
+    }
+}
