@@ -60,6 +60,7 @@ pub use client::{
 };
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
 pub use error::Error;
+pub use request::decode_response;
 pub use retry::RetryPolicy;
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, UpdateSecretBuilder};
 

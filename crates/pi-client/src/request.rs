@@ -370,13 +370,61 @@ enum BodyError {
 }
 
 fn decode<T: DeserializeOwned>(success: &Success) -> Result<T, Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(&success.body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
-        status: success.status.as_u16(),
-        path: error.path().to_string(),
-        reason: error.inner().to_string(),
-        excerpt: excerpt(&success.body),
-    })
+    decode_body(success.status.as_u16(), &success.body)
+}
+
+/// Decodes a whole body as `T`, refusing anything after the JSON value.
+fn decode_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let decode_error = |path: String, reason: String| Error::Decode {
+        status,
+        path,
+        reason,
+        excerpt: excerpt(body),
+    };
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| decode_error(error.path().to_string(), error.inner().to_string()))?;
+    deserializer
+        .end()
+        .map_err(|error| decode_error(".".to_owned(), error.to_string()))?;
+    Ok(value)
+}
+
+/// Turns an HTTP status and a response body into what a call returns: a
+/// success status decodes the body as `T` (or fails with [`Error::Decode`]),
+/// any other status maps to its error variant exactly as the client maps
+/// the answers it receives. Never panics, whatever the bytes.
+///
+/// Useful to decode bodies that reached you some other way (a recorded
+/// response, a queue), and what the fuzz targets drive.
+///
+/// ```
+/// use pi_client::{Error, decode_response, types::{ApiResponse, Secret}};
+///
+/// let body = br#"{"data": {"id": "s1", "name": "HF_TOKEN",
+///     "createdAt": "2026-01-15T10:30:00", "updatedAt": "2026-01-15T10:30:00"}}"#;
+/// let envelope: ApiResponse<Secret> = decode_response(200, body)?;
+/// assert_eq!(envelope.data.map(|secret| secret.id).as_deref(), Some("s1"));
+///
+/// let broken = decode_response::<ApiResponse<Secret>>(200, b"<html>");
+/// assert!(matches!(broken, Err(Error::Decode { status: 200, .. })));
+/// let missing = decode_response::<ApiResponse<Secret>>(404, br#"{"detail": "no such secret"}"#);
+/// assert!(matches!(missing, Err(Error::NotFound { .. })));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Decode`] for a success status whose body is not a `T`, and the
+/// status's own variant (as [`Error::status`] reports it) for any other status.
+pub fn decode_response<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    match StatusCode::from_u16(status) {
+        Ok(code) if code.is_success() => decode_body(status, body),
+        Ok(code) => Err(error_for_status(code, None, body)),
+        Err(_) => Err(Error::UnexpectedStatus {
+            status,
+            message: None,
+        }),
+    }
 }
 
 /// Maps an error status and its body to the matching [`Error`] variant.
@@ -615,6 +663,25 @@ mod tests {
         let shown = format!("{request:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("body_bytes: Some(24)"), "{shown}");
+    }
+
+    #[test]
+    fn anything_after_the_json_value_is_a_decode_error() {
+        let error =
+            decode_response::<serde_json::Value>(200, br#"{"data": 1} trailing"#).unwrap_err();
+        assert!(
+            matches!(error, Error::Decode { status: 200, ref path, .. } if path == "."),
+            "{error:?}"
+        );
+        assert_eq!(
+            decode_response::<serde_json::Value>(201, b" {\"a\": 1}\n ").unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        let odd = decode_response::<serde_json::Value>(42, b"{}").unwrap_err();
+        assert!(
+            matches!(odd, Error::UnexpectedStatus { status: 42, .. }),
+            "{odd:?}"
+        );
     }
 
     #[test]
