@@ -6,6 +6,7 @@
 //! at or above `--fail-on` (default `breaking`) was found, 1 when something
 //! was, 2 when a document could not be read or the arguments are wrong.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -57,13 +58,16 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match args.format {
-        Format::Text => print!("{}", report.to_text()),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
-        ),
-    }
+    let output = match args.format {
+        Format::Text => report.to_text(),
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(output.as_bytes());
     ExitCode::from(exit_code(&report, args.fail_on))
 }
 

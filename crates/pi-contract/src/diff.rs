@@ -54,7 +54,7 @@
 //! Changes are ordered by path, then method, then the order in which the
 //! operation was walked (parameters, request body, responses, security).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -182,7 +182,7 @@ pub mod rules {
 }
 
 /// One contract change as one operation sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Change {
     /// How the change affects the existing client.
     pub class: Class,
@@ -337,6 +337,7 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
         old,
         new,
         changes: Vec::new(),
+        seen: HashSet::new(),
         operation: String::new(),
         stack: Vec::new(),
     };
@@ -387,6 +388,8 @@ struct Differ<'a> {
     old: &'a Value,
     new: &'a Value,
     changes: Vec<Change>,
+    /// The changes already recorded, so that none is listed twice.
+    seen: HashSet<Change>,
     operation: String,
     stack: Vec<(String, String)>,
 }
@@ -406,7 +409,7 @@ impl<'a> Differ<'a> {
             location: location.to_owned(),
             detail,
         };
-        if !self.changes.contains(&change) {
+        if self.seen.insert(change.clone()) {
             self.changes.push(change);
         }
     }
