@@ -17,8 +17,9 @@
 //! // or the `prime` CLI's ~/.prime/config.json.
 //! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
 //!
+//! // The document lets the server leave `data` out, hence the `Option`.
 //! let secret = client.secrets().get("sec_1").await?;
-//! assert_eq!(secret.name, "HF_TOKEN");
+//! assert_eq!(secret.map(|secret| secret.name).as_deref(), Some("HF_TOKEN"));
 //!
 //! // Input that breaks the document's rules is refused before anything is sent.
 //! let refused = client.secrets().create("lower_case", "value").send().await;

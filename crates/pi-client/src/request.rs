@@ -139,20 +139,16 @@ impl Client {
         decode(&success)
     }
 
-    /// Sends `request` and returns the `data` of its `{data, status}` envelope,
-    /// which must be present.
+    /// Sends `request` and returns the `data` of its `{data, status}` envelope.
+    ///
+    /// The document lets `data` be absent or `null` on every such response,
+    /// so that is `None` here rather than an error.
     pub(crate) async fn fetch_data<T: DeserializeOwned>(
         &self,
         request: ApiRequest,
-    ) -> Result<T, Error> {
-        let success = self.send(request).await?;
-        let envelope: ApiResponse<T> = decode(&success)?;
-        envelope.data.ok_or_else(|| Error::Decode {
-            status: success.status.as_u16(),
-            path: "data".to_owned(),
-            reason: "the response has no data".to_owned(),
-            excerpt: excerpt(&success.body),
-        })
+    ) -> Result<Option<T>, Error> {
+        let envelope: ApiResponse<T> = self.fetch(request).await?;
+        Ok(envelope.data)
     }
 
     /// Sends `request` and ignores the body of a successful answer, whatever it is.

@@ -34,9 +34,11 @@ impl Client {
 ///     .description("read-only token")
 ///     .send()
 ///     .await?;
-/// let again = client.secrets().get(&created.id).await?;
-/// assert_eq!(again.name, "HF_TOKEN");
-/// client.secrets().team("team_42").delete(&created.id).await?;
+/// if let Some(created) = created {
+///     let again = client.secrets().get(&created.id).await?;
+///     assert_eq!(again.map(|secret| secret.name).as_deref(), Some("HF_TOKEN"));
+///     client.secrets().team("team_42").delete(&created.id).await?;
+/// }
 /// # Ok(())
 /// # }
 /// ```
@@ -93,9 +95,12 @@ impl<'c> Secrets<'c> {
 
     /// Fetches one secret's metadata (the value is never returned).
     ///
+    /// `None` when the server answers 200 without a secret, which the
+    /// document allows; an unknown id is [`Error::NotFound`].
+    ///
     /// # Errors
     /// [`Error::NotFound`] for an unknown id, and any error of the request path.
-    pub async fn get(&self, secret_id: &str) -> Result<Secret, Error> {
+    pub async fn get(&self, secret_id: &str) -> Result<Option<Secret>, Error> {
         let request = ApiRequest::new(Method::GET, api_path(SECRETS, &[("secret_id", secret_id)])?)
             .query_opt("teamId", self.team_id());
         self.client.fetch_data(request).await
@@ -203,10 +208,13 @@ impl CreateSecretBuilder<'_> {
 
     /// Checks the input against the document's rules, then creates the secret.
     ///
+    /// Returns the created secret's metadata, or `None` when the server
+    /// accepted the secret but sent none back (the document allows it).
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] (nothing sent) when a field breaks a rule, and
     /// any error of the request path.
-    pub async fn send(self) -> Result<Secret, Error> {
+    pub async fn send(self) -> Result<Option<Secret>, Error> {
         let mut body = CreateSecret::new(self.name, self.value)?;
         if let Some(description) = self.description {
             body = body.with_description(description)?;
@@ -255,10 +263,13 @@ impl UpdateSecretBuilder<'_> {
 
     /// Checks the input against the document's rules, then applies the update.
     ///
+    /// Returns the updated metadata, or `None` when the server sent none back
+    /// (the document allows it).
+    ///
     /// # Errors
     /// [`Error::InvalidInput`] (nothing sent) when a field breaks a rule, and
     /// any error of the request path.
-    pub async fn send(self) -> Result<Secret, Error> {
+    pub async fn send(self) -> Result<Option<Secret>, Error> {
         let body = self.update?;
         let path = api_path(SECRETS, &[("secret_id", &self.secret_id)])?;
         let request = ApiRequest::new(Method::PATCH, path)

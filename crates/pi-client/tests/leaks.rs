@@ -180,7 +180,7 @@ async fn every_error_status_leaks_nothing_with_retries_included() {
 async fn decode_errors_leak_nothing_even_from_a_server_that_echoes_the_secret() {
     let bodies = [
         json!({"data": {"id": 5, "value": SECRET_VALUE}}).to_string(),
-        json!({"data": null, "token": SECRET_VALUE}).to_string(),
+        json!({"data": "not a secret", "token": SECRET_VALUE}).to_string(),
         json!({"total_count": "x", "data": [{"secretValue": SECRET_VALUE}]}).to_string(),
         format!(r#"{{"data": {{"id": "s1", "value": "{SECRET_VALUE}"#),
         format!(r#"{{"data": {{"apiKey": "{API_KEY}", "#),
