@@ -1491,23 +1491,20 @@ impl<'a> SchemaView<'a> {
     }
 
     fn add(&mut self, doc: &'a Value, schema: &'a Value, depth: usize) {
-        if depth > 16 {
+        if depth > 32 {
             return;
         }
-        let mut current = schema;
-        for _ in 0..32 {
-            let Some(reference) = current.get("$ref").and_then(Value::as_str) else {
-                break;
-            };
-            let Ok(target) = resolve(doc, reference) else {
-                break;
-            };
-            self.refs.push(reference.to_owned());
-            current = target;
-        }
-        let Some(obj) = current.as_object() else {
+        let Some(obj) = schema.as_object() else {
             return;
         };
+        // The target first; keywords beside the `$ref` (OpenAPI 3.1 allows
+        // them, FastAPI writes `default` there) then refine it.
+        if let Some(reference) = obj.get("$ref").and_then(Value::as_str)
+            && let Ok(target) = resolve(doc, reference)
+        {
+            self.refs.push(reference.to_owned());
+            self.add(doc, target, depth + 1);
+        }
         if obj.get("nullable") == Some(&Value::Bool(true)) {
             self.nullable = true;
         }

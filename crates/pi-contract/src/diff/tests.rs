@@ -1234,3 +1234,13 @@ fn other_request_constraints() {
         &["non-breaking: POST /things request body .size exclusiveMinimum 0 -> none"],
     );
 }
+
+#[test]
+fn keywords_beside_a_ref_count() {
+    let new = with(|d| request_prop(d, "kind")["default"] = json!("small"));
+    expect(
+        &base(),
+        &new,
+        &["informational: POST /things request body .kind default none -> \"small\""],
+    );
+}
