@@ -264,6 +264,9 @@ impl ClientBuilder {
             // Redirects are not followed: the API does not use them, and a
             // followed redirect could carry the key to another host.
             .redirect(reqwest::redirect::Policy::none())
+            // The client's RetryPolicy is the only retry layer, so what it
+            // promises (never a POST twice) is all that happens.
+            .retry(reqwest::retry::never())
             .build()
             .map_err(|error| {
                 Error::configuration(format!("cannot set up the HTTP client: {error}"))
