@@ -1,0 +1,190 @@
+//! Which spec operations the suite drives, which wait for the client
+//! (`PENDING`), and which are left out on purpose (`EXCLUDED`), plus the check
+//! that every operation of the spec is in exactly one of those places.
+
+/// Operations the client does not implement yet. An entry leaves this list in
+/// the same change that adds its driver; the coverage check fails otherwise.
+pub const PENDING: &[&str] = &[
+    "get_disks_availability_api_v1_availability_disks_get",
+    "get_gpu_availability_api_v1_availability_gpus_get",
+    "get_gpu_summary_api_v1_availability_gpu_summary_get",
+    "get_legacy_cluster_availability_api_v1_availability_clusters_get",
+    "get_legacygpu_availability_api_v1_availability__get",
+    "get_multinode_availability_api_v1_availability_multi_node_get",
+    "get_multinode_summary_api_v1_availability_multi_node_summary_get",
+    "get_run_usage_api_v1_billing_runs__run_id__usage_get",
+    "get_wallet_api_v1_billing_wallet_get",
+    "create_disk_api_v1_disks__post",
+    "delete_disk_api_v1_disks__disk_id__delete",
+    "get_disk_api_v1_disks__disk_id__get",
+    "list_disks_api_v1_disks__get",
+    "update_disk_api_v1_disks__disk_id__patch",
+    "validate_frp_plugin_api_v1_frp_validate_post",
+    "submit_feedback_api_v1_feedback_post",
+    "delete_user_image_api_v1_images__image_name___image_tag__delete",
+    "get_build_status_api_v1_images_build__build_id__get",
+    "initiate_image_build_api_v1_images_build_post",
+    "list_image_builds_api_v1_images_builds_get",
+    "list_user_images_api_v1_images_get",
+    "start_image_build_api_v1_images_build__build_id__start_post",
+    "update_image_visibility_api_v1_images__image_name___image_tag__visibility_patch",
+    "create_pod_api_v1_pods__post",
+    "delete_pod_api_v1_pods__pod_id__delete",
+    "get_pod_api_v1_pods__pod_id__get",
+    "get_pod_logs_api_api_v1_pods__pod_id__log_get",
+    "get_pods_api_v1_pods__get",
+    "get_pods_history_api_v1_pods_history_get",
+    "get_pods_status_api_v1_pods_status_get",
+    "delete_ssh_key_api_v1_ssh_keys__key_id__delete",
+    "get_ssh_keys_api_v1_ssh_keys__get",
+    "set_primary_key_api_v1_ssh_keys__key_id__patch",
+    "upload_ssh_key_api_v1_ssh_keys__post",
+    "bulk_delete_sandboxes_endpoint_api_v1_sandbox_delete",
+    "close_ssh_session_endpoint_api_v1_sandbox__sandbox_id__ssh_session__session_id__delete",
+    "create_sandbox_endpoint_api_v1_sandbox_post",
+    "create_ssh_session_endpoint_api_v1_sandbox__sandbox_id__ssh_session_post",
+    "delete_sandbox_endpoint_api_v1_sandbox__sandbox_id__delete",
+    "expose_port_endpoint_api_v1_sandbox__sandbox_id__expose_post",
+    "get_sandbox_auth_token_api_v1_sandbox__sandbox_id__auth_post",
+    "get_sandbox_endpoint_api_v1_sandbox__sandbox_id__get",
+    "get_sandbox_error_context_endpoint_api_v1_sandbox__sandbox_id__error_context_get",
+    "get_sandbox_logs_endpoint_api_v1_sandbox__sandbox_id__logs_get",
+    "list_all_exposed_ports_endpoint_api_v1_sandbox_expose_all_get",
+    "list_exposed_ports_endpoint_api_v1_sandbox__sandbox_id__expose_get",
+    "list_sandboxes_api_v1_sandbox_get",
+    "unexpose_port_endpoint_api_v1_sandbox__sandbox_id__expose__exposure_id__delete",
+    "check_docker_image_api_v1_template_check_docker_image_post",
+    "list_registry_credentials_api_v1_template_registry_credentials_get",
+    "bulk_delete_tunnels_endpoint_api_v1_tunnel_delete",
+    "create_tunnel_endpoint_api_v1_tunnel_post",
+    "delete_tunnel_endpoint_api_v1_tunnel__tunnel_id__delete",
+    "get_tunnel_status_endpoint_api_v1_tunnel__tunnel_id__get",
+    "list_tunnels_endpoint_api_v1_tunnel_get",
+    "bulk_delete_evaluations_api_v1_evaluations_bulk_delete_post",
+    "create_evaluation_api_v1_evaluations__post",
+    "delete_evaluation_api_v1_evaluations__evaluation_id__delete",
+    "finalize_evaluation_api_v1_evaluations__evaluation_id__finalize_post",
+    "get_evaluation_api_v1_evaluations__evaluation_id__get",
+    "get_samples_api_v1_evaluations__evaluation_id__samples_get",
+    "list_evaluations_api_v1_evaluations__get",
+    "push_samples_api_v1_evaluations__evaluation_id__samples_post",
+    "update_evaluation_api_v1_evaluations__evaluation_id__put",
+    "cancel_hosted_evaluation_route_api_v1_hosted_evaluations__evaluation_id__cancel_patch",
+    "create_hosted_evaluation_api_v1_hosted_evaluations_post",
+    "get_hosted_evaluation_logs_route_api_v1_hosted_evaluations__evaluation_id__logs_get",
+    "get_inference_models_api_v1_hosted_evaluations_models_get",
+    "list_team_members_api_v1_teams__team_id__members_get",
+    "create_dedicated_run_api_v1_training_runs_post",
+    "delete_dedicated_run_api_v1_training_runs__run_id__delete",
+    "get_whoami_api_v1_user_whoami_get",
+    "list_my_teams_api_v1_user_teams_get",
+    "set_username_slug_api_v1_user_slug_patch",
+];
+
+/// Operations the suite leaves out on purpose, each with the reason.
+///
+/// `/api/admin/*` operations are internal; normalization drops them from the
+/// document before the suite sees it, so they need no entry here.
+pub const EXCLUDED: &[(&str, &str)] = &[];
+
+/// Every way the three lists and the spec disagree, one sentence each.
+pub fn coverage_problems(
+    spec_operations: &[&str],
+    driven: &[&str],
+    pending: &[&str],
+    excluded: &[(&str, &str)],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let excluded_ids: Vec<&str> = excluded.iter().map(|(id, _)| *id).collect();
+    for id in spec_operations {
+        let places = [driven, pending, &excluded_ids]
+            .iter()
+            .filter(|list| list.contains(id))
+            .count();
+        if places == 0 {
+            problems.push(format!(
+                "operation `{id}` is neither driven, pending nor excluded: add a driver, or list it in PENDING"
+            ));
+        }
+    }
+    let lists: [(&str, &[&str]); 3] = [
+        ("driver", driven),
+        ("PENDING entry", pending),
+        ("EXCLUDED entry", &excluded_ids),
+    ];
+    for (kind, ids) in lists {
+        for id in ids {
+            if !spec_operations.contains(id) {
+                problems.push(format!(
+                    "{kind} `{id}` names no operation of the spec: remove it or fix the id"
+                ));
+            }
+        }
+    }
+    for id in pending {
+        if driven.contains(id) {
+            problems.push(format!(
+                "`{id}` has a driver but is still PENDING: remove it from PENDING"
+            ));
+        }
+    }
+    for (id, reason) in excluded {
+        if driven.contains(id) || pending.contains(id) {
+            problems.push(format!(
+                "`{id}` is EXCLUDED but also driven or pending: keep it in one place"
+            ));
+        }
+        if reason.trim().is_empty() {
+            problems.push(format!("EXCLUDED `{id}` gives no reason"));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::coverage_problems;
+
+    #[test]
+    fn lists_that_agree_with_the_spec_raise_nothing() {
+        let problems = coverage_problems(&["a", "b", "c"], &["a"], &["b"], &[("c", "internal")]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn an_operation_in_no_list_is_named() {
+        let problems = coverage_problems(&["a", "new_op"], &["a"], &[], &[]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("new_op"), "{problems:?}");
+    }
+
+    #[test]
+    fn entries_naming_no_operation_are_named() {
+        let problems = coverage_problems(
+            &["a"],
+            &["a", "gone_driver"],
+            &["gone_pending"],
+            &[("gone_excluded", "x")],
+        );
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        for id in ["gone_driver", "gone_pending", "gone_excluded"] {
+            assert!(
+                problems.iter().any(|p| p.contains(id)),
+                "{id}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_pending_entry_with_a_driver_is_named() {
+        let problems = coverage_problems(&["a"], &["a"], &["a"], &[]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("still PENDING"), "{problems:?}");
+    }
+
+    #[test]
+    fn an_exclusion_without_a_reason_is_named() {
+        let problems = coverage_problems(&["a"], &[], &[], &[("a", " ")]);
+        assert_eq!(problems, ["EXCLUDED `a` gives no reason"]);
+    }
+}

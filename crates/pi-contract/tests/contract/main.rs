@@ -1,0 +1,63 @@
+//! The contract suite: proves `pi-client` against the PI API's OpenAPI
+//! document, operation by operation.
+//!
+//! `cargo test --workspace` runs it against the vendored `spec/openapi.json`;
+//! `cargo xtask contract --spec FILE` runs it against any other document
+//! (through `PI_CONTRACT_SPEC`) and prints the report it writes to
+//! `PI_CONTRACT_REPORT`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod coverage;
+mod drift;
+mod drivers;
+mod harness;
+mod inventory;
+mod snapshots;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use pi_contract::Spec;
+
+/// The vendored, normalized contract at the workspace root.
+pub fn vendored_spec_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/openapi.json")
+}
+
+/// The vendored spec, loaded once per test.
+pub fn vendored_spec() -> Arc<Spec> {
+    let path = vendored_spec_path();
+    match Spec::from_path(&path) {
+        Ok(spec) => Arc::new(spec),
+        Err(error) => panic!("cannot load {}: {error}", path.display()),
+    }
+}
+
+/// The whole suite against the spec named by `PI_CONTRACT_SPEC`, or the
+/// vendored one. Writes the report to `PI_CONTRACT_REPORT` when set.
+#[tokio::test]
+async fn the_client_holds_the_contract() {
+    let path = std::env::var_os("PI_CONTRACT_SPEC").map_or_else(vendored_spec_path, PathBuf::from);
+    let spec = match Spec::from_path(&path) {
+        Ok(spec) => Arc::new(spec),
+        Err(error) => panic!("cannot load the spec {}: {error}", path.display()),
+    };
+    let report = harness::run_suite(spec, &path.display().to_string()).await;
+    if let Some(out) = std::env::var_os("PI_CONTRACT_REPORT") {
+        let json = serde_json::to_string_pretty(&report).unwrap();
+        std::fs::write(&out, json)
+            .unwrap_or_else(|error| panic!("cannot write the report to {out:?}: {error}"));
+    }
+    println!("{}", report.render());
+    assert!(
+        report.passed(),
+        "the contract does not hold:\n{}",
+        report.render()
+    );
+}
