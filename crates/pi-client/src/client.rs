@@ -22,6 +22,11 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest response body read before giving up, unless configured (8 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
+/// The longest timeout handed to the HTTP stack; longer ones (such as
+/// `Duration::MAX`, meant as "forever") are taken as this, since the stack
+/// cannot represent an instant that far away.
+const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// A client for the PI API. Cheap to clone: clones share one connection pool.
@@ -166,14 +171,14 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection to open.
+    /// How long to wait for a connection to open (at most a year; longer counts as a year).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// How long one attempt may take, from sending the request to the end of
-    /// the response body.
+    /// the response body (at most a year; longer counts as a year).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -182,7 +187,8 @@ impl ClientBuilder {
     /// How long to wait for the next bytes of an answer once the request is
     /// sent, whether its headers or more of its body; the wait starts again
     /// with every read, so a long but steady body is not cut off. Defaults to
-    /// [`DEFAULT_READ_TIMEOUT`]; `None` waits as long as [`ClientBuilder::timeout`] allows.
+    /// [`DEFAULT_READ_TIMEOUT`]; `None` waits as long as [`ClientBuilder::timeout`]
+    /// allows. At most a year; longer counts as a year.
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.read_timeout = timeout;
         self
@@ -253,11 +259,14 @@ impl ClientBuilder {
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
         )?;
+        let connect_timeout = self.connect_timeout.min(LONGEST_TIMEOUT);
+        let timeout = self.timeout.min(LONGEST_TIMEOUT);
+        let read_timeout = self.read_timeout.map(|read| read.min(LONGEST_TIMEOUT));
         let mut http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout);
-        if let Some(read_timeout) = self.read_timeout {
+            .connect_timeout(connect_timeout)
+            .timeout(timeout);
+        if let Some(read_timeout) = read_timeout {
             http = http.read_timeout(read_timeout);
         }
         let http = http
@@ -277,9 +286,9 @@ impl ClientBuilder {
                 base_url,
                 api_key,
                 team_id: self.team_id,
-                connect_timeout: self.connect_timeout,
-                timeout: self.timeout,
-                read_timeout: self.read_timeout,
+                connect_timeout,
+                timeout,
+                read_timeout,
                 deadline: self.deadline,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,

@@ -160,7 +160,10 @@ impl Client {
     /// and the retry rules allow, within the client's overall deadline.
     async fn send(&self, request: ApiRequest) -> Result<Success, Error> {
         let inner = &self.inner;
-        let deadline = inner.deadline.map(|limit| (Deadline::now() + limit, limit));
+        // A deadline too far away to represent is no deadline.
+        let deadline = inner
+            .deadline
+            .and_then(|limit| Some((Deadline::now().checked_add(limit)?, limit)));
         let retry_safe = request.idempotency_key.is_some();
         let mut rng = fastrand::Rng::new();
         let mut retry = 0;
@@ -193,7 +196,10 @@ impl Client {
                 return Err(failed.error);
             };
             if let Some((end, _)) = deadline {
-                if Deadline::now() + wait >= end {
+                if Deadline::now()
+                    .checked_add(wait)
+                    .is_none_or(|ready| ready >= end)
+                {
                     tracing::debug!(
                         method = %request.method,
                         path = %request.path,
@@ -620,6 +626,71 @@ mod tests {
                 "{method}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn the_largest_durations_anywhere_do_not_panic() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(
+                ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"),
+            )
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .connect_timeout(Duration::MAX)
+            .timeout(Duration::MAX)
+            .read_timeout(Some(Duration::MAX))
+            .deadline(Duration::from_secs(60))
+            .retry_policy(
+                RetryPolicy::default()
+                    .max_retries(1)
+                    .base_delay(Duration::from_millis(1))
+                    .factor(u32::MAX)
+                    .max_delay(Duration::MAX)
+                    .max_retry_after(Duration::MAX),
+            )
+            .build()
+            .unwrap();
+        let request = || ApiRequest::new(Method::GET, "/x".to_owned());
+        // A Retry-After past the end of time cannot be waited for within the deadline.
+        let error = client.fetch_nothing(request()).await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::RateLimited {
+                    retry_after: Some(_)
+                }
+            ),
+            "{error:?}"
+        );
+        // Then: one retry after at most a millisecond, and the 503 is returned.
+        let error = client.fetch_nothing(request()).await.unwrap_err();
+        assert!(
+            matches!(error, Error::Server { status: 503, .. }),
+            "{error:?}"
+        );
+        assert_eq!(server.received_requests().await.unwrap().len(), 3);
+        let endless = Client::builder()
+            .api_key("k")
+            .base_url(server.uri())
+            .deadline(Duration::MAX)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let error = endless.fetch_nothing(request()).await.unwrap_err();
+        assert!(
+            matches!(error, Error::Server { status: 503, .. }),
+            "{error:?}"
+        );
     }
 
     #[tokio::test]
