@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use pi_client::{Client, Error};
+use pi_client::{Client, Error, RetryPolicy};
 use pi_contract::report::SuiteReport;
 use pi_contract::{ContractServer, Operation, Spec};
 use serde_json::Value;
@@ -26,11 +26,12 @@ pub fn area_of(operation: &Operation) -> String {
 
 /// A client for `server` that never retries, so each call is one request.
 pub fn client_for(server: &ContractServer) -> Client {
-    match Client::builder()
+    let built = Client::builder()
         .api_key(SUITE_API_KEY)
         .base_url(server.uri())
-        .build()
-    {
+        .retry_policy(RetryPolicy::none())
+        .build();
+    match built {
         Ok(client) => client,
         Err(error) => panic!("the suite's client could not be built: {error}"),
     }
