@@ -6,18 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::{API_KEY, client};
+use common::{API_KEY, answering, client};
 use pi_client::{Client, Error};
 use serde_json::json;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn error_for(template: ResponseTemplate) -> Error {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
+    let server = answering(template).await;
     // Create is not idempotent, so no retry hides the first answer.
     client(&server)
         .secrets()

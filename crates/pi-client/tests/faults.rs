@@ -11,7 +11,7 @@ mod common;
 use std::time::{Duration, SystemTime};
 
 use common::raw::{self, Act, RawServer};
-use common::{API_KEY, logs, quick_client, quick_retries, secret_json};
+use common::{API_KEY, answering, logs, quick_client, quick_retries, secret_json};
 use pi_client::{Client, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::any;
@@ -19,15 +19,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Attempts allowed by the default policy: the first and three retries.
 const ALL_ATTEMPTS: usize = 4;
-
-async fn answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
 
 /// A server that answers `first` once, then `then` to everything after.
 async fn answering_once_then(first: ResponseTemplate, then: ResponseTemplate) -> MockServer {
@@ -403,17 +394,25 @@ async fn a_create_whose_answer_is_lost_is_sent_once() {
     }
 }
 
-#[tokio::test]
-async fn headers_that_never_arrive_are_a_timeout_and_not_retried() {
-    let server = RawServer::always(Act::Stall).await;
-    let client = Client::builder()
+/// A client that gives up on a silent server after 200 ms.
+fn impatient_client(base_url: &str) -> Client {
+    Client::builder()
         .api_key(API_KEY)
-        .base_url(server.uri())
+        .base_url(base_url)
         .retry_policy(quick_retries())
         .read_timeout(Some(Duration::from_millis(200)))
         .build()
-        .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn headers_that_never_arrive_are_a_timeout_and_not_retried() {
+    let server = RawServer::always(Act::Stall).await;
+    let error = impatient_client(&server.uri())
+        .secrets()
+        .get("s1")
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Timeout { after } if after == Duration::from_millis(200)),
         "{error:?}"
@@ -428,14 +427,11 @@ async fn a_body_that_stalls_is_a_timeout_and_not_retried() {
         br#"{"data": {"#,
     )))
     .await;
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(server.uri())
-        .retry_policy(quick_retries())
-        .read_timeout(Some(Duration::from_millis(200)))
-        .build()
-        .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = impatient_client(&server.uri())
+        .secrets()
+        .get("s1")
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Timeout { after } if after == Duration::from_millis(200)),
         "{error:?}"

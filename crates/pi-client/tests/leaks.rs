@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::logs::{self, Logs};
 use common::raw::{self, Act, RawServer};
-use common::{API_KEY, quick_retries, secret_json};
+use common::{API_KEY, answering, quick_retries, secret_json};
 use futures::TryStreamExt;
 use pi_client::{Client, Error};
 use serde_json::json;
@@ -101,15 +101,6 @@ async fn every_operation(base_url: &str) -> Vec<Error> {
     errors
 }
 
-async fn wiremock_answering(template: ResponseTemplate) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(template)
-        .mount(&server)
-        .await;
-    server
-}
-
 #[tokio::test]
 async fn successful_operations_leak_nothing_and_the_capture_sees_the_http_stack() {
     let server = MockServer::start().await;
@@ -162,7 +153,7 @@ async fn every_error_status_leaks_nothing_with_retries_included() {
     ];
     let (logs, _guard) = logs::capture();
     for template in templates {
-        let server = wiremock_answering(template).await;
+        let server = answering(template).await;
         let errors = every_operation(&server.uri()).await;
         assert_eq!(errors.len(), 6);
         for error in &errors {
@@ -189,10 +180,9 @@ async fn decode_errors_leak_nothing_even_from_a_server_that_echoes_the_secret() 
     ];
     let (logs, _guard) = logs::capture();
     for body in bodies {
-        let server = wiremock_answering(
-            ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"),
-        )
-        .await;
+        let server =
+            answering(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+                .await;
         let client = client_for(&server.uri());
         let secrets = client.secrets();
         let results = [

@@ -32,6 +32,16 @@ pub fn team_client(server: &MockServer) -> Client {
         .unwrap()
 }
 
+/// A wiremock server that gives `template` to every request, whatever its method.
+pub async fn answering(template: wiremock::ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// A secret as the API would return it.
 pub fn secret_json(id: &str) -> Value {
     json!({
