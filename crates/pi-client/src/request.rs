@@ -185,31 +185,32 @@ impl Client {
             if retry >= inner.retry.max_retries_allowed() {
                 return Err(failed.error);
             }
-            let Some(wait) = inner.retry.wait(retry, failed.retry_after, &mut rng) else {
-                tracing::debug!(
-                    method = %request.method,
-                    path = %request.path,
-                    attempt = retry + 1,
-                    reason = %reason,
-                    "not retrying: the server asks for a longer wait than the retry policy allows"
-                );
-                return Err(failed.error);
+            let past_deadline = |wait: Duration| {
+                deadline.is_some_and(|(end, _)| {
+                    Deadline::now()
+                        .checked_add(wait)
+                        .is_none_or(|ready| ready >= end)
+                })
             };
-            if let Some((end, _)) = deadline {
-                if Deadline::now()
-                    .checked_add(wait)
-                    .is_none_or(|ready| ready >= end)
-                {
+            let wait = match inner.retry.wait(retry, failed.retry_after, &mut rng) {
+                None => Err("the server asks for a longer wait than the retry policy allows"),
+                Some(wait) if past_deadline(wait) => Err("the wait would pass the deadline"),
+                Some(wait) => Ok(wait),
+            };
+            let wait = match wait {
+                Ok(wait) => wait,
+                Err(why) => {
                     tracing::debug!(
                         method = %request.method,
                         path = %request.path,
                         attempt = retry + 1,
                         reason = %reason,
-                        "not retrying: the wait would pass the deadline"
+                        why,
+                        "not retrying"
                     );
                     return Err(failed.error);
                 }
-            }
+            };
             retry += 1;
             tracing::debug!(
                 method = %request.method,
