@@ -2,6 +2,7 @@
 //! workspace.
 //!
 //! - `cargo xtask contract [--spec PATH]`: the contract suite.
+//! - `cargo xtask codegen [--check]`: the generated models in pi-types.
 //! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
 //!   OpenAPI document into `spec/openapi.json` and record `spec/upstream.lock`.
 //! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]`:
@@ -10,6 +11,7 @@
 //! Every task runs from the workspace root, so relative paths given to it are
 //! relative to the root, whichever directory cargo was started in.
 
+mod codegen;
 mod contract;
 mod spec_diff;
 mod spec_update;
@@ -23,6 +25,7 @@ usage: cargo xtask <task>
 
 tasks:
   contract [--spec PATH]              run the contract suite (vendored spec by default)
+  codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
   spec update --from PATH_OR_URL      normalize a document into spec/ and record spec/upstream.lock
   spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]
                                       classify contract changes from OLD to NEW
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     }
     match args.first().map(String::as_str) {
         Some("contract") => contract::run(&args[1..]),
+        Some("codegen") => codegen::run(&root, &args[1..]),
         Some("spec") => match args.get(1).map(String::as_str) {
             Some("update") => spec_update::run(&root, &args[2..]),
             Some("diff") => spec_diff::run(&args[2..]),

@@ -1,6 +1,8 @@
 //! The error a request type returns when its input breaks one of the
 //! document's rules, before anything is sent.
 
+use std::borrow::Cow;
+
 /// Which rule of the PI API's document an input broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -25,6 +27,25 @@ pub enum Rule {
     },
     /// The value must not contain control characters.
     NoControlCharacters,
+    /// The value must be at least this many characters long.
+    MinLength(usize),
+    /// The number must be at least this bound (as the document writes it).
+    AtLeast(&'static str),
+    /// The number must be greater than this bound.
+    GreaterThan(&'static str),
+    /// The number must be at most this bound.
+    AtMost(&'static str),
+    /// The number must be less than this bound.
+    LessThan(&'static str),
+    /// The list must have at least this many items.
+    MinItems(usize),
+    /// The list must have at most this many items.
+    MaxItems(usize),
+    /// The value must be one of these, the values the document lists.
+    OneOf(&'static [&'static str]),
+    /// The document's pattern for this field could not be compiled, so the
+    /// value could not be checked (a defect of this crate, not of the value).
+    UncheckablePattern(&'static str),
 }
 
 impl std::fmt::Display for Rule {
@@ -39,6 +60,17 @@ impl std::fmt::Display for Rule {
             }
             Self::Range { min, max } => write!(f, "must be between {min} and {max}"),
             Self::NoControlCharacters => f.write_str("must not contain control characters"),
+            Self::MinLength(min) => write!(f, "must be at least {min} characters"),
+            Self::AtLeast(bound) => write!(f, "must be at least {bound}"),
+            Self::GreaterThan(bound) => write!(f, "must be greater than {bound}"),
+            Self::AtMost(bound) => write!(f, "must be at most {bound}"),
+            Self::LessThan(bound) => write!(f, "must be less than {bound}"),
+            Self::MinItems(min) => write!(f, "must have at least {min} items"),
+            Self::MaxItems(max) => write!(f, "must have at most {max} items"),
+            Self::OneOf(values) => write!(f, "must be one of {}", values.join(", ")),
+            Self::UncheckablePattern(pattern) => {
+                write!(f, "could not be checked against {pattern}")
+            }
         }
     }
 }
@@ -50,17 +82,19 @@ impl std::fmt::Display for Rule {
 /// the offending character or length.
 ///
 /// ```
-/// let error = pi_types::CreateSecret::new("lower_case", "v").unwrap_err();
+/// use pi_types::{CreateSecret, Validate};
+///
+/// let error = CreateSecret::new("lower_case", "v").validate().unwrap_err();
 /// assert_eq!(error.field(), "name");
 /// assert_eq!(
 ///     error.to_string(),
-///     "invalid `name`: must match ^[A-Z][A-Z0-9_]*$ (it starts with 'l', not an uppercase letter)"
+///     "invalid `name`: must match ^[A-Z][A-Z0-9_]*$ (`lower_case` does not match)"
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid `{field}`: {rule} ({problem})")]
 pub struct InvalidInput {
-    field: &'static str,
+    field: Cow<'static, str>,
     rule: Rule,
     problem: String,
 }
@@ -69,18 +103,31 @@ impl InvalidInput {
     /// Makes an error for `field` that broke `rule`, with a short description
     /// of what was wrong with the value.
     #[must_use]
-    pub fn new(field: &'static str, rule: Rule, problem: impl Into<String>) -> Self {
+    pub fn new(
+        field: impl Into<Cow<'static, str>>,
+        rule: Rule,
+        problem: impl Into<String>,
+    ) -> Self {
         Self {
-            field,
+            field: field.into(),
             rule,
             problem: problem.into(),
         }
     }
 
-    /// The field as the API names it (`name`, `value`, `description`, ...).
+    /// The same error for a field nested under `parent`: `gpuCount` inside
+    /// `pod` becomes `pod.gpuCount`.
     #[must_use]
-    pub fn field(&self) -> &'static str {
-        self.field
+    pub fn within(mut self, parent: impl Into<Cow<'static, str>>) -> Self {
+        self.field = format!("{}.{}", parent.into(), self.field).into();
+        self
+    }
+
+    /// The field as the API names it (`name`, `value`, `description`, ...),
+    /// with its parents for nested fields (`pod.gpuCount`, `samples[3].id`).
+    #[must_use]
+    pub fn field(&self) -> &str {
+        &self.field
     }
 
     /// The rule the value broke.
@@ -115,5 +162,32 @@ pub fn check_path_segment(field: &'static str, value: &str) -> Result<(), Invali
             format!("`{value}` would be resolved away by URL handling"),
         )),
         _ => Ok(()),
+    }
+}
+
+/// A request body that can check the document's rules before it is sent.
+///
+/// Every generated request type implements it; the client calls it before
+/// sending, so a body that breaks a rule never leaves the process.
+///
+/// ```
+/// use pi_types::{CreateSecret, Validate};
+///
+/// assert!(CreateSecret::new("API_TOKEN", "t0k3n").validate().is_ok());
+/// let error = CreateSecret::new("API_TOKEN", "").validate().unwrap_err();
+/// assert_eq!(error.field(), "value");
+/// ```
+pub trait Validate {
+    /// Checks every rule the document sets on this value and what it holds.
+    ///
+    /// # Errors
+    /// The first rule broken, naming the field (with its parents) and the rule.
+    fn validate(&self) -> Result<(), InvalidInput>;
+}
+
+impl Validate for serde_json::Value {
+    /// Free-form JSON has no rules of its own.
+    fn validate(&self) -> Result<(), InvalidInput> {
+        Ok(())
     }
 }

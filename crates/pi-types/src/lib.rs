@@ -6,12 +6,15 @@
 //! types; `pi-contract` proves them against the API's OpenAPI document.
 //!
 //! ```
-//! use pi_types::{ApiResponse, CreateSecret, Secret};
+//! use pi_types::{ApiResponse, CreateSecret, Secret, Validate};
 //!
-//! // Request types check the document's rules before anything is sent.
-//! let request = CreateSecret::new("DATABASE_URL", "postgres://u:p@db/app")?
-//!     .with_description("primary database")?;
-//! assert_eq!(request.name(), "DATABASE_URL");
+//! // Required fields are constructor arguments; optional ones are `with_*`.
+//! let request = CreateSecret::new("DATABASE_URL", "postgres://u:p@db/app")
+//!     .with_description("primary database");
+//! // Request types check the document's rules before anything is sent
+//! // (pi-client calls `validate` for you).
+//! request.validate()?;
+//! assert!(CreateSecret::new("lower_case", "v").validate().is_err());
 //! // The value never shows in debug output.
 //! assert!(!format!("{request:?}").contains("postgres://"));
 //!
@@ -24,18 +27,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod check;
+mod enums;
 mod envelope;
 mod error_body;
+mod exposed;
+#[rustfmt::skip]
+mod generated;
 mod invalid;
 mod secrets;
 mod timestamp;
 
+pub use enums::WireEnum;
 pub use envelope::{ApiResponse, Page};
 pub use error_body::{ErrorBody, ErrorDetail, ErrorResponse, FieldError, ValidationDetail};
-pub use invalid::{InvalidInput, Rule, check_path_segment};
+pub use generated::*;
+pub use invalid::{InvalidInput, Rule, Validate, check_path_segment};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use secrets::{
-    CreateSecret, FILE_SECRET_MAX_BYTES, SECRET_DESCRIPTION_MAX_CHARS, SECRET_NAME_MAX_CHARS,
-    SECRET_NAME_PATTERN, Secret, UpdateSecret,
-};
+pub use secrets::FILE_SECRET_MAX_BYTES;
 pub use timestamp::{Timestamp, TimestampError};

@@ -1,0 +1,282 @@
+//! `cargo xtask codegen [--check]`: writes `crates/pi-types/src/generated/`
+//! from `spec/openapi.json` and `spec/codegen.toml`, or checks that the
+//! committed files are what it would write.
+
+mod config;
+mod emit;
+mod model;
+mod names;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The folder the generated modules live in, from the workspace root.
+pub(crate) const GENERATED_DIR: &str = "crates/pi-types/src/generated";
+/// The generator's configuration, from the workspace root.
+pub(crate) const CONFIG_PATH: &str = "spec/codegen.toml";
+/// What a stale or hand-edited generated tree is told to do.
+pub(crate) const FIX_HINT: &str = "run `cargo xtask codegen` and commit";
+
+/// Runs the task: `--check` compares, anything else writes.
+pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => {
+            eprintln!("error: usage: cargo xtask codegen [--check]");
+            return ExitCode::from(2);
+        }
+    };
+    let result = if check {
+        self::check(root)
+    } else {
+        write(root).map(|_| ())
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every generated file, by name, from the spec and config under `root`.
+pub(crate) fn generate(root: &Path) -> Result<BTreeMap<String, String>, String> {
+    let spec_path = root.join(crate::spec_update::SPEC_PATH);
+    let spec = pi_contract::Spec::from_path(&spec_path)
+        .map_err(|e| format!("cannot load {}: {e}", spec_path.display()))?;
+    let config = config::Config::load(&root.join(CONFIG_PATH))?;
+    let model = model::build(&spec, &config)?;
+    emit::render(&model)
+}
+
+/// Writes the generated tree, removing files it no longer produces; returns
+/// how many files changed.
+pub(crate) fn write(root: &Path) -> Result<usize, String> {
+    let files = generate(root)?;
+    let dir = root.join(GENERATED_DIR);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let mut changed = 0;
+    for stale in stale_files(&dir, &files)? {
+        std::fs::remove_file(&stale)
+            .map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
+        changed += 1;
+    }
+    for (name, text) in &files {
+        let path = dir.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            changed += 1;
+        }
+    }
+    println!(
+        "codegen: {} files in {GENERATED_DIR}, {changed} changed",
+        files.len()
+    );
+    Ok(changed)
+}
+
+/// Fails, naming the files, when the committed tree differs from what
+/// [`write`] would produce.
+pub(crate) fn check(root: &Path) -> Result<(), String> {
+    let files = generate(root)?;
+    let dir = root.join(GENERATED_DIR);
+    let mut differing: Vec<String> = stale_files(&dir, &files)?
+        .iter()
+        .map(|p| format!("{} (no longer generated)", p.display()))
+        .collect();
+    for (name, text) in &files {
+        if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+            differing.push(format!("{GENERATED_DIR}/{name}"));
+        }
+    }
+    if differing.is_empty() {
+        println!(
+            "codegen: {GENERATED_DIR} is up to date ({} files)",
+            files.len()
+        );
+        Ok(())
+    } else {
+        Err(format!(
+            "the generated models are stale ({}): {FIX_HINT}",
+            differing.join(", ")
+        ))
+    }
+}
+
+/// `.rs` files in the generated folder that the generator no longer writes.
+fn stale_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<PathBuf>, String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut stale = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if name.ends_with(".rs") && !files.contains_key(&name) {
+            stale.push(path);
+        }
+    }
+    stale.sort();
+    Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::project_root;
+
+    /// A copy of the spec and config in a temporary root, for tests that edit them.
+    fn scratch_root(name: &str, edit_config: impl FnOnce(String) -> String) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("pi-codegen-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("spec")).unwrap();
+        std::fs::create_dir_all(root.join(GENERATED_DIR)).unwrap();
+        let real = project_root();
+        std::fs::copy(
+            real.join(crate::spec_update::SPEC_PATH),
+            root.join(crate::spec_update::SPEC_PATH),
+        )
+        .unwrap();
+        let config = std::fs::read_to_string(real.join(CONFIG_PATH)).unwrap();
+        std::fs::write(root.join(CONFIG_PATH), edit_config(config)).unwrap();
+        root
+    }
+
+    #[test]
+    fn the_committed_models_are_what_the_generator_writes() {
+        if let Err(message) = check(&project_root()) {
+            panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn two_runs_write_the_same_bytes() {
+        let root = project_root();
+        assert_eq!(generate(&root).unwrap(), generate(&root).unwrap());
+    }
+
+    #[test]
+    fn every_file_starts_with_the_do_not_edit_line() {
+        for (name, text) in generate(&project_root()).unwrap() {
+            assert!(text.starts_with(emit::HEADER), "{name}");
+        }
+    }
+
+    #[test]
+    fn every_public_type_name_is_idiomatic() {
+        let files = generate(&project_root()).unwrap();
+        let mut names = Vec::new();
+        for text in files.values() {
+            for line in text.lines() {
+                for prefix in ["pub struct ", "pub enum ", "pub type "] {
+                    if let Some(rest) = line.strip_prefix(prefix) {
+                        let name: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        assert!(names.len() > 130, "only {} public types", names.len());
+        for name in &names {
+            assert_eq!(model::name_problem(name), None, "`{name}`");
+        }
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "a public type name repeats");
+    }
+
+    #[test]
+    fn fastapi_names_are_refused() {
+        for name in [
+            "GenericResponse_Secret_",
+            "SecretResponse",
+            "APIPodConfig",
+            "HistoryObj",
+            "PodStatusEnum",
+            "Body_create_pod",
+        ] {
+            assert!(model::name_problem(name).is_some(), "{name}");
+        }
+        for name in ["Secret", "CreateSecret", "GpuType", "Rtx3070_8gb", "SshKey"] {
+            assert_eq!(model::name_problem(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn two_schemas_with_one_name_are_refused() {
+        let root = scratch_root("clash", |config| {
+            config.replacen("name = \"CreateSecret\"", "name = \"Secret\"", 1)
+        });
+        let error = generate(&root).unwrap_err();
+        assert!(error.contains("both named `Secret`"), "{error}");
+    }
+
+    #[test]
+    fn a_fastapi_name_in_the_config_is_refused() {
+        let root = scratch_root("fastapi", |config| {
+            config.replacen("name = \"Secret\"", "name = \"SecretResponse\"", 1)
+        });
+        let error = generate(&root).unwrap_err();
+        assert!(
+            error.contains("SecretResponse") && error.contains("suffix"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_schema_without_a_name_says_where_to_add_one() {
+        let root = scratch_root("unnamed", |config| {
+            config.replacen("name = \"Secret\"\n", "", 1)
+        });
+        let error = generate(&root).unwrap_err();
+        assert!(error.contains("[schemas.SecretResponse]"), "{error}");
+    }
+
+    #[test]
+    fn a_stale_or_extra_file_fails_the_check_with_the_fix() {
+        let root = scratch_root("stale", |config| config);
+        write(&root).unwrap();
+        assert!(check(&root).is_ok());
+        let secrets = root.join(GENERATED_DIR).join("secrets.rs");
+        let edited = std::fs::read_to_string(&secrets).unwrap() + "// edited by hand\n";
+        std::fs::write(&secrets, edited).unwrap();
+        std::fs::write(root.join(GENERATED_DIR).join("old_area.rs"), "").unwrap();
+        let error = check(&root).unwrap_err();
+        assert!(
+            error.contains("secrets.rs") && error.contains("old_area.rs"),
+            "{error}"
+        );
+        assert!(error.ends_with(FIX_HINT), "{error}");
+        write(&root).unwrap();
+        assert!(check(&root).is_ok());
+        assert!(!root.join(GENERATED_DIR).join("old_area.rs").exists());
+    }
+
+    #[test]
+    fn secret_fields_become_secret_strings() {
+        let files = generate(&project_root()).unwrap();
+        let secrets = &files["secrets.rs"];
+        assert!(secrets.contains("pub value: crate::SecretString"));
+        assert!(secrets.contains("pub value: Option<crate::SecretString>"));
+        let sandboxes = &files["sandboxes.rs"];
+        assert!(
+            sandboxes.contains("BTreeMap<String, crate::SecretString>"),
+            "the sandbox secrets map"
+        );
+    }
+}
