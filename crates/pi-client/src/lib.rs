@@ -46,8 +46,10 @@
 //! # }
 //! ```
 
+mod call;
 mod client;
 mod config;
+mod endpoint;
 mod error;
 mod page;
 mod request;
@@ -55,15 +57,17 @@ mod retry;
 mod secrets;
 mod team;
 
+pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
 pub use error::Error;
+pub use page::ListRequest;
 pub use request::decode_response;
 pub use retry::RetryPolicy;
-pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, UpdateSecretBuilder};
+pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
 
 /// The models this client sends and returns, re-exported so one dependency is enough.
 pub use pi_types as types;

@@ -1,32 +1,25 @@
 //! The one request path every operation goes through: build the URL, attach
 //! the key, send, read the body within its limit, map error statuses, decode.
 //!
-//! Operations describe themselves with an [`ApiRequest`] and pick a decoder
-//! (`fetch`, `fetch_data`, `fetch_nothing`); nothing else touches HTTP.
+//! Operations describe themselves with an [`Endpoint`] and an [`Answer`];
+//! this module turns them into HTTP, and nothing else touches it.
 
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use tokio::time::Instant as Deadline;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use pi_types::{ApiResponse, ErrorBody, check_path_segment};
+use pi_types::{ErrorBody, Validate};
 use regex::Regex;
 use reqwest::{Method, StatusCode, header};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::call::Answer;
+use crate::endpoint::{Endpoint, TeamIn, Verb};
 use crate::retry::{self, Failure};
 use crate::{Client, Error};
-
-/// Every byte but RFC 3986's unreserved characters is encoded, so an id can
-/// never add a `/`, `?` or `#` of its own to the URL.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// The longest body excerpt kept in a decode error.
 const EXCERPT_CHARS: usize = 200;
@@ -42,6 +35,9 @@ pub(crate) struct ApiRequest {
     body: Option<Vec<u8>>,
     idempotency_key: Option<String>,
     max_response_bytes: Option<usize>,
+    /// The body field the team goes into, and the team, when the endpoint
+    /// carries it in the body.
+    team_in_body: Option<(&'static str, String)>,
 }
 
 /// Shows the shape of the request but never its body, which may hold a
@@ -60,7 +56,7 @@ impl std::fmt::Debug for ApiRequest {
 }
 
 impl ApiRequest {
-    /// A request of `method` to `path`, which must already be encoded (see [`api_path`]).
+    /// A request of `method` to `path`, which must already be encoded (see [`Endpoint::path_with`]).
     pub(crate) fn new(method: Method, path: String) -> Self {
         Self {
             method,
@@ -69,7 +65,36 @@ impl ApiRequest {
             body: None,
             idempotency_key: None,
             max_response_bytes: None,
+            team_in_body: None,
         }
+    }
+
+    /// A request to `endpoint` with its path ids filled in, acting for
+    /// `team_id` wherever the endpoint carries the team.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when an id cannot be one path segment.
+    pub(crate) fn to(
+        endpoint: &Endpoint,
+        ids: &[(&'static str, &str)],
+        team_id: Option<&str>,
+    ) -> Result<Self, Error> {
+        let method = match endpoint.verb {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        };
+        let mut request = Self::new(method, endpoint.path_with(ids)?);
+        match (endpoint.team, team_id) {
+            (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
+            (TeamIn::Body(name), Some(team_id)) => {
+                request.team_in_body = Some((name, team_id.to_owned()));
+            }
+            _ => {}
+        }
+        Ok(request)
     }
 
     /// Sends `key` as the `Idempotency-Key` header. The server acts on a key
@@ -104,26 +129,33 @@ impl ApiRequest {
         }
     }
 
-    /// Sets a JSON body.
-    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(body).map_err(|error| Error::Transport {
+    /// Checks `body` against the document's rules and sets it as the JSON
+    /// body, with the team in its field when the endpoint carries it there
+    /// (a team the caller already put into the body is kept).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the body breaks a rule.
+    pub(crate) fn json(mut self, body: &(impl Serialize + Validate)) -> Result<Self, Error> {
+        body.validate()?;
+        let encode_error = |error: serde_json::Error| Error::Transport {
             message: format!("cannot encode the request body: {error}"),
-        })?;
+        };
+        let bytes = match self.team_in_body.take() {
+            None => serde_json::to_vec(body).map_err(encode_error)?,
+            Some((field, team_id)) => {
+                let mut value = serde_json::to_value(body).map_err(encode_error)?;
+                if let Some(object) = value.as_object_mut() {
+                    let slot = object.entry(field).or_insert(serde_json::Value::Null);
+                    if slot.is_null() {
+                        *slot = serde_json::Value::String(team_id);
+                    }
+                }
+                serde_json::to_vec(&value).map_err(encode_error)?
+            }
+        };
         self.body = Some(bytes);
         Ok(self)
     }
-}
-
-/// Joins a fixed, already-safe prefix with percent-encoded id segments:
-/// `api_path("/api/v1/secrets", &[("secret_id", id)])`.
-pub(crate) fn api_path(prefix: &str, segments: &[(&'static str, &str)]) -> Result<String, Error> {
-    let mut path = prefix.trim_end_matches('/').to_owned();
-    for (name, value) in segments {
-        check_path_segment(name, value)?;
-        path.push('/');
-        path.extend(utf8_percent_encode(value, PATH_SEGMENT));
-    }
-    Ok(path)
 }
 
 /// A response whose status was a success, with its whole body.
@@ -133,27 +165,10 @@ pub(crate) struct Success {
 }
 
 impl Client {
-    /// Sends `request` and decodes the body as `T`.
-    pub(crate) async fn fetch<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<T, Error> {
+    /// Sends `request` and decodes a successful answer as `R` says.
+    pub(crate) async fn call<R: Answer>(&self, request: ApiRequest) -> Result<R::Output, Error> {
         let success = self.send(request).await?;
-        decode(&success)
-    }
-
-    /// Sends `request` and returns the `data` of its `{data, status}` envelope.
-    ///
-    /// The document lets `data` be absent or `null` on every such response,
-    /// so that is `None` here rather than an error.
-    pub(crate) async fn fetch_data<T: DeserializeOwned>(
-        &self,
-        request: ApiRequest,
-    ) -> Result<Option<T>, Error> {
-        let envelope: ApiResponse<T> = self.fetch(request).await?;
-        Ok(envelope.data)
-    }
-
-    /// Sends `request` and ignores the body of a successful answer, whatever it is.
-    pub(crate) async fn fetch_nothing(&self, request: ApiRequest) -> Result<(), Error> {
-        self.send(request).await.map(drop)
+        R::decode(success.status.as_u16(), &success.body)
     }
 
     /// Sends `request`, retrying as the client's [`RetryPolicy`](crate::RetryPolicy)
@@ -372,12 +387,8 @@ enum BodyError {
     Read(reqwest::Error),
 }
 
-fn decode<T: DeserializeOwned>(success: &Success) -> Result<T, Error> {
-    decode_body(success.status.as_u16(), &success.body)
-}
-
 /// Decodes a whole body as `T`, refusing anything after the JSON value.
-fn decode_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+pub(crate) fn decode_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let decode_error = |path: String, reason: String| Error::Decode {
         status,
@@ -559,6 +570,7 @@ mod tests {
     use super::*;
 
     use crate::RetryPolicy;
+    use crate::call::Nothing;
     use wiremock::matchers::{any, header_exists};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -588,7 +600,7 @@ mod tests {
             .json(&serde_json::json!({"name": "x"}))
             .unwrap();
         let error = quick_client(&server)
-            .fetch_nothing(request)
+            .call::<Nothing>(request)
             .await
             .unwrap_err();
         assert!(
@@ -614,7 +626,7 @@ mod tests {
                 .await;
             let request = ApiRequest::new(method.clone(), "/api/v1/things".to_owned());
             let error = quick_client(&server)
-                .fetch_nothing(request)
+                .call::<Nothing>(request)
                 .await
                 .unwrap_err();
             assert!(
@@ -663,7 +675,7 @@ mod tests {
             .unwrap();
         let request = || ApiRequest::new(Method::GET, "/x".to_owned());
         // A Retry-After past the end of time cannot be waited for within the deadline.
-        let error = client.fetch_nothing(request()).await.unwrap_err();
+        let error = client.call::<Nothing>(request()).await.unwrap_err();
         assert!(
             matches!(
                 error,
@@ -674,7 +686,7 @@ mod tests {
             "{error:?}"
         );
         // Then: one retry after at most a millisecond, and the 503 is returned.
-        let error = client.fetch_nothing(request()).await.unwrap_err();
+        let error = client.call::<Nothing>(request()).await.unwrap_err();
         assert!(
             matches!(error, Error::Server { status: 503, .. }),
             "{error:?}"
@@ -687,7 +699,7 @@ mod tests {
             .retry_policy(RetryPolicy::none())
             .build()
             .unwrap();
-        let error = endless.fetch_nothing(request()).await.unwrap_err();
+        let error = endless.call::<Nothing>(request()).await.unwrap_err();
         assert!(
             matches!(error, Error::Server { status: 503, .. }),
             "{error:?}"
@@ -708,15 +720,15 @@ mod tests {
             .build()
             .unwrap();
         let small = ApiRequest::new(Method::GET, "/x".to_owned());
-        let error = client.fetch_nothing(small).await.unwrap_err();
+        let error = client.call::<Nothing>(small).await.unwrap_err();
         assert!(
             matches!(error, Error::ResponseTooLarge { limit: 5 }),
             "{error:?}"
         );
         let large = ApiRequest::new(Method::GET, "/x".to_owned()).max_response_bytes(10);
-        client.fetch_nothing(large).await.unwrap();
+        client.call::<Nothing>(large).await.unwrap();
         let tight = ApiRequest::new(Method::GET, "/x".to_owned()).max_response_bytes(9);
-        let error = client.fetch_nothing(tight).await.unwrap_err();
+        let error = client.call::<Nothing>(tight).await.unwrap_err();
         assert!(
             matches!(error, Error::ResponseTooLarge { limit: 9 }),
             "{error:?}"
@@ -750,23 +762,6 @@ mod tests {
             matches!(odd, Error::UnexpectedStatus { status: 42, .. }),
             "{odd:?}"
         );
-    }
-
-    #[test]
-    fn ids_become_exactly_one_encoded_segment() {
-        let path = api_path("/api/v1/secrets", &[("secret_id", "a/b?c#d%e f..é")]).unwrap();
-        assert_eq!(path, "/api/v1/secrets/a%2Fb%3Fc%23d%25e%20f..%C3%A9");
-    }
-
-    #[test]
-    fn ids_that_url_handling_would_remove_are_invalid_input() {
-        for id in ["", ".", ".."] {
-            let error = api_path("/api/v1/secrets", &[("secret_id", id)]).unwrap_err();
-            assert!(
-                matches!(error, Error::InvalidInput(ref e) if e.field() == "secret_id"),
-                "{id:?}"
-            );
-        }
     }
 
     #[test]

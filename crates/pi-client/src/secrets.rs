@@ -1,27 +1,23 @@
 //! Secrets: list, create, get, update and delete the named values the PI
-//! platform stores encrypted for a user or a team.
-//!
-//! Operations of the document's `Secrets` tag, all under `/api/v1/secrets`.
+//! platform stores encrypted for a user or a team (the document's `Secrets`
+//! tag, under `/api/v1/secrets`).
 
-use futures::Stream;
-use pi_types::{CreateSecret, Page, Secret, SecretString, UpdateSecret};
-use reqwest::Method;
+use pi_types::{CreateSecret, Secret, SecretString, UpdateSecret};
 
-use crate::request::{ApiRequest, api_path};
-use crate::team::TeamScope;
-use crate::{Client, Error, page};
+use crate::call::{Area, BodyRequest, Data, Nothing};
+use crate::endpoint::Endpoint;
+use crate::page::ListRequest;
+use crate::{Client, Error};
 
-const SECRETS: &str = "/api/v1/secrets";
+const LIST: Endpoint = Endpoint::get("/api/v1/secrets/").team_in_query("teamId");
+const CREATE: Endpoint = Endpoint::post("/api/v1/secrets/").team_in_body("teamId");
+const GET: Endpoint = Endpoint::get("/api/v1/secrets/{secret_id}").team_in_query("teamId");
+const UPDATE: Endpoint = Endpoint::patch("/api/v1/secrets/{secret_id}").team_in_query("teamId");
+const DELETE: Endpoint = Endpoint::delete("/api/v1/secrets/{secret_id}").team_in_query("teamId");
 
-impl Client {
-    /// The Secrets area, acting for the client's default team.
-    pub fn secrets(&self) -> Secrets<'_> {
-        Secrets {
-            client: self,
-            team: TeamScope::ClientDefault,
-        }
-    }
-}
+/// Names the Secrets area in [`Area`]; see [`Secrets`].
+#[derive(Debug)]
+pub enum SecretsApi {}
 
 /// A handle on the Secrets area; get one with [`Client::secrets`].
 ///
@@ -42,55 +38,40 @@ impl Client {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
-pub struct Secrets<'c> {
-    client: &'c Client,
-    team: TeamScope,
+pub type Secrets<'c> = Area<'c, SecretsApi>;
+
+/// A list-secrets request; see [`Area::list`](Secrets::list).
+pub type ListSecrets<'c> = ListRequest<'c, Secret>;
+
+/// A create-secret request; see [`Secrets::create`].
+pub type CreateSecretBuilder<'c> = BodyRequest<'c, CreateSecret, Data<Secret>>;
+
+/// An update-secret request; see [`Secrets::update`].
+pub type UpdateSecretBuilder<'c> = BodyRequest<'c, UpdateSecret, Data<Secret>>;
+
+impl Client {
+    /// The Secrets area, acting for the client's default team.
+    pub fn secrets(&self) -> Secrets<'_> {
+        Area::new(self)
+    }
 }
 
 impl<'c> Secrets<'c> {
-    /// Acts for `team_id` instead of the client's default team.
-    #[must_use]
-    pub fn team(mut self, team_id: impl Into<String>) -> Self {
-        self.team = TeamScope::Team(team_id.into());
-        self
-    }
-
-    /// Acts for the caller's own account, even if the client has a default team.
-    #[must_use]
-    pub fn personal(mut self) -> Self {
-        self.team = TeamScope::Personal;
-        self
-    }
-
-    fn team_id(&self) -> Option<&str> {
-        self.team.resolve(self.client.team_id())
-    }
-
     /// Lists secrets; send for one page, or stream every secret.
     pub fn list(&self) -> ListSecrets<'c> {
-        ListSecrets {
-            client: self.client,
-            team_id: self.team_id().map(str::to_owned),
-            offset: None,
-            limit: None,
-        }
+        self.list_of(&LIST)
     }
 
     /// Starts creating a secret called `name` holding `value`.
+    ///
+    /// `send` returns the created secret's metadata, or `None` when the
+    /// server accepted it but sent none back (the document allows it).
     pub fn create(
         &self,
         name: impl Into<String>,
         value: impl Into<SecretString>,
     ) -> CreateSecretBuilder<'c> {
-        CreateSecretBuilder {
-            client: self.client,
-            team_id: self.team_id().map(str::to_owned),
-            name: name.into(),
-            value: value.into(),
-            description: None,
-            file: false,
-        }
+        self.with_body(&CREATE, &[], CreateSecret::new(name, value))
     }
 
     /// Fetches one secret's metadata (the value is never returned).
@@ -101,19 +82,14 @@ impl<'c> Secrets<'c> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown id, and any error of the request path.
     pub async fn get(&self, secret_id: &str) -> Result<Option<Secret>, Error> {
-        let request = ApiRequest::new(Method::GET, api_path(SECRETS, &[("secret_id", secret_id)])?)
-            .query_opt("teamId", self.team_id());
-        self.client.fetch_data(request).await
+        self.call::<Data<Secret>>(&GET, &[("secret_id", secret_id)])
+            .await
     }
 
-    /// Starts changing a secret's name, value or description.
-    pub fn update(&self, secret_id: impl Into<String>) -> UpdateSecretBuilder<'c> {
-        UpdateSecretBuilder {
-            client: self.client,
-            team_id: self.team_id().map(str::to_owned),
-            secret_id: secret_id.into(),
-            update: Ok(UpdateSecret::new()),
-        }
+    /// Starts changing a secret's name, value or description; only what
+    /// you set is sent.
+    pub fn update(&self, secret_id: &str) -> UpdateSecretBuilder<'c> {
+        self.with_body(&UPDATE, &[("secret_id", secret_id)], UpdateSecret::new())
     }
 
     /// Deletes a secret for good; environments using it lose it.
@@ -123,158 +99,36 @@ impl<'c> Secrets<'c> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown id, and any error of the request path.
     pub async fn delete(&self, secret_id: &str) -> Result<(), Error> {
-        let request = ApiRequest::new(
-            Method::DELETE,
-            api_path(SECRETS, &[("secret_id", secret_id)])?,
-        )
-        .query_opt("teamId", self.team_id());
-        self.client.fetch_nothing(request).await
+        self.call::<Nothing>(&DELETE, &[("secret_id", secret_id)])
+            .await
     }
-}
-
-/// A list-secrets request; see [`Secrets::list`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until .send() or .into_stream()"]
-pub struct ListSecrets<'c> {
-    client: &'c Client,
-    team_id: Option<String>,
-    offset: Option<u64>,
-    limit: Option<u64>,
-}
-
-impl<'c> ListSecrets<'c> {
-    /// Skips this many secrets.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// Asks for at most this many secrets per page.
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Fetches one page.
-    ///
-    /// # Errors
-    /// Any error of the request path.
-    pub async fn send(&self) -> Result<Page<Secret>, Error> {
-        self.page_at(self.offset).await
-    }
-
-    /// Every secret from the starting offset on, fetching pages as they are needed.
-    pub fn into_stream(self) -> impl Stream<Item = Result<Secret, Error>> + 'c {
-        let first = self.offset.unwrap_or(0);
-        page::every_item(first, move |offset| {
-            let request = self.clone();
-            async move { request.page_at(Some(offset)).await }
-        })
-    }
-
-    async fn page_at(&self, offset: Option<u64>) -> Result<Page<Secret>, Error> {
-        let request = ApiRequest::new(Method::GET, format!("{SECRETS}/"))
-            .query_opt("teamId", self.team_id.as_deref())
-            .query_opt("offset", offset)
-            .query_opt("limit", self.limit);
-        self.client.fetch(request).await
-    }
-}
-
-/// A create-secret request; see [`Secrets::create`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until .send()"]
-pub struct CreateSecretBuilder<'c> {
-    client: &'c Client,
-    team_id: Option<String>,
-    name: String,
-    value: SecretString,
-    description: Option<String>,
-    file: bool,
 }
 
 impl CreateSecretBuilder<'_> {
     /// Adds a description (at most 500 characters).
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
+    pub fn description(self, description: impl Into<String>) -> Self {
+        self.map_body(|body| body.with_description(description))
     }
 
     /// Marks the value as a file's content (at most 64 KiB).
-    pub fn file(mut self, file: bool) -> Self {
-        self.file = file;
-        self
+    pub fn file(self, file: bool) -> Self {
+        self.map_body(|body| body.with_is_file(file))
     }
-
-    /// Checks the input against the document's rules, then creates the secret.
-    ///
-    /// Returns the created secret's metadata, or `None` when the server
-    /// accepted the secret but sent none back (the document allows it).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] (nothing sent) when a field breaks a rule, and
-    /// any error of the request path.
-    pub async fn send(self) -> Result<Option<Secret>, Error> {
-        let mut body = CreateSecret::new(self.name, self.value)?;
-        if let Some(description) = self.description {
-            body = body.with_description(description)?;
-        }
-        if self.file {
-            body = body.as_file()?;
-        }
-        if let Some(team_id) = self.team_id {
-            body = body.with_team_id(team_id);
-        }
-        let request = ApiRequest::new(Method::POST, format!("{SECRETS}/")).json(&body)?;
-        self.client.fetch_data(request).await
-    }
-}
-
-/// An update-secret request; see [`Secrets::update`].
-#[derive(Debug, Clone)]
-#[must_use = "a request does nothing until .send()"]
-pub struct UpdateSecretBuilder<'c> {
-    client: &'c Client,
-    team_id: Option<String>,
-    secret_id: String,
-    update: Result<UpdateSecret, pi_types::InvalidInput>,
 }
 
 impl UpdateSecretBuilder<'_> {
     /// Renames the secret.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.update = self.update.and_then(|update| update.with_name(name));
-        self
+    pub fn name(self, name: impl Into<String>) -> Self {
+        self.map_body(|body| body.with_name(name))
     }
 
     /// Replaces the value.
-    pub fn value(mut self, value: impl Into<SecretString>) -> Self {
-        self.update = self.update.and_then(|update| update.with_value(value));
-        self
+    pub fn value(self, value: impl Into<SecretString>) -> Self {
+        self.map_body(|body| body.with_value(value))
     }
 
     /// Replaces the description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.update = self
-            .update
-            .and_then(|update| update.with_description(description));
-        self
-    }
-
-    /// Checks the input against the document's rules, then applies the update.
-    ///
-    /// Returns the updated metadata, or `None` when the server sent none back
-    /// (the document allows it).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] (nothing sent) when a field breaks a rule, and
-    /// any error of the request path.
-    pub async fn send(self) -> Result<Option<Secret>, Error> {
-        let body = self.update?;
-        let path = api_path(SECRETS, &[("secret_id", &self.secret_id)])?;
-        let request = ApiRequest::new(Method::PATCH, path)
-            .query_opt("teamId", self.team_id.as_deref())
-            .json(&body)?;
-        self.client.fetch_data(request).await
+    pub fn description(self, description: impl Into<String>) -> Self {
+        self.map_body(|body| body.with_description(description))
     }
 }

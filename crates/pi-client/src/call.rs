@@ -1,0 +1,237 @@
+//! The pieces every area is made of: a team-scoped handle ([`Area`]), a
+//! request with a body that ends in `.send()` ([`BodyRequest`]), and how an
+//! answer decodes ([`Answer`]). An area declares its endpoints and adds a
+//! few one-line methods; the rest lives here and in the request path.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use pi_types::{ApiResponse, Validate};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::Endpoint;
+use crate::page::ListRequest;
+use crate::request::{ApiRequest, decode_body};
+use crate::team::TeamScope;
+use crate::{Client, Error};
+
+/// How a successful answer turns into what a call returns.
+///
+/// Operations pick one of [`Data`], [`Json`] and [`Nothing`]; you meet this
+/// trait only in the type of a builder such as
+/// [`CreateSecretBuilder`](crate::CreateSecretBuilder).
+pub trait Answer {
+    /// What the call returns.
+    type Output;
+
+    /// Decodes a successful answer's body.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the body is not what the document says.
+    fn decode(status: u16, body: &[u8]) -> Result<Self::Output, Error>;
+}
+
+/// An answer in the `{data, status}` envelope: the call returns `data`, an
+/// `Option` because the document lets the server leave it out.
+#[derive(Debug)]
+pub struct Data<T>(PhantomData<fn() -> T>);
+
+/// An answer that is the resource itself.
+#[derive(Debug)]
+pub struct Json<T>(PhantomData<fn() -> T>);
+
+/// An answer whose body does not matter: any success is `()`.
+#[derive(Debug)]
+pub struct Nothing;
+
+impl<T: DeserializeOwned> Answer for Data<T> {
+    type Output = Option<T>;
+
+    fn decode(status: u16, body: &[u8]) -> Result<Option<T>, Error> {
+        decode_body::<ApiResponse<T>>(status, body).map(|envelope| envelope.data)
+    }
+}
+
+impl<T: DeserializeOwned> Answer for Json<T> {
+    type Output = T;
+
+    fn decode(status: u16, body: &[u8]) -> Result<T, Error> {
+        decode_body(status, body)
+    }
+}
+
+impl Answer for Nothing {
+    type Output = ();
+
+    fn decode(_status: u16, _body: &[u8]) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// A handle on one API area, acting for a team: get one from the client
+/// (`client.secrets()`), then change the team with [`Area::team`] or
+/// [`Area::personal`]. `A` names the area ([`SecretsApi`](crate::SecretsApi), …).
+pub struct Area<'c, A> {
+    client: &'c Client,
+    team: TeamScope,
+    area: PhantomData<fn() -> A>,
+}
+
+impl<A> fmt::Debug for Area<'_, A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Area")
+            .field("area", &std::any::type_name::<A>())
+            .field("team", &self.team)
+            .finish()
+    }
+}
+
+impl<A> Clone for Area<'_, A> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client,
+            team: self.team.clone(),
+            area: PhantomData,
+        }
+    }
+}
+
+impl<'c, A> Area<'c, A> {
+    /// The area's handle, acting for the client's default team.
+    pub(crate) fn new(client: &'c Client) -> Self {
+        Self {
+            client,
+            team: TeamScope::ClientDefault,
+            area: PhantomData,
+        }
+    }
+
+    /// Acts for `team_id` instead of the client's default team.
+    #[must_use]
+    pub fn team(mut self, team_id: impl Into<String>) -> Self {
+        self.team = TeamScope::Team(team_id.into());
+        self
+    }
+
+    /// Acts for the caller's own account, even if the client has a default team.
+    #[must_use]
+    pub fn personal(mut self) -> Self {
+        self.team = TeamScope::Personal;
+        self
+    }
+
+    /// The team the calls act for, after the client's default.
+    fn team_id(&self) -> Option<&str> {
+        self.team.resolve(self.client.team_id())
+    }
+
+    /// Sends a body-less call to `endpoint` and decodes its answer as `R`.
+    pub(crate) async fn call<R: Answer>(
+        &self,
+        endpoint: &Endpoint,
+        ids: &[(&'static str, &str)],
+    ) -> Result<R::Output, Error> {
+        let request = ApiRequest::to(endpoint, ids, self.team_id())?;
+        self.client.call::<R>(request).await
+    }
+
+    /// A request to `endpoint` carrying `body`, for the caller to complete.
+    pub(crate) fn with_body<B, R>(
+        &self,
+        endpoint: &'static Endpoint,
+        ids: &[(&'static str, &str)],
+        body: B,
+    ) -> BodyRequest<'c, B, R> {
+        BodyRequest {
+            client: self.client,
+            endpoint,
+            ids: ids
+                .iter()
+                .map(|(name, id)| (*name, (*id).to_owned()))
+                .collect(),
+            team_id: self.team_id().map(str::to_owned),
+            body,
+            answer: PhantomData,
+        }
+    }
+
+    /// A list request to `endpoint`, one page or every item.
+    pub(crate) fn list_of<T: DeserializeOwned + 'c>(
+        &self,
+        endpoint: &'static Endpoint,
+    ) -> ListRequest<'c, T> {
+        ListRequest::new(self.client, endpoint, self.team_id().map(str::to_owned))
+    }
+}
+
+/// A request with a body `B` (a generated request type) whose answer decodes
+/// as `R`: set what you need, then `.send()`. The body's rules are checked
+/// before anything is sent.
+#[must_use = "a request does nothing until .send()"]
+pub struct BodyRequest<'c, B, R> {
+    client: &'c Client,
+    endpoint: &'static Endpoint,
+    ids: Vec<(&'static str, String)>,
+    team_id: Option<String>,
+    body: B,
+    answer: PhantomData<fn() -> R>,
+}
+
+impl<B: fmt::Debug, R> fmt::Debug for BodyRequest<'_, B, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BodyRequest")
+            .field("path", &self.endpoint.path)
+            .field("ids", &self.ids)
+            .field("team_id", &self.team_id)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+impl<B: Clone, R> Clone for BodyRequest<'_, B, R> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client,
+            endpoint: self.endpoint,
+            ids: self.ids.clone(),
+            team_id: self.team_id.clone(),
+            body: self.body.clone(),
+            answer: PhantomData,
+        }
+    }
+}
+
+impl<B, R> BodyRequest<'_, B, R>
+where
+    B: Serialize + Validate,
+    R: Answer,
+{
+    /// The body as it stands.
+    pub fn body(&self) -> &B {
+        &self.body
+    }
+
+    /// Changes the body with one of its `with_*` setters (or anything else):
+    /// `.map_body(|body| body.with_description("…"))`.
+    pub fn map_body(mut self, change: impl FnOnce(B) -> B) -> Self {
+        self.body = change(self.body);
+        self
+    }
+
+    /// Checks the body against the document's rules, then sends it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] (nothing sent) when an id or a body field
+    /// breaks a rule, and any error of the request path.
+    pub async fn send(self) -> Result<R::Output, Error> {
+        let ids: Vec<(&'static str, &str)> = self
+            .ids
+            .iter()
+            .map(|(name, id)| (*name, id.as_str()))
+            .collect();
+        let request =
+            ApiRequest::to(self.endpoint, &ids, self.team_id.as_deref())?.json(&self.body)?;
+        self.client.call::<R>(request).await
+    }
+}
