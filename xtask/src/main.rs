@@ -4,7 +4,8 @@
 //! - `cargo xtask contract [--spec PATH]`: the contract suite.
 //! - `cargo xtask codegen [--check]`: the generated models in pi-types.
 //! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
-//!   OpenAPI document into `spec/openapi.json` and record `spec/upstream.lock`.
+//!   OpenAPI document into `spec/openapi.json`, record `spec/upstream.lock`
+//!   and regenerate the models.
 //! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]`:
 //!   classify the contract changes between two documents.
 //!
@@ -26,7 +27,8 @@ usage: cargo xtask <task>
 tasks:
   contract [--spec PATH]              run the contract suite (vendored spec by default)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
-  spec update --from PATH_OR_URL      normalize a document into spec/ and record spec/upstream.lock
+  spec update --from PATH_OR_URL      normalize a document into spec/, record spec/upstream.lock,
+                                      and regenerate the models
   spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]
                                       classify contract changes from OLD to NEW
 

@@ -44,7 +44,17 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
     match update(root, &source, &today) {
         Ok(outcome) => {
             println!("{}", outcome.describe());
-            ExitCode::SUCCESS
+            // The models follow the spec: regenerate them in the same step.
+            match crate::codegen::write(root) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!(
+                        "error: the spec was updated, but the models could not be regenerated: {message}\n\
+                         fix spec/codegen.toml, then run `cargo xtask codegen` and commit"
+                    );
+                    ExitCode::FAILURE
+                }
+            }
         }
         Err(message) => {
             eprintln!("error: {message}");

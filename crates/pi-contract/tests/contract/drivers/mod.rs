@@ -23,6 +23,23 @@ pub struct Driver {
     pub calls: Vec<Call>,
 }
 
+/// One driver, one line per call:
+/// `driver!("op_id", "minimal" => |client| client.area().call(..), …)`.
+/// Each call's future is awaited and its value dropped: the suite looks only
+/// at success or the error variant.
+macro_rules! driver {
+    ($operation_id:literal, $($name:literal => |$client:ident| $call:expr),+ $(,)?) => {
+        $crate::drivers::Driver {
+            operation_id: $operation_id,
+            calls: vec![$($crate::drivers::Call {
+                name: $name,
+                run: |$client| Box::pin(async move { $call.await.map(drop) }),
+            }),+],
+        }
+    };
+}
+pub(crate) use driver;
+
 /// Every driver of every area.
 pub fn all() -> Vec<Driver> {
     secrets::drivers()
