@@ -157,7 +157,13 @@ async fn a_team_the_caller_put_in_the_body_is_kept_and_personal_sends_none() {
         .send()
         .await
         .unwrap();
-    client.secrets().personal().create("B", "v").send().await.unwrap();
+    client
+        .secrets()
+        .personal()
+        .create("B", "v")
+        .send()
+        .await
+        .unwrap();
     let bodies: Vec<Value> = server
         .received_requests()
         .await
@@ -320,4 +326,3 @@ async fn awkward_ids_stay_inside_their_one_path_segment() {
         );
     }
 }
-
