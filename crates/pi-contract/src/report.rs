@@ -24,6 +24,20 @@ pub struct AreaReport {
     pub requests_validated: usize,
     /// Responses synthesized from the spec that the client decoded.
     pub responses_decoded: usize,
+    /// Documented inputs (parameters and body properties) of the driven
+    /// operations that some call sends.
+    #[serde(default)]
+    pub inputs_covered: usize,
+    /// Documented inputs of the driven operations, less the reviewed exclusions.
+    #[serde(default)]
+    pub inputs_total: usize,
+    /// Documented output properties of the driven operations that come back
+    /// unchanged through the client's types.
+    #[serde(default)]
+    pub outputs_typed: usize,
+    /// Documented output properties of the driven operations.
+    #[serde(default)]
+    pub outputs_total: usize,
     /// Checks that failed.
     pub violations: usize,
 }
@@ -114,9 +128,11 @@ impl SuiteReport {
             "excluded",
             "requests",
             "responses",
+            "inputs",
+            "outputs",
             "violations",
         ];
-        let mut rows: Vec<[String; 8]> = self.areas.values().map(row).collect();
+        let mut rows: Vec<[String; 10]> = self.areas.values().map(row).collect();
         let totals = self.areas.values().fold(
             AreaReport {
                 area: "total".to_owned(),
@@ -129,6 +145,10 @@ impl SuiteReport {
                 sum.excluded += area.excluded;
                 sum.requests_validated += area.requests_validated;
                 sum.responses_decoded += area.responses_decoded;
+                sum.inputs_covered += area.inputs_covered;
+                sum.inputs_total += area.inputs_total;
+                sum.outputs_typed += area.outputs_typed;
+                sum.outputs_total += area.outputs_total;
                 sum.violations += area.violations;
                 sum
             },
@@ -185,7 +205,7 @@ impl SuiteReport {
     }
 }
 
-fn row(area: &AreaReport) -> [String; 8] {
+fn row(area: &AreaReport) -> [String; 10] {
     [
         area.area.clone(),
         area.operations.to_string(),
@@ -194,6 +214,8 @@ fn row(area: &AreaReport) -> [String; 8] {
         area.excluded.to_string(),
         area.requests_validated.to_string(),
         area.responses_decoded.to_string(),
+        format!("{}/{}", area.inputs_covered, area.inputs_total),
+        format!("{}/{}", area.outputs_typed, area.outputs_total),
         area.violations.to_string(),
     ]
 }
@@ -209,6 +231,10 @@ mod tests {
         report.area("Secrets").driven = 5;
         report.area("Pods").operations = 7;
         report.area("Pods").pending = 7;
+        report.area("Secrets").inputs_covered = 15;
+        report.area("Secrets").inputs_total = 16;
+        report.area("Secrets").outputs_typed = 9;
+        report.area("Secrets").outputs_total = 9;
         report.fail("op_b", "decode 200 minimal", "second");
         report.fail("op_a", "request (minimal)", "first");
         report.fail("op_b", "status 422", "third");
@@ -220,7 +246,7 @@ mod tests {
         assert!(
             total_line
                 .split_whitespace()
-                .eq(["total", "12", "5", "7", "0", "0", "0", "0"]),
+                .eq(["total", "12", "5", "7", "0", "0", "0", "15/16", "9/9", "0"]),
             "{text}"
         );
         let a = text.find("  op_a").unwrap_or(usize::MAX);
@@ -228,6 +254,21 @@ mod tests {
         assert!(a < b, "{text}");
         assert!(text.contains("[status 422] third"), "{text}");
         assert!(text.contains("3 failed checks"), "{text}");
+    }
+
+    #[test]
+    fn a_report_without_the_fidelity_columns_still_reads() {
+        let old = r#"{"spec": "s", "areas": {"A": {"area": "A", "operations": 1, "driven": 1,
+            "pending": 0, "excluded": 0, "requests_validated": 2, "responses_decoded": 3,
+            "violations": 0}}, "failures": []}"#;
+        let report: SuiteReport = serde_json::from_str(old).unwrap_or_default();
+        assert_eq!(
+            report
+                .areas
+                .get("A")
+                .map(|a| (a.responses_decoded, a.inputs_total)),
+            Some((3, 0))
+        );
     }
 
     #[test]

@@ -186,23 +186,7 @@ impl Spec {
     /// [`SynthError`] when the operation or status is not documented, the
     /// response has no JSON body, or the schema cannot be satisfied.
     pub fn synthesize(&self, operation_id: &str, status: u16) -> Result<Synthesized, SynthError> {
-        let operation = self
-            .operation(operation_id)
-            .ok_or_else(|| SynthError::UnknownOperation(operation_id.to_owned()))?;
-        let response =
-            operation
-                .response(status)
-                .ok_or_else(|| SynthError::UndocumentedStatus {
-                    operation_id: operation_id.to_owned(),
-                    status,
-                })?;
-        let (Some(schema), Some(validator)) = (response.schema(), response.validator.as_ref())
-        else {
-            return Err(SynthError::NoBody {
-                operation_id: operation_id.to_owned(),
-                status,
-            });
-        };
+        let (schema, validator) = self.response_schema(operation_id, status)?;
         let unsupported = |failure: Failure| SynthError::Unsupported {
             operation_id: operation_id.to_owned(),
             status,
@@ -256,12 +240,123 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// The schema and compiled validator of a documented JSON response.
+    fn response_schema(
+        &self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<(&Value, &crate::schema::CompiledSchema), SynthError> {
+        let operation = self
+            .operation(operation_id)
+            .ok_or_else(|| SynthError::UnknownOperation(operation_id.to_owned()))?;
+        let response =
+            operation
+                .response(status)
+                .ok_or_else(|| SynthError::UndocumentedStatus {
+                    operation_id: operation_id.to_owned(),
+                    status,
+                })?;
+        match (response.schema(), response.validator.as_ref()) {
+            (Some(schema), Some(validator)) => Ok((schema, validator)),
+            _ => Err(SynthError::NoBody {
+                operation_id: operation_id.to_owned(),
+                status,
+            }),
+        }
+    }
+
+    /// A random valid body of the response `status` of `operation_id`, the
+    /// same for the same `seed`: optional properties, `anyOf` branches, enum
+    /// values, list lengths, nulls and value sizes are picked by chance.
+    /// Checked against the schema like the fixed instances.
+    ///
+    /// ```
+    /// # use pi_contract::Spec;
+    /// # use serde_json::json;
+    /// # let spec = Spec::from_value(json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+    /// #   "paths": {"/t": {"get": {"operationId": "get_t", "responses": {"200": {"description": "ok",
+    /// #   "content": {"application/json": {"schema": {"type": "object", "properties": {
+    /// #     "n": {"type": "integer", "minimum": 0, "maximum": 9}, "tags": {"type": "array", "items": {"type": "string"}}
+    /// #   }}}}}}}}}}))?;
+    /// let first = spec.synthesize_random("get_t", 200, 7)?;
+    /// assert_eq!(first, spec.synthesize_random("get_t", 200, 7)?);
+    /// assert_eq!(first.name, "random-7");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Spec::synthesize`].
+    pub fn synthesize_random(
+        &self,
+        operation_id: &str,
+        status: u16,
+        seed: u64,
+    ) -> Result<Instance, SynthError> {
+        let (schema, validator) = self.response_schema(operation_id, status)?;
+        let name = format!("random-{seed}");
+        let value = Builder::seeded(self.document(), seed)
+            .build(schema)
+            .map_err(|failure| SynthError::Unsupported {
+                operation_id: operation_id.to_owned(),
+                status,
+                location: failure.location,
+                message: failure.message,
+            })?;
+        let violations = body_violations(operation_id, validator, &value);
+        if !violations.is_empty() {
+            return Err(SynthError::Invalid {
+                operation_id: operation_id.to_owned(),
+                status,
+                name,
+                violations,
+            });
+        }
+        Ok(Instance { name, value })
+    }
+
+    /// A maximal body of the response with [`UNLISTED_ENUM_VALUE`] wherever
+    /// the document lists string enum values, or `None` when the response
+    /// has no enum. Deliberately off-schema: a client that keeps unknown
+    /// enum values must still decode it.
+    ///
+    /// # Errors
+    /// As [`Spec::synthesize`], except that the result is not validated.
+    pub fn synthesize_unlisted_enums(
+        &self,
+        operation_id: &str,
+        status: u16,
+    ) -> Result<Option<Instance>, SynthError> {
+        let (schema, _) = self.response_schema(operation_id, status)?;
+        let value = Builder::new(self.document(), Mode::Unlisted)
+            .build(schema)
+            .map_err(|failure| SynthError::Unsupported {
+                operation_id: operation_id.to_owned(),
+                status,
+                location: failure.location,
+                message: failure.message,
+            })?;
+        let holds_unlisted =
+            serde_json::to_string(&value).is_ok_and(|text| text.contains(UNLISTED_ENUM_VALUE));
+        Ok(holds_unlisted.then(|| Instance {
+            name: "unlisted-enums".to_owned(),
+            value,
+        }))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Minimal,
     Maximal,
     /// Every property, `null` in every scalar that may be null, first choices.
     Nulls,
+    /// Seeded random choices: which optional properties, which branch, which
+    /// enum value, how many items, null or not, small or large values.
+    Random,
+    /// Like maximal, but every string enum holds a value the document does
+    /// not list: not valid, on purpose, to prove forward compatibility.
+    Unlisted,
 }
 
 impl Mode {
@@ -269,7 +364,7 @@ impl Mode {
     /// scalars that cannot be null as a maximal one would.
     fn for_values(self) -> Mode {
         match self {
-            Mode::Nulls => Mode::Maximal,
+            Mode::Nulls | Mode::Unlisted | Mode::Random => Mode::Maximal,
             other => other,
         }
     }
@@ -277,6 +372,9 @@ impl Mode {
 
 /// The name of the instance built in [`Mode::Nulls`].
 const NULLS: &str = "nulls";
+
+/// The value an `unlisted` instance puts wherever the document lists enum values.
+pub const UNLISTED_ENUM_VALUE: &str = "PI_RS_UNLISTED_VALUE";
 
 #[derive(Debug)]
 struct Failure {
@@ -293,6 +391,8 @@ struct Builder<'a> {
     choices: HashMap<usize, (usize, usize)>,
     /// `$ref`s being expanded, to stop cycles.
     expanding: Vec<&'a str>,
+    /// The seeded generator of [`Mode::Random`].
+    rng: fastrand::Rng,
 }
 
 impl<'a> Builder<'a> {
@@ -302,6 +402,27 @@ impl<'a> Builder<'a> {
             mode,
             choices: HashMap::new(),
             expanding: Vec::new(),
+            rng: fastrand::Rng::with_seed(0),
+        }
+    }
+
+    fn seeded(document: &'a Value, seed: u64) -> Builder<'a> {
+        let mut builder = Builder::new(document, Mode::Random);
+        builder.rng = fastrand::Rng::with_seed(seed);
+        builder
+    }
+
+    /// A coin toss in random mode; `false` in every other mode.
+    fn maybe(&mut self) -> bool {
+        self.mode == Mode::Random && self.rng.bool()
+    }
+
+    /// The mode scalar values are picked in: random mode picks the small or
+    /// the large end by chance.
+    fn values_mode(&mut self) -> Mode {
+        match self.mode {
+            Mode::Random if self.rng.bool() => Mode::Minimal,
+            other => other.for_values(),
         }
     }
 
@@ -317,6 +438,9 @@ impl<'a> Builder<'a> {
 
     /// The next choice among `count` at the choice point `site`.
     fn choose(&mut self, site: &Value, count: usize) -> usize {
+        if self.mode == Mode::Random && count > 1 {
+            return self.rng.usize(0..count);
+        }
         if self.mode != Mode::Maximal || count <= 1 {
             return 0;
         }
@@ -383,6 +507,15 @@ impl<'a> Builder<'a> {
         {
             return Ok(Value::Null);
         }
+        if self.mode == Mode::Random && allows_null(self.document, schema) && self.rng.u8(0..4) == 0
+        {
+            return Ok(Value::Null);
+        }
+        if let Some(values) = object.get("enum").and_then(Value::as_array) {
+            if self.mode == Mode::Unlisted && values.iter().any(Value::is_string) {
+                return Ok(Value::String(UNLISTED_ENUM_VALUE.to_owned()));
+            }
+        }
         if let Some(constant) = object.get("const") {
             return Ok(constant.clone());
         }
@@ -424,20 +557,37 @@ impl<'a> Builder<'a> {
         };
         if types.is_empty() {
             // No type constraint: an empty object stands for "anything".
-            return Ok(match self.mode {
-                Mode::Minimal | Mode::Nulls => Value::Null,
-                Mode::Maximal => Value::Object(Map::new()),
+            let empty_object = match self.mode {
+                Mode::Minimal | Mode::Nulls => false,
+                Mode::Maximal | Mode::Unlisted => true,
+                Mode::Random => self.rng.bool(),
+            };
+            return Ok(if empty_object {
+                Value::Object(Map::new())
+            } else {
+                Value::Null
             });
         }
         let kind = types[self.choose(schema, types.len())];
         match kind {
             "null" => Ok(Value::Null),
-            "boolean" => Ok(Value::Bool(self.mode != Mode::Minimal)),
-            "string" => string_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m)),
-            "integer" => {
-                integer_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m))
+            "boolean" => Ok(Value::Bool(match self.mode {
+                Mode::Minimal => false,
+                Mode::Random => self.rng.bool(),
+                _ => true,
+            })),
+            "string" => {
+                let mode = self.values_mode();
+                string_value(object, mode).map_err(|m| Self::fail(at, m))
             }
-            "number" => number_value(object, self.mode.for_values()).map_err(|m| Self::fail(at, m)),
+            "integer" => {
+                let mode = self.values_mode();
+                integer_value(object, mode).map_err(|m| Self::fail(at, m))
+            }
+            "number" => {
+                let mode = self.values_mode();
+                number_value(object, mode).map_err(|m| Self::fail(at, m))
+            }
             "array" => self.array(object, at, depth),
             "object" => self.object(object, at, depth),
             other => Err(Self::fail(at, format!("unknown type {other}"))),
@@ -454,7 +604,8 @@ impl<'a> Builder<'a> {
         let max = object.get("maxItems").and_then(Value::as_u64);
         let count = match self.mode {
             Mode::Minimal => min,
-            Mode::Maximal | Mode::Nulls => min.max(1),
+            Mode::Maximal | Mode::Nulls | Mode::Unlisted => min.max(1),
+            Mode::Random => min + self.rng.u64(0..=3),
         };
         let count = max.map_or(count, |max| count.min(max));
         let Some(items) = object.get("items") else {
@@ -484,7 +635,8 @@ impl<'a> Builder<'a> {
         let mut out = Map::new();
         if let Some(properties) = object.get("properties").and_then(Value::as_object) {
             for (name, schema) in properties {
-                if self.mode == Mode::Minimal && !required.contains(name.as_str()) {
+                let optional = !required.contains(name.as_str());
+                if optional && (self.mode == Mode::Minimal || self.maybe()) {
                     continue;
                 }
                 let here = format!("{at}/{}", name.replace('~', "~0").replace('/', "~1"));
@@ -497,7 +649,7 @@ impl<'a> Builder<'a> {
                 out.insert((*name).to_owned(), Value::Null);
             }
         }
-        if self.mode != Mode::Minimal {
+        if self.mode != Mode::Minimal && !self.maybe() {
             if let Some(extra @ Value::Object(_)) = object.get("additionalProperties") {
                 let name = "additionalProp1";
                 if !out.contains_key(name) {
@@ -544,6 +696,7 @@ impl<'a> Builder<'a> {
         // point; build it with a builder that shares this one's document.
         let merged = Value::Object(merged);
         let mut inner = Builder::new(self.document, self.mode);
+        inner.rng = self.rng.fork();
         inner.value(&merged, at, depth + 1)
     }
 }
@@ -622,7 +775,7 @@ fn string_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
     }
     let text = match mode {
         Mode::Minimal => "a".repeat(min),
-        Mode::Maximal | Mode::Nulls => {
+        _ => {
             let mut text = "string".to_owned();
             while text.chars().count() < min {
                 text.push('s');
@@ -640,11 +793,11 @@ fn string_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
 fn formatted(format: &str, mode: Mode) -> Option<&'static str> {
     Some(match (format, mode) {
         ("date-time", Mode::Minimal) => "1970-01-01T00:00:00Z",
-        ("date-time", Mode::Maximal | Mode::Nulls) => "2025-01-15T10:30:00.123456Z",
+        ("date-time", _) => "2025-01-15T10:30:00.123456Z",
         ("date", _) => "2025-01-15",
         ("time", _) => "10:30:00Z",
         ("uuid", Mode::Minimal) => "00000000-0000-0000-0000-000000000000",
-        ("uuid", Mode::Maximal | Mode::Nulls) => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        ("uuid", _) => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
         ("email", _) => "user@example.com",
         ("uri" | "url" | "iri", _) => "https://example.com/",
         ("hostname", _) => "example.com",
@@ -675,7 +828,7 @@ fn integer_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, Strin
         Mode::Minimal => low
             .unwrap_or(0.0)
             .max(high.map_or(f64::MIN, |h| h.min(0.0))),
-        Mode::Maximal | Mode::Nulls => high.unwrap_or_else(|| low.unwrap_or(0.0) + 1.0),
+        _ => high.unwrap_or_else(|| low.unwrap_or(0.0) + 1.0),
     };
     if mode == Mode::Minimal {
         if let Some(high) = high {
@@ -711,21 +864,21 @@ fn number_value(object: &Map<String, Value>, mode: Mode) -> Result<Value, String
         }
         (Some(l), Some(h)) => match mode {
             Mode::Minimal => l,
-            Mode::Maximal | Mode::Nulls => h,
+            _ => h,
         },
         (Some(l), None) => match (mode, exclusive_minimum.is_some()) {
             (Mode::Minimal, false) => l,
             (Mode::Minimal, true) => l + 1.0,
-            (Mode::Maximal | Mode::Nulls, _) => l + 1.5,
+            _ => l + 1.5,
         },
         (None, Some(h)) => match (mode, exclusive_maximum.is_some()) {
             (Mode::Minimal, _) => (h - 1.0).min(0.0),
-            (Mode::Maximal | Mode::Nulls, false) => h,
-            (Mode::Maximal | Mode::Nulls, true) => h - 0.5,
+            (_, false) => h,
+            (_, true) => h - 0.5,
         },
         (None, None) => match mode {
             Mode::Minimal => 0.0,
-            Mode::Maximal | Mode::Nulls => 1.5,
+            _ => 1.5,
         },
     };
     if value.fract() == 0.0 && value.abs() < 9.0e15 {

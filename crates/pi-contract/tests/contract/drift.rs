@@ -148,3 +148,65 @@ async fn prose_only_changes_pass() {
     let (passed, report) = suite_on(document).await;
     assert!(passed, "prose changes must not fail the suite:\n{report}");
 }
+
+/// An optional response property renamed: the SDK would return `None` for
+/// it for good, and the round trip names the property the client drops.
+#[tokio::test]
+async fn a_renamed_optional_response_property_fails() {
+    let mut document = vendored_document();
+    rename_key(
+        &mut at(&mut document, SECRET)["properties"],
+        "description",
+        "summary",
+    );
+    let (passed, report) = suite_on(document).await;
+    assert!(!passed, "{report}");
+    assert!(
+        report.contains("get_secret_api_v1_secrets__secret_id__get"),
+        "{report}"
+    );
+    assert!(report.contains("drops `data.summary`"), "{report}");
+}
+
+/// An optional request property renamed: the client keeps sending the old
+/// name (which FastAPI would drop silently) and never sends the new one.
+#[tokio::test]
+async fn a_renamed_optional_request_property_fails() {
+    let mut document = vendored_document();
+    rename_key(
+        &mut at(&mut document, CREATE_REQUEST)["properties"],
+        "description",
+        "summary",
+    );
+    let (passed, report) = suite_on(document).await;
+    assert!(!passed, "{report}");
+    assert!(
+        report.contains("create_secret_api_v1_secrets__post"),
+        "{report}"
+    );
+    assert!(
+        report.contains("no call sends the documented input `body summary`"),
+        "{report}"
+    );
+}
+
+/// The document's server gains a path prefix: the client's default base URL
+/// no longer reaches any operation.
+#[tokio::test]
+async fn a_server_url_with_a_path_prefix_fails() {
+    let mut document = vendored_document();
+    document["servers"] = json!([{"url": "https://api.primeintellect.ai/v2"}]);
+    assert_fails_naming(document, "https://api.primeintellect.ai/v2").await;
+}
+
+/// A second server, or a trailing slash, changes nothing for the client.
+#[tokio::test]
+async fn an_extra_server_or_a_trailing_slash_passes() {
+    let mut document = vendored_document();
+    document["servers"] = json!([
+        {"url": "https://api.primeintellect.ai/"},
+        {"url": "https://staging.example.com"}
+    ]);
+    let (passed, report) = suite_on(document).await;
+    assert!(passed, "{report}");
+}

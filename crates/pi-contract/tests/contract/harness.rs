@@ -9,8 +9,13 @@ use pi_contract::report::SuiteReport;
 use pi_contract::{ContractServer, Operation, Spec};
 use serde_json::Value;
 
-use crate::coverage::{EXCLUDED, PENDING, coverage_problems};
+use std::collections::BTreeSet;
+
+use pi_contract::synth::Instance;
+
+use crate::coverage::{EXCLUDED, EXCLUDED_INPUTS, PENDING, coverage_problems};
 use crate::drivers::{self, Call, Driver};
+use crate::fidelity::{self, RoundTrip};
 
 /// The key the suite's client sends; the server only checks that one is there.
 pub const SUITE_API_KEY: &str = "contract-suite-key";
@@ -22,6 +27,35 @@ pub fn area_of(operation: &Operation) -> String {
         .first()
         .cloned()
         .unwrap_or_else(|| "untagged".to_owned())
+}
+
+/// How many seeded random instances each success response gets, and the
+/// first seed: `PI_CONTRACT_CASES` and `PI_CONTRACT_SEED` (set by
+/// `cargo xtask contract --cases N --seed S`), else a few from seed 1.
+pub fn random_cases() -> (u64, u64) {
+    let read = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|value| value.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    (read("PI_CONTRACT_CASES", 4), read("PI_CONTRACT_SEED", 1))
+}
+
+/// The client's default base URL must serve the document's operations: the
+/// first `servers` URL (scheme, host and path prefix), trailing slash aside.
+pub fn base_url_problem(spec: &Spec) -> Option<String> {
+    let documented = spec
+        .document()
+        .pointer("/servers/0/url")
+        .and_then(Value::as_str)?;
+    let documented = documented.trim_end_matches('/');
+    let client = pi_client::DEFAULT_BASE_URL.trim_end_matches('/');
+    (documented != client).then(|| {
+        format!(
+            "the document serves its operations under `{documented}`, but the client's default base URL is `{client}`: every call on the default URL would miss the API"
+        )
+    })
 }
 
 /// A client for `server` that never retries, so each call is one request.
@@ -46,6 +80,9 @@ pub async fn run_suite(spec: Arc<Spec>, source: &str) -> SuiteReport {
     for problem in coverage_problems(&operation_ids, &driven, PENDING, EXCLUDED) {
         report.fail("-", "coverage", problem);
     }
+    if let Some(problem) = base_url_problem(&spec) {
+        report.fail("-", "base URL", problem);
+    }
     for operation in spec.operations() {
         let area = report.area(&area_of(operation));
         area.operations += 1;
@@ -63,8 +100,10 @@ pub async fn run_suite(spec: Arc<Spec>, source: &str) -> SuiteReport {
         let Some(operation) = spec.operation(driver.operation_id) else {
             continue; // already reported by the coverage check
         };
-        check_successes(&server, &spec, operation, driver, &mut report).await;
-        check_error_statuses(&server, &spec, operation, driver, &mut report).await;
+        let mut sent = BTreeSet::new();
+        check_successes(&server, &spec, operation, driver, &mut sent, &mut report).await;
+        check_error_statuses(&server, &spec, operation, driver, &mut sent, &mut report).await;
+        check_inputs(&spec, operation, &sent, &mut report);
     }
     // Each failure counts against the area of its operation.
     let failed_areas: Vec<String> = report
@@ -78,13 +117,16 @@ pub async fn run_suite(spec: Arc<Spec>, source: &str) -> SuiteReport {
     report
 }
 
-/// Every call against every synthesized success response: the request must
-/// raise no violation and the response must decode.
+/// Every call against every synthesized success response (fixed, seeded
+/// random, and one with unlisted enum values): the request must raise no
+/// violation, the response must decode, and what the call returns must
+/// encode back to the same documented properties and values.
 async fn check_successes(
     server: &ContractServer,
     spec: &Spec,
     operation: &Operation,
     driver: &Driver,
+    sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) {
     let id = operation.id();
@@ -97,38 +139,158 @@ async fn check_successes(
         return;
     };
     let status = success.status();
-    let instances: Vec<(String, Option<Value>)> = if success.schema().is_some() {
-        match spec.synthesize(id, status) {
-            Ok(synthesized) => synthesized
-                .instances()
-                .iter()
-                .map(|instance| (instance.name.clone(), Some(instance.value.clone())))
-                .collect(),
-            Err(error) => {
-                report.fail(id, format!("synthesize {status}"), error.to_string());
-                return;
-            }
+    let instances = match success_instances(spec, id, status, success.schema().is_some()) {
+        Ok(instances) => instances,
+        Err(error) => {
+            report.fail(id, format!("synthesize {status}"), error);
+            return;
         }
-    } else {
-        vec![("empty".to_owned(), None)]
     };
+    let mut kept = BTreeSet::new();
+    let mut documented = BTreeSet::new();
     for call in &driver.calls {
-        for (instance, body) in &instances {
+        for instance in &instances {
+            let body = instance.as_ref().map(|instance| instance.value.clone());
+            let name = instance
+                .as_ref()
+                .map_or("empty", |instance| instance.name.as_str());
             let Some(outcome) =
-                answer_and_call(server, operation, call, status, body.clone(), report).await
+                answer_and_call(server, operation, call, status, body.clone(), sent, report).await
             else {
                 continue;
             };
-            match outcome {
-                Ok(()) => report.area(&area_of(operation)).responses_decoded += 1,
-                Err(error) => report.fail(
+            let back = match outcome {
+                Ok(back) => back,
+                Err(error) => {
+                    report.fail(
+                        id,
+                        format!("{} {status} {name} ({})", verb(&error), call.name),
+                        format!("{error}{}", reproduce(name, body.as_ref())),
+                    );
+                    continue;
+                }
+            };
+            report.area(&area_of(operation)).responses_decoded += 1;
+            let (Some(schema), Some(body)) = (success.schema(), body.as_ref()) else {
+                continue;
+            };
+            let (part_schema, part, prefix) = fidelity::returned_part(spec, schema, body);
+            let outputs = fidelity::documented_outputs(spec, part_schema, &prefix);
+            if outputs.is_empty() && back.is_null() {
+                // A free-form (`{}`) answer documents nothing to keep; the
+                // call may return `()` for it.
+                continue;
+            }
+            documented.extend(outputs);
+            let mut found = RoundTrip::default();
+            fidelity::round_trip(
+                spec,
+                part_schema,
+                &part,
+                Some(&back),
+                &prefix,
+                0,
+                &mut found,
+            );
+            kept.extend(found.kept);
+            for problem in found.problems {
+                report.fail(
                     id,
-                    format!("{} {status} {instance} ({})", verb(&error), call.name),
-                    error.to_string(),
-                ),
+                    format!("round trip {status} {name} ({})", call.name),
+                    format!("{problem}{}", reproduce(name, Some(body))),
+                );
             }
         }
     }
+    let area = report.area(&area_of(operation));
+    area.outputs_total += documented.len();
+    area.outputs_typed += documented.intersection(&kept).count();
+}
+
+/// The bodies to answer with: `None` for a response without a body.
+fn success_instances(
+    spec: &Spec,
+    id: &str,
+    status: u16,
+    has_body: bool,
+) -> Result<Vec<Option<Instance>>, String> {
+    if !has_body {
+        return Ok(vec![None]);
+    }
+    let mut instances: Vec<Option<Instance>> = spec
+        .synthesize(id, status)
+        .map_err(|error| error.to_string())?
+        .instances()
+        .iter()
+        .cloned()
+        .map(Some)
+        .collect();
+    let (cases, first_seed) = random_cases();
+    for seed in first_seed..first_seed.saturating_add(cases) {
+        instances.push(Some(
+            spec.synthesize_random(id, status, seed)
+                .map_err(|error| error.to_string())?,
+        ));
+    }
+    if let Some(unlisted) = spec
+        .synthesize_unlisted_enums(id, status)
+        .map_err(|error| error.to_string())?
+    {
+        instances.push(Some(unlisted));
+    }
+    Ok(instances)
+}
+
+/// For a failure on a random instance: how to run it again, and the body.
+fn reproduce(name: &str, body: Option<&Value>) -> String {
+    let Some(seed) = name.strip_prefix("random-") else {
+        return String::new();
+    };
+    let body = body.map(Value::to_string).unwrap_or_default();
+    format!(
+        "\n      reproduce with `cargo xtask contract --cases 1 --seed {seed}`; the instance was: {body}"
+    )
+}
+
+/// Every documented input must be sent by some call, unless the reviewed
+/// list excludes it with a reason.
+fn check_inputs(
+    spec: &Spec,
+    operation: &Operation,
+    sent: &BTreeSet<String>,
+    report: &mut SuiteReport,
+) {
+    let id = operation.id();
+    let excluded: BTreeSet<&str> = EXCLUDED_INPUTS
+        .iter()
+        .filter(|(operation_id, _, _)| *operation_id == id)
+        .map(|(_, input, _)| *input)
+        .collect();
+    let documented = fidelity::documented_inputs(spec, operation);
+    for input in &excluded {
+        if !documented.contains(*input) {
+            report.fail(
+                id,
+                "inputs",
+                format!("EXCLUDED_INPUTS names `{input}`, which the document does not have"),
+            );
+        }
+    }
+    let wanted: Vec<&String> = documented
+        .iter()
+        .filter(|input| !excluded.contains(input.as_str()))
+        .collect();
+    let mut covered = 0;
+    for input in &wanted {
+        if sent.contains(*input) {
+            covered += 1;
+        } else {
+            report.fail(id, "inputs", format!("no call sends the documented input `{input}`: the SDK cannot reach it (add it to the client, or to EXCLUDED_INPUTS with a reason)"));
+        }
+    }
+    let area = report.area(&area_of(operation));
+    area.inputs_total += wanted.len();
+    area.inputs_covered += covered;
 }
 
 /// Each documented error status must come back as its `Error` variant.
@@ -137,6 +299,7 @@ async fn check_error_statuses(
     spec: &Spec,
     operation: &Operation,
     driver: &Driver,
+    sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) {
     let id = operation.id();
@@ -161,7 +324,7 @@ async fn check_error_statuses(
             None => None,
         };
         let Some(outcome) =
-            answer_and_call(server, operation, call, status, body.clone(), report).await
+            answer_and_call(server, operation, call, status, body.clone(), sent, report).await
         else {
             continue;
         };
@@ -191,7 +354,7 @@ async fn check_error_statuses(
                 format!("status {status}"),
                 format!("expected {expected}, got {error:?}"),
             ),
-            Ok(()) => report.fail(
+            Ok(_) => report.fail(
                 id,
                 format!("status {status}"),
                 format!("expected {expected}, but the call succeeded"),
@@ -209,8 +372,9 @@ async fn answer_and_call(
     call: &Call,
     status: u16,
     body: Option<Value>,
+    sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
-) -> Option<Result<(), Error>> {
+) -> Option<Result<Value, Error>> {
     let id = operation.id();
     server.reset();
     if let Err(error) = server.respond_to(id, status, body) {
@@ -218,7 +382,7 @@ async fn answer_and_call(
         return None;
     }
     let outcome = (call.run)(client_for(server)).await;
-    record_requests(server, operation, call, report);
+    record_requests(server, operation, call, sent, report);
     Some(outcome)
 }
 
@@ -228,6 +392,7 @@ fn record_requests(
     server: &ContractServer,
     operation: &Operation,
     call: &Call,
+    sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) {
     let id = operation.id();
@@ -241,6 +406,7 @@ fn record_requests(
     }
     for request in &received {
         report.area(&area_of(operation)).requests_validated += 1;
+        sent.extend(fidelity::sent_inputs(operation, request));
         if let Some(other) = request.operation_id.as_deref().filter(|other| *other != id) {
             report.fail(
                 id,

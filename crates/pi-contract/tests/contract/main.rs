@@ -16,6 +16,7 @@
 mod coverage;
 mod drift;
 mod drivers;
+mod fidelity;
 mod harness;
 mod inventory;
 mod snapshots;

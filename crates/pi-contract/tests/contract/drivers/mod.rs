@@ -4,6 +4,15 @@
 
 use futures::future::BoxFuture;
 use pi_client::{Client, Error};
+use serde::Serialize;
+use serde_json::Value;
+
+/// What a call returned, as JSON; a value that cannot be encoded becomes a
+/// string saying so, which the round-trip check then reports.
+pub fn encoded(output: &impl Serialize) -> Value {
+    serde_json::to_value(output)
+        .unwrap_or_else(|error| Value::String(format!("<cannot encode: {error}>")))
+}
 
 mod secrets;
 
@@ -11,8 +20,9 @@ mod secrets;
 pub struct Call {
     /// A short name for reports and snapshot files, such as `minimal` or `all-inputs`.
     pub name: &'static str,
-    /// Makes the call; the suite only looks at success or the error variant.
-    pub run: fn(Client) -> BoxFuture<'static, Result<(), Error>>,
+    /// Makes the call and encodes what it returned as JSON (`null` for
+    /// calls that return nothing), for the round-trip check.
+    pub run: fn(Client) -> BoxFuture<'static, Result<Value, Error>>,
 }
 
 /// The calls that exercise one spec operation.
@@ -25,15 +35,15 @@ pub struct Driver {
 
 /// One driver, one line per call:
 /// `driver!("op_id", "minimal" => |client| client.area().call(..), …)`.
-/// Each call's future is awaited and its value dropped: the suite looks only
-/// at success or the error variant.
+/// Each call's future is awaited and what it returns is encoded as JSON, so
+/// the suite can compare it with the response the server sent.
 macro_rules! driver {
     ($operation_id:literal, $($name:literal => |$client:ident| $call:expr),+ $(,)?) => {
         $crate::drivers::Driver {
             operation_id: $operation_id,
             calls: vec![$($crate::drivers::Call {
                 name: $name,
-                run: |$client| Box::pin(async move { $call.await.map(drop) }),
+                run: |$client| Box::pin(async move { $call.await.map(|output| $crate::drivers::encoded(&output)) }),
             }),+],
         }
     };
