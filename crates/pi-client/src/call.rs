@@ -132,7 +132,21 @@ impl<'c, A> Area<'c, A> {
         endpoint: &Endpoint,
         ids: &[(&'static str, &str)],
     ) -> Result<R::Output, Error> {
-        let request = ApiRequest::to(endpoint, ids, self.team_id())?;
+        self.call_with_query::<R>(endpoint, ids, &[]).await
+    }
+
+    /// Like [`Area::call`], with query parameters; a name may repeat (an
+    /// array in the document's default `form` style: `ids=a&ids=b`).
+    pub(crate) async fn call_with_query<R: Answer>(
+        &self,
+        endpoint: &Endpoint,
+        ids: &[(&'static str, &str)],
+        query: &[(&'static str, String)],
+    ) -> Result<R::Output, Error> {
+        let mut request = ApiRequest::to(endpoint, ids, self.team_id())?;
+        for (name, value) in query {
+            request = request.query(name, value);
+        }
         self.client.call::<R>(request).await
     }
 

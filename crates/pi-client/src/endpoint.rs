@@ -31,8 +31,9 @@ pub(crate) enum Verb {
 pub(crate) enum TeamIn {
     /// A query parameter of this name.
     Query(&'static str),
-    /// A top-level field of the JSON body, of this name; a team the caller
-    /// put into the body itself is kept.
+    /// A field of the JSON body, at this dotted path (`teamId`, or
+    /// `team.teamId` where the body wraps the team in an object); a team the
+    /// caller put into the body itself is kept.
     Body(&'static str),
     /// The operation takes no team.
     Nowhere,
@@ -89,9 +90,9 @@ impl Endpoint {
         self
     }
 
-    /// The team travels as the body field `name`.
-    pub(crate) const fn team_in_body(mut self, name: &'static str) -> Self {
-        self.team = TeamIn::Body(name);
+    /// The team travels in the body, at the dotted `path`.
+    pub(crate) const fn team_in_body(mut self, path: &'static str) -> Self {
+        self.team = TeamIn::Body(path);
         self
     }
 

@@ -112,6 +112,29 @@ pub enum Error {
     /// An input broke one of the document's rules; nothing was sent.
     #[error(transparent)]
     InvalidInput(#[from] InvalidInput),
+    /// A wait for a resource ended in a state it will not leave for the one
+    /// waited for (a pod that failed, a disk that was deleted).
+    #[error("{resource} {id} ended in state {state} and will not reach the state waited for")]
+    WaitEnded {
+        /// The kind of resource (`pod`, `disk`, ...).
+        resource: &'static str,
+        /// Its id.
+        id: String,
+        /// The state it ended in, as the API names it.
+        state: String,
+    },
+    /// A wait for a resource passed its deadline.
+    #[error("{resource} {id} did not reach the state waited for within {after:?}{}; raise the deadline with WaitPolicy::deadline, or check it in the console", last_state(.state))]
+    WaitTimedOut {
+        /// The kind of resource (`pod`, `disk`, ...).
+        resource: &'static str,
+        /// Its id.
+        id: String,
+        /// The last state seen, if any look came back.
+        state: Option<String>,
+        /// The deadline that passed.
+        after: Duration,
+    },
     /// The client is not configured well enough to make a call.
     #[error("the PI client is not configured: {message}")]
     Configuration {
@@ -144,6 +167,8 @@ impl Error {
             | Self::Timeout { .. }
             | Self::Transport { .. }
             | Self::InvalidInput(_)
+            | Self::WaitEnded { .. }
+            | Self::WaitTimedOut { .. }
             | Self::Configuration { .. } => None,
         }
     }
@@ -173,6 +198,13 @@ fn field_list(errors: &[FieldError], message: &Option<String>) -> String {
         .map(FieldError::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+fn last_state(state: &Option<String>) -> String {
+    state
+        .as_deref()
+        .map(|state| format!(" (last seen: {state})"))
+        .unwrap_or_default()
 }
 
 fn retry_hint(retry_after: &Option<Duration>) -> String {

@@ -52,10 +52,12 @@ mod config;
 mod endpoint;
 mod error;
 mod page;
+mod pods;
 mod request;
 mod retry;
 mod secrets;
 mod team;
+mod wait;
 
 pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
 pub use client::{
@@ -65,9 +67,11 @@ pub use client::{
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
 pub use error::Error;
 pub use page::ListRequest;
+pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
 pub use request::decode_response;
 pub use retry::RetryPolicy;
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
+pub use wait::WaitPolicy;
 
 /// The models this client sends and returns, re-exported so one dependency is enough.
 pub use pi_types as types;

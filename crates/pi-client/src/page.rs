@@ -86,8 +86,8 @@ impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
         }
     }
 
-    /// Adds one of the area's own query filters.
-    #[allow(dead_code)] // The areas with filters are still to come.
+    /// Adds one of the area's own query filters; a name may repeat (an array
+    /// in the document's default `form` style).
     pub(crate) fn filter(mut self, name: &'static str, value: impl ToString) -> Self {
         self.filters.push((name, value.to_string()));
         self

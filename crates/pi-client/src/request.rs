@@ -144,17 +144,31 @@ impl ApiRequest {
             None => serde_json::to_vec(body).map_err(encode_error)?,
             Some((field, team_id)) => {
                 let mut value = serde_json::to_value(body).map_err(encode_error)?;
-                if let Some(object) = value.as_object_mut() {
-                    let slot = object.entry(field).or_insert(serde_json::Value::Null);
-                    if slot.is_null() {
-                        *slot = serde_json::Value::String(team_id);
-                    }
-                }
+                put_team(&mut value, field, team_id);
                 serde_json::to_vec(&value).map_err(encode_error)?
             }
         };
         self.body = Some(bytes);
         Ok(self)
+    }
+}
+
+/// Puts `team_id` at the dotted `path` of a JSON body (`teamId`, or
+/// `team.teamId` for bodies that wrap the team in an object), creating the
+/// objects on the way; a team the caller already set there is kept.
+fn put_team(body: &mut serde_json::Value, path: &str, team_id: String) {
+    let mut slot = body;
+    for key in path.split('.') {
+        if slot.is_null() {
+            *slot = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let Some(object) = slot.as_object_mut() else {
+            return; // Not an object: nothing to put the team into.
+        };
+        slot = object.entry(key).or_insert(serde_json::Value::Null);
+    }
+    if slot.is_null() {
+        *slot = serde_json::Value::String(team_id);
     }
 }
 
@@ -762,6 +776,19 @@ mod tests {
             matches!(odd, Error::UnexpectedStatus { status: 42, .. }),
             "{odd:?}"
         );
+    }
+
+    #[test]
+    fn the_team_goes_where_the_endpoint_says_and_a_callers_team_is_kept() {
+        let mut flat = serde_json::json!({"name": "A"});
+        put_team(&mut flat, "teamId", "t1".into());
+        assert_eq!(flat, serde_json::json!({"name": "A", "teamId": "t1"}));
+        let mut nested = serde_json::json!({"pod": {}, "team": null});
+        put_team(&mut nested, "team.teamId", "t1".into());
+        assert_eq!(nested["team"], serde_json::json!({"teamId": "t1"}));
+        let mut chosen = serde_json::json!({"team": {"teamId": "mine"}});
+        put_team(&mut chosen, "team.teamId", "t1".into());
+        assert_eq!(chosen["team"]["teamId"], "mine");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub fn encoded(output: &impl Serialize) -> Value {
         .unwrap_or_else(|error| Value::String(format!("<cannot encode: {error}>")))
 }
 
+mod pods;
 mod secrets;
 
 /// One way of calling an operation.
@@ -52,5 +53,8 @@ pub(crate) use driver;
 
 /// Every driver of every area.
 pub fn all() -> Vec<Driver> {
-    secrets::drivers()
+    [pods::drivers(), secrets::drivers()]
+        .into_iter()
+        .flatten()
+        .collect()
 }
