@@ -29,6 +29,15 @@ pub fn area_of(operation: &Operation) -> String {
         .unwrap_or_else(|| "untagged".to_owned())
 }
 
+/// What every check of one operation works against.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+    server: &'a ContractServer,
+    client: &'a Client,
+    spec: &'a Spec,
+    operation: &'a Operation,
+}
+
 /// How many seeded random instances each success response gets, and the
 /// first seed: `PI_CONTRACT_CASES` and `PI_CONTRACT_SEED` (set by
 /// `cargo xtask contract --cases N --seed S`), else a few from seed 1.
@@ -96,13 +105,22 @@ pub async fn run_suite(spec: Arc<Spec>, source: &str) -> SuiteReport {
         }
     }
     let server = ContractServer::start(spec.clone()).await;
+    // One client for the whole run: building one loads the TLS roots, which
+    // costs more than the calls themselves.
+    let client = client_for(&server);
     for driver in &drivers {
         let Some(operation) = spec.operation(driver.operation_id) else {
             continue; // already reported by the coverage check
         };
         let mut sent = BTreeSet::new();
-        check_successes(&server, &spec, operation, driver, &mut sent, &mut report).await;
-        check_error_statuses(&server, &spec, operation, driver, &mut sent, &mut report).await;
+        let target = Target {
+            server: &server,
+            client: &client,
+            spec: &spec,
+            operation,
+        };
+        check_successes(&target, driver, &mut sent, &mut report).await;
+        check_error_statuses(&target, driver, &mut sent, &mut report).await;
         check_inputs(&spec, operation, &sent, &mut report);
     }
     // Each failure counts against the area of its operation.
@@ -122,13 +140,14 @@ pub async fn run_suite(spec: Arc<Spec>, source: &str) -> SuiteReport {
 /// violation, the response must decode, and what the call returns must
 /// encode back to the same documented properties and values.
 async fn check_successes(
-    server: &ContractServer,
-    spec: &Spec,
-    operation: &Operation,
+    target: &Target<'_>,
     driver: &Driver,
     sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) {
+    let Target {
+        spec, operation, ..
+    } = *target;
     let id = operation.id();
     let Some(success) = operation.success_response() else {
         report.fail(
@@ -155,7 +174,7 @@ async fn check_successes(
                 .as_ref()
                 .map_or("empty", |instance| instance.name.as_str());
             let Some(outcome) =
-                answer_and_call(server, operation, call, status, body.clone(), sent, report).await
+                answer_and_call(target, call, status, body.clone(), sent, report).await
             else {
                 continue;
             };
@@ -295,13 +314,14 @@ fn check_inputs(
 
 /// Each documented error status must come back as its `Error` variant.
 async fn check_error_statuses(
-    server: &ContractServer,
-    spec: &Spec,
-    operation: &Operation,
+    target: &Target<'_>,
     driver: &Driver,
     sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) {
+    let Target {
+        spec, operation, ..
+    } = *target;
     let id = operation.id();
     let Some(call) = driver.calls.first() else {
         report.fail(id, "driver", "the driver has no call");
@@ -323,8 +343,7 @@ async fn check_error_statuses(
             },
             None => None,
         };
-        let Some(outcome) =
-            answer_and_call(server, operation, call, status, body.clone(), sent, report).await
+        let Some(outcome) = answer_and_call(target, call, status, body.clone(), sent, report).await
         else {
             continue;
         };
@@ -367,21 +386,26 @@ async fn check_error_statuses(
 /// call, and checks the requests it sent; `None` when the server refused the
 /// answer (already reported).
 async fn answer_and_call(
-    server: &ContractServer,
-    operation: &Operation,
+    target: &Target<'_>,
     call: &Call,
     status: u16,
     body: Option<Value>,
     sent: &mut BTreeSet<String>,
     report: &mut SuiteReport,
 ) -> Option<Result<Value, Error>> {
+    let Target {
+        server,
+        client,
+        operation,
+        ..
+    } = *target;
     let id = operation.id();
     server.reset();
     if let Err(error) = server.respond_to(id, status, body) {
         report.fail(id, format!("respond {status}"), error.to_string());
         return None;
     }
-    let outcome = (call.run)(client_for(server)).await;
+    let outcome = (call.run)(client.clone()).await;
     record_requests(server, operation, call, sent, report);
     Some(outcome)
 }

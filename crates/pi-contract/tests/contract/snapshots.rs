@@ -10,11 +10,12 @@ use crate::{drivers, vendored_spec};
 #[tokio::test]
 async fn every_request_matches_its_snapshot() {
     let server = ContractServer::start(vendored_spec()).await;
+    let client = client_for(&server);
     for driver in drivers::all() {
         for call in &driver.calls {
             server.reset();
             // The outcome is the suite's business; here only the request counts.
-            let _ = (call.run)(client_for(&server)).await;
+            let _ = (call.run)(client.clone()).await;
             let requests: Vec<Value> = server
                 .received_requests()
                 .iter()
