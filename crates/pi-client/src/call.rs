@@ -122,8 +122,13 @@ impl<'c, A> Area<'c, A> {
     }
 
     /// The team the calls act for, after the client's default.
-    fn team_id(&self) -> Option<&str> {
+    pub(crate) fn team_id(&self) -> Option<&str> {
         self.team.resolve(self.client.team_id())
+    }
+
+    /// The client the handle calls through, for requests an area builds itself.
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
     }
 
     /// Sends a body-less call to `endpoint` and decodes its answer as `R`.
@@ -166,6 +171,7 @@ impl<'c, A> Area<'c, A> {
                 .collect(),
             team_id: self.team_id().map(str::to_owned),
             body,
+            retry_safe_if: |_| false,
             answer: PhantomData,
         }
     }
@@ -189,6 +195,9 @@ pub struct BodyRequest<'c, B, R> {
     ids: Vec<(&'static str, String)>,
     team_id: Option<String>,
     body: B,
+    /// Whether the body, as it is at `.send()`, makes a retry harmless (it
+    /// carries an idempotency key the server honours, say).
+    retry_safe_if: fn(&B) -> bool,
     answer: PhantomData<fn() -> R>,
 }
 
@@ -211,8 +220,24 @@ impl<B: Clone, R> Clone for BodyRequest<'_, B, R> {
             ids: self.ids.clone(),
             team_id: self.team_id.clone(),
             body: self.body.clone(),
+            retry_safe_if: self.retry_safe_if,
             answer: PhantomData,
         }
+    }
+}
+
+impl<'c, B, R> BodyRequest<'c, B, R> {
+    /// The client the request goes through.
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    /// Lets the request path retry the request like an idempotent one when
+    /// `safe` says so of the body as it is sent (for an operation whose body
+    /// carries an idempotency key, once the caller has set one).
+    pub(crate) fn retry_safe_if(mut self, safe: fn(&B) -> bool) -> Self {
+        self.retry_safe_if = safe;
+        self
     }
 }
 
@@ -244,8 +269,11 @@ where
             .iter()
             .map(|(name, id)| (*name, id.as_str()))
             .collect();
-        let request =
+        let mut request =
             ApiRequest::to(self.endpoint, &ids, self.team_id.as_deref())?.json(&self.body)?;
+        if (self.retry_safe_if)(&self.body) {
+            request = request.retry_safe();
+        }
         self.client.call::<R>(request).await
     }
 }

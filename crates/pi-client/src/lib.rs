@@ -55,8 +55,10 @@ mod page;
 mod pods;
 mod request;
 mod retry;
+mod sandboxes;
 mod secrets;
 mod team;
+mod tunnels;
 mod wait;
 
 pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
@@ -70,7 +72,12 @@ pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
 pub use request::decode_response;
 pub use retry::RetryPolicy;
+pub use sandboxes::{
+    BulkDeleteSandboxesBuilder, CreateSandboxBuilder, ExposePortBuilder, ListSandboxes,
+    OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,
+};
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
+pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
 pub use wait::WaitPolicy;
 
 /// The models this client sends and returns, re-exported so one dependency is enough.

@@ -34,6 +34,9 @@ pub(crate) struct ApiRequest {
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     idempotency_key: Option<String>,
+    /// Retried like an idempotent request although no key header is sent:
+    /// the key travels in the body (see [`ApiRequest::retry_safe`]).
+    retry_safe: bool,
     max_response_bytes: Option<usize>,
     /// The body field the team goes into, and the team, when the endpoint
     /// carries it in the body.
@@ -50,6 +53,7 @@ impl std::fmt::Debug for ApiRequest {
             .field("query", &self.query)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .field("idempotency_key", &self.idempotency_key)
+            .field("retry_safe", &self.retry_safe)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
@@ -64,6 +68,7 @@ impl ApiRequest {
             query: Vec::new(),
             body: None,
             idempotency_key: None,
+            retry_safe: false,
             max_response_bytes: None,
             team_in_body: None,
         }
@@ -104,6 +109,14 @@ impl ApiRequest {
     #[allow(dead_code)] // No operation of the Secrets area takes a key yet.
     pub(crate) fn idempotency_key(mut self, key: impl Into<String>) -> Self {
         self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Marks the request as safe to retry like an idempotent one, without an
+    /// `Idempotency-Key` header: for operations whose document puts the key
+    /// in the body, once the caller has set it there.
+    pub(crate) fn retry_safe(mut self) -> Self {
+        self.retry_safe = true;
         self
     }
 
@@ -193,7 +206,7 @@ impl Client {
         let deadline = inner
             .deadline
             .and_then(|limit| Some((Deadline::now().checked_add(limit)?, limit)));
-        let retry_safe = request.idempotency_key.is_some();
+        let retry_safe = request.retry_safe || request.idempotency_key.is_some();
         let mut rng = fastrand::Rng::new();
         let mut retry = 0;
         loop {
