@@ -15,7 +15,9 @@ pub fn encoded(output: &impl Serialize) -> Value {
 }
 
 mod pods;
+mod sandboxes;
 mod secrets;
+mod tunnels;
 
 /// One way of calling an operation.
 pub struct Call {
@@ -53,8 +55,13 @@ pub(crate) use driver;
 
 /// Every driver of every area.
 pub fn all() -> Vec<Driver> {
-    [pods::drivers(), secrets::drivers()]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        pods::drivers(),
+        sandboxes::drivers(),
+        secrets::drivers(),
+        tunnels::drivers(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
