@@ -18,6 +18,7 @@ use std::process::{Command, ExitCode};
 
 use pi_contract::document::parse_named;
 use pi_contract::normalize::{normalize, to_canonical_json};
+use pi_contract::openapi::METHODS;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -25,11 +26,6 @@ use sha2::{Digest, Sha256};
 pub(crate) const SPEC_PATH: &str = "spec/openapi.json";
 /// Where the provenance record lives, relative to the workspace root.
 pub(crate) const LOCK_PATH: &str = "spec/upstream.lock";
-
-/// The HTTP methods that make an operation in a path item.
-pub(crate) const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Runs the subcommand with the arguments after `spec update`.
 pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {

@@ -6,12 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use pi_contract::normalize::{is_admin_path, normalize, to_canonical_json};
+use pi_contract::openapi::METHODS;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -125,7 +125,7 @@ fn check_openapi(value: &Value) -> Result<(), String> {
     };
     match root.get("openapi") {
         None => return Err("no `openapi` field".to_owned()),
-        Some(Value::String(v)) if v.starts_with("3.") => {}
+        Some(Value::String(v)) if crate::openapi::is_supported_version(v) => {}
         Some(Value::String(v)) => return Err(format!("`openapi` is \"{v}\", expected 3.x")),
         Some(other) => return Err(format!("`openapi` is {}, not a string", kind(other))),
     }

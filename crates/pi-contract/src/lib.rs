@@ -74,3 +74,4 @@ pub use violation::{Rule, Violation};
 pub mod diff;
 pub mod document;
 pub mod normalize;
+pub mod openapi;

@@ -21,6 +21,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
+use crate::openapi::pointer_tokens;
+// Kept here as well, where callers of `normalize` first found them.
+pub use crate::openapi::{escape_pointer, resolve};
+
 /// Why a document could not be normalized.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NormalizeError {
@@ -400,53 +404,6 @@ fn component_target(reference: &str) -> Option<(String, String)> {
         }
         _ => None,
     }
-}
-
-/// Resolves a local `$ref` against the document.
-///
-/// Returns the target, or a short explanation of why there is none.
-pub fn resolve<'a>(doc: &'a Value, reference: &str) -> Result<&'a Value, String> {
-    let tokens = pointer_tokens(reference)?;
-    let mut current = doc;
-    for token in &tokens {
-        current = match current {
-            Value::Object(map) => map
-                .get(token)
-                .ok_or_else(|| format!("no entry \"{token}\""))?,
-            Value::Array(items) => token
-                .parse::<usize>()
-                .ok()
-                .and_then(|index| items.get(index))
-                .ok_or_else(|| format!("no array element \"{token}\""))?,
-            _ => return Err(format!("\"{token}\" is inside a scalar")),
-        };
-    }
-    Ok(current)
-}
-
-/// The unescaped tokens of a local reference `#/a/b~1c`.
-fn pointer_tokens(reference: &str) -> Result<Vec<String>, String> {
-    let Some(fragment) = reference.strip_prefix('#') else {
-        return Err("only references within the document (starting with #) are supported".into());
-    };
-    let fragment = percent_encoding::percent_decode_str(fragment)
-        .decode_utf8()
-        .map_err(|_| "the reference is not valid UTF-8 once percent-decoded".to_owned())?;
-    if fragment.is_empty() {
-        return Ok(Vec::new());
-    }
-    let Some(pointer) = fragment.strip_prefix('/') else {
-        return Err("the fragment is not a JSON pointer".to_owned());
-    };
-    Ok(pointer
-        .split('/')
-        .map(|token| token.replace("~1", "/").replace("~0", "~"))
-        .collect())
-}
-
-/// Escapes one JSON pointer token.
-pub fn escape_pointer(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Names the JSON type of a value, for error messages.

@@ -175,7 +175,7 @@ fn component_of<'a>(
 ) -> Option<(&'a str, String, &'a Value)> {
     let rest = reference.strip_prefix("#/components/")?;
     let (kind, name) = rest.split_once('/')?;
-    let name = name.replace("~1", "/").replace("~0", "~");
+    let name = crate::openapi::unescape_pointer(name);
     let target = components.get(kind)?.get(&name)?;
     Some((kind, name, target))
 }

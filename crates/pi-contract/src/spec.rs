@@ -8,6 +8,7 @@ use std::path::Path;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
+use crate::openapi::{self, METHODS, is_null_schema};
 use crate::schema::CompiledSchema;
 use crate::violation::{Rule, Violation};
 
@@ -388,10 +389,6 @@ impl fmt::Debug for Spec {
     }
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl Spec {
     /// Loads the OpenAPI document at `path` (JSON or YAML, raw or normalized).
     ///
@@ -420,7 +417,7 @@ impl Spec {
             .get("openapi")
             .and_then(Value::as_str)
             .unwrap_or("");
-        if !version.starts_with("3.") {
+        if !openapi::is_supported_version(version) {
             return Err(SpecError::Document(
                 crate::document::DocumentError::NotOpenApi {
                     file: "<value>".to_owned(),
@@ -436,7 +433,7 @@ impl Spec {
         let mut operations = Vec::new();
         if let Some(paths) = document.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
-                let item = resolve_in(&document, item);
+                let item = openapi::deref(&document, item);
                 for method in METHODS {
                     if let Some(raw) = item.get(method) {
                         operations.push(load_operation(
@@ -527,7 +524,7 @@ impl Spec {
     /// reference (or one that resolves nowhere, returned as is).
     #[must_use]
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        resolve_in(&self.document, schema)
+        openapi::deref(&self.document, schema)
     }
 
     /// Checks a response body against the schema documented for
@@ -600,27 +597,6 @@ pub(crate) fn split_path(path: &str) -> Vec<&str> {
     path.split('/').collect()
 }
 
-/// Follows `$ref` chains inside `document` (at most 64 hops).
-pub(crate) fn resolve_in<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..64 {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            return value;
-        };
-        match lookup_ref(document, reference) {
-            Some(target) => value = target,
-            None => return value,
-        }
-    }
-    value
-}
-
-/// The value a local reference (`#/components/schemas/X`) points at.
-pub(crate) fn lookup_ref<'a>(document: &'a Value, reference: &str) -> Option<&'a Value> {
-    let pointer = reference.strip_prefix('#')?;
-    let pointer = percent_decode_str(pointer).decode_utf8().ok()?;
-    document.pointer(&pointer)
-}
-
 fn load_operation(
     document: &Value,
     components: &Value,
@@ -635,7 +611,7 @@ fn load_operation(
         path: path.to_owned(),
         message,
     };
-    let raw = resolve_in(document, raw);
+    let raw = openapi::deref(document, raw);
     let id = raw
         .get("operationId")
         .and_then(Value::as_str)
@@ -659,7 +635,7 @@ fn load_operation(
         .flatten()
     {
         for parameter in list.as_array().into_iter().flatten() {
-            let parameter = resolve_in(document, parameter);
+            let parameter = openapi::deref(document, parameter);
             let key = (parameter.get("name"), parameter.get("in"));
             raw_parameters.retain(|p| (p.get("name"), p.get("in")) != key);
             raw_parameters.push(parameter);
@@ -768,12 +744,9 @@ fn load_parameter(
         .get("schema")
         .cloned()
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
-    let style = raw.get("style").and_then(Value::as_str);
-    let default_explode = matches!(style, None | Some("form"));
-    let explode = raw
-        .get("explode")
-        .and_then(Value::as_bool)
-        .unwrap_or(default_explode);
+    // OpenAPI 3.1: explode defaults to true for the form style only, so a
+    // path or header array is one comma-separated value.
+    let explode = openapi::parameter_style(raw).explode;
     let kind = value_kind(document, &schema, 0);
     let validator = CompiledSchema::compile(&schema, components).map_err(|message| {
         format!("{operation_id}: schema of {location} parameter {name} does not compile: {message}")
@@ -791,7 +764,7 @@ fn load_parameter(
 
 /// How to read a parameter's text, from its (resolved) schema.
 fn value_kind(document: &Value, schema: &Value, depth: usize) -> ValueKind {
-    let schema = resolve_in(document, schema);
+    let schema = openapi::deref(document, schema);
     if depth > 16 {
         return ValueKind::String;
     }
@@ -842,16 +815,6 @@ fn value_kind(document: &Value, schema: &Value, depth: usize) -> ValueKind {
     }
 }
 
-/// Whether a schema admits only `null`.
-pub(crate) fn is_null_schema(document: &Value, schema: &Value) -> bool {
-    let schema = resolve_in(document, schema);
-    match schema.get("type") {
-        Some(Value::String(t)) => t == "null",
-        Some(Value::Array(ts)) => ts.len() == 1 && ts[0] == "null",
-        _ => schema.get("const") == Some(&Value::Null),
-    }
-}
-
 /// Picks the JSON media type of a content map: `application/json` first,
 /// then any `*/*+json`, then the first listed.
 fn pick_content(content: &serde_json::Map<String, Value>) -> Option<(&String, &Value)> {
@@ -872,7 +835,7 @@ fn load_request_body(
     operation_id: &str,
     raw: &Value,
 ) -> Result<RequestBody, SpecError> {
-    let raw = resolve_in(document, raw);
+    let raw = openapi::deref(document, raw);
     let required = raw
         .get("required")
         .and_then(Value::as_bool)
@@ -911,7 +874,7 @@ fn load_response(
     status: u16,
     raw: &Value,
 ) -> Result<Response, SpecError> {
-    let raw = resolve_in(document, raw);
+    let raw = openapi::deref(document, raw);
     let content = raw.get("content").and_then(Value::as_object);
     let Some((content_type, media)) = content.and_then(pick_content) else {
         return Ok(Response {
@@ -960,7 +923,7 @@ fn requires_bearer(document: &Value, security: Option<&Value>) -> bool {
             schemes.keys().any(|name| {
                 let scheme = document
                     .pointer(&format!("/components/securitySchemes/{name}"))
-                    .map(|s| resolve_in(document, s));
+                    .map(|s| openapi::deref(document, s));
                 scheme.is_some_and(|s| {
                     s.get("type").and_then(Value::as_str) == Some("http")
                         && s.get("scheme")

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Number, Value};
 
-use crate::spec::{Spec, body_violations, is_null_schema, lookup_ref};
+use crate::openapi::{is_null_schema, lookup_ref};
+use crate::spec::{Spec, body_violations};
 use crate::violation::Violation;
 
 /// How many maximal instances are built at most while trying to show every
@@ -668,7 +669,7 @@ impl<'a> Builder<'a> {
         let mut properties = Map::new();
         let mut required = Vec::new();
         for branch in branches {
-            let branch = crate::spec::resolve_in(self.document, branch);
+            let branch = crate::openapi::deref(self.document, branch);
             let Some(branch) = branch.as_object() else {
                 continue;
             };
@@ -704,7 +705,7 @@ impl<'a> Builder<'a> {
 /// Whether one of the non-null shapes `schema` allows is an object or an
 /// array, so that a `nulls` instance should fill it rather than null it.
 fn holds_container(document: &Value, schema: &Value) -> bool {
-    let schema = crate::spec::resolve_in(document, schema);
+    let schema = crate::openapi::deref(document, schema);
     let Some(object) = schema.as_object() else {
         return false;
     };
@@ -728,7 +729,7 @@ fn holds_container(document: &Value, schema: &Value) -> bool {
 
 /// Whether `schema` accepts `null` (an unconstrained schema does).
 fn allows_null(document: &Value, schema: &Value) -> bool {
-    let schema = crate::spec::resolve_in(document, schema);
+    let schema = crate::openapi::deref(document, schema);
     let Some(object) = schema.as_object() else {
         return schema == &Value::Bool(true);
     };
