@@ -27,6 +27,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod availability;
 mod check;
 mod enums;
 mod envelope;
@@ -38,6 +39,7 @@ mod invalid;
 mod secrets;
 mod timestamp;
 
+pub use availability::{AvailabilitySummary, GpuOffersByType, cheapest_offer, offers_by_price};
 pub use enums::WireEnum;
 pub use envelope::{ApiResponse, Page};
 pub use error_body::{ErrorBody, ErrorDetail, ErrorResponse, FieldError, ValidationDetail};
