@@ -46,6 +46,7 @@
 //! # }
 //! ```
 
+mod availability;
 mod call;
 mod client;
 mod config;
@@ -61,6 +62,10 @@ mod team;
 mod tunnels;
 mod wait;
 
+pub use availability::{
+    Availability, AvailabilityApi, AvailabilityQuery, DiskOffersRequest, GpuOfferAnswer,
+    GpuOffersByTypeRequest, GpuOffersRequest, PagedAnswer,
+};
 pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
