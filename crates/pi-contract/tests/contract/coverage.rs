@@ -11,13 +11,6 @@ pub const EXCLUDED_INPUTS: &[(&str, &str, &str)] = &[];
 /// Operations the client does not implement yet. An entry leaves this list in
 /// the same change that adds its driver; the coverage check fails otherwise.
 pub const PENDING: &[&str] = &[
-    "get_disks_availability_api_v1_availability_disks_get",
-    "get_gpu_availability_api_v1_availability_gpus_get",
-    "get_gpu_summary_api_v1_availability_gpu_summary_get",
-    "get_legacy_cluster_availability_api_v1_availability_clusters_get",
-    "get_legacygpu_availability_api_v1_availability__get",
-    "get_multinode_availability_api_v1_availability_multi_node_get",
-    "get_multinode_summary_api_v1_availability_multi_node_summary_get",
     "get_run_usage_api_v1_billing_runs__run_id__usage_get",
     "get_wallet_api_v1_billing_wallet_get",
     "create_disk_api_v1_disks__post",

@@ -14,6 +14,7 @@ pub fn encoded(output: &impl Serialize) -> Value {
         .unwrap_or_else(|error| Value::String(format!("<cannot encode: {error}>")))
 }
 
+mod availability;
 mod pods;
 mod sandboxes;
 mod secrets;
@@ -56,6 +57,7 @@ pub(crate) use driver;
 /// Every driver of every area.
 pub fn all() -> Vec<Driver> {
     [
+        availability::drivers(),
         pods::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
