@@ -1,0 +1,174 @@
+//! Classifying the contract changes between two versions of the PI API document.
+//!
+//! [`diff`] compares two normalized documents (see [`crate::normalize`]) from
+//! the side of a client built against the old one, and returns a
+//! [`DiffReport`] with one [`Change`] per fact that moved, per affected
+//! operation: a change inside a schema shared through `$ref` is reported under
+//! every operation that uses it, at the place that operation sees it. Each
+//! change has a [`Class`]:
+//!
+//! - [`Class::Breaking`]: the existing client could send a request the new
+//!   document rejects, or could fail to decode a response the new document
+//!   allows (a new required request field, a tightened request constraint, a
+//!   removed required response field, a response field that may now be null);
+//! - [`Class::NonBreaking`]: the client keeps working (a new optional request
+//!   field, a new response field, a loosened request constraint);
+//! - [`Class::Informational`]: worth a look, but nothing fails (a new
+//!   operation, a new enum value in a response, a changed success status).
+//!
+//! Prose never produces a change: normalization already removed it, and the
+//! comparison only reads contract keywords. Schemas are walked recursively
+//! with `$ref` resolution and a cycle guard; `anyOf`/`oneOf` of `[T, null]`
+//! reads as a nullable `T`, and `allOf` parts are merged.
+//!
+//! # JSON shape
+//!
+//! [`DiffReport::to_json`] writes this shape, which is stable: fields may be
+//! added, never renamed or removed.
+//!
+//! ```json
+//! {
+//!   "summary": { "breaking": 1, "non_breaking": 0, "informational": 0 },
+//!   "changes": [
+//!     {
+//!       "class": "breaking",
+//!       "rule": "request.constraint.tightened",
+//!       "operation": "POST /api/v1/secrets/",
+//!       "location": "request body .name",
+//!       "detail": "maxLength 255 -> 64",
+//!       "text": "POST /api/v1/secrets/ request body .name maxLength 255 -> 64"
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! - `class`: `breaking`, `non_breaking` or `informational`;
+//! - `rule`: a stable identifier of the kind of change (see [`rules`]);
+//! - `operation`: upper-case method, a space, and the path template;
+//! - `location`: where in the operation (`parameter query limit`,
+//!   `request body .config.env[]`, `response 200 .data.status`, `responses`,
+//!   `security`), empty for the operation itself;
+//! - `detail`: what changed, old value before `->`, new value after;
+//! - `text`: `operation`, `location` and `detail` joined by spaces.
+//!
+//! Changes are ordered by path, then method (in the order of
+//! [`crate::openapi::METHODS`]), then the order in which the operation was
+//! walked (parameters, request body, responses, security).
+//!
+//! # Layout
+//!
+//! `report.rs` holds the findings and their rendering, `rules.rs` the rule
+//! identifiers. The walk is one `Differ` whose rule families live beside
+//! this file: `operations.rs` (matching, moves, deprecation),
+//! `parameters.rs`, `bodies.rs` (request bodies and content maps),
+//! `responses.rs`, `security.rs` and `schemas.rs` (types, nullability,
+//! constraints, enums, properties, alternatives).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value};
+
+use crate::normalize::{NormalizeError, normalize};
+
+mod bodies;
+mod operations;
+mod parameters;
+mod report;
+mod responses;
+pub mod rules;
+mod schemas;
+mod security;
+
+pub use report::{Change, Class, DiffReport};
+
+/// Normalizes both documents and compares them; use this on raw input.
+pub fn diff_documents(old: &Value, new: &Value) -> Result<DiffReport, NormalizeError> {
+    Ok(diff(&normalize(old)?, &normalize(new)?))
+}
+
+/// Compares two normalized documents from the side of a client of `old`.
+///
+/// Unnormalized documents work too, but then internal `/api/admin`
+/// operations are compared as well; [`diff_documents`] normalizes first.
+pub fn diff(old: &Value, new: &Value) -> DiffReport {
+    let mut differ = Differ {
+        old,
+        new,
+        changes: Vec::new(),
+        seen: HashSet::new(),
+        operation: String::new(),
+        stack: Vec::new(),
+    };
+    differ.run();
+    DiffReport::new(differ.changes)
+}
+
+/// Which way data flows through the schema being compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// The client writes it; the new document must still accept it.
+    Request,
+    /// The client reads it; it must still decode what the new document allows.
+    Response,
+}
+
+/// The walk state: both documents, the operation being compared, the
+/// pairs of `$ref`s being compared (the cycle guard), and the findings.
+struct Differ<'a> {
+    old: &'a Value,
+    new: &'a Value,
+    changes: Vec<Change>,
+    /// The changes already recorded, so that none is listed twice.
+    seen: HashSet<Change>,
+    /// What the findings are recorded under: an operation's label.
+    operation: String,
+    stack: Vec<(String, String)>,
+}
+
+/// The schema that allows anything, standing in for a missing one.
+static ANY_SCHEMA: Value = Value::Bool(true);
+
+/// Deepest schema nesting compared; deeper structure is assumed unchanged.
+const MAX_DEPTH: usize = 64;
+
+impl Differ<'_> {
+    fn push(&mut self, class: Class, rule: &'static str, location: &str, detail: String) {
+        let change = Change {
+            class,
+            rule,
+            operation: self.operation.clone(),
+            location: location.to_owned(),
+            detail,
+        };
+        if self.seen.insert(change.clone()) {
+            self.changes.push(change);
+        }
+    }
+
+    fn run(&mut self) {
+        self.all_operations();
+        // Group by operation, keeping each operation's walk order; the sort
+        // is stable.
+        self.changes
+            .sort_by_cached_key(|change| operations::report_order(&change.operation));
+    }
+}
+
+/// `place` and `path` joined into a change's location (`request body .name`).
+fn at(place: &str, path: &str) -> String {
+    if path.is_empty() {
+        place.to_owned()
+    } else {
+        format!("{place} {path}")
+    }
+}
+
+/// An object value, or an empty object when the value is missing or not an object.
+fn object_or_empty(value: Option<&Value>) -> &Map<String, Value> {
+    static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+    value.and_then(Value::as_object).unwrap_or(&EMPTY)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+//! Operations: which exist in each document, which moved (same
+//! `operationId`, another method or path), which were added or removed, and
+//! the walk of each pair through the other rule families.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{Class, Differ, rules};
+use crate::openapi::{METHODS, deref};
+
+/// An operation's place in a document; ordered as reports list operations.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct OpKey {
+    path: String,
+    method_rank: usize,
+}
+
+impl OpKey {
+    /// `GET /things/{id}`: what changes name as their operation.
+    fn label(&self) -> String {
+        let method = METHODS.get(self.method_rank).copied().unwrap_or("?");
+        format!("{} {}", method.to_uppercase(), self.path)
+    }
+}
+
+/// An operation with the path item that holds it.
+pub(super) struct OpView<'a> {
+    /// The path item, for its `parameters`.
+    pub(super) item: &'a Value,
+    /// The operation object.
+    pub(super) op: &'a Value,
+}
+
+/// Every operation of a document by place.
+fn operations(doc: &Value) -> BTreeMap<OpKey, OpView<'_>> {
+    let mut out = BTreeMap::new();
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return out;
+    };
+    for (path, item) in paths {
+        let item = deref(doc, item);
+        for (rank, method) in METHODS.iter().enumerate() {
+            if let Some(op) = item.get(*method).filter(|op| op.is_object()) {
+                out.insert(
+                    OpKey {
+                        path: path.clone(),
+                        method_rank: rank,
+                    },
+                    OpView { item, op },
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Where a change recorded under `label` sorts in the report: by path, then method.
+pub(super) fn report_order(label: &str) -> (String, usize) {
+    let (method, path) = label.split_once(' ').unwrap_or((label, ""));
+    let rank = METHODS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(method))
+        .unwrap_or(METHODS.len());
+    (path.to_owned(), rank)
+}
+
+impl<'a> Differ<'a> {
+    /// Compares every operation of the two documents.
+    pub(super) fn all_operations(&mut self) {
+        let old_ops = operations(self.old);
+        let new_ops = operations(self.new);
+        let keys: BTreeSet<&OpKey> = old_ops.keys().chain(new_ops.keys()).collect();
+
+        // An operation id found at a different place is a move, not a removal.
+        let old_ids: BTreeMap<&str, &OpKey> = old_ops
+            .iter()
+            .filter(|(k, _)| !new_ops.contains_key(*k))
+            .filter_map(|(k, op)| {
+                op.op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(|id| (id, k))
+            })
+            .collect();
+        let mut moved_from: BTreeMap<&OpKey, &OpKey> = BTreeMap::new();
+        for (key, op) in &new_ops {
+            if old_ops.contains_key(key) {
+                continue;
+            }
+            if let Some(old_key) = op
+                .op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .and_then(|id| old_ids.get(id))
+            {
+                moved_from.insert(key, old_key);
+            }
+        }
+        let moved_away: BTreeSet<&OpKey> = moved_from.values().copied().collect();
+
+        for key in keys {
+            self.operation = key.label();
+            match (old_ops.get(key), new_ops.get(key)) {
+                (Some(old), Some(new)) => self.operation_pair(old, new),
+                (Some(_), None) if moved_away.contains(key) => {}
+                (Some(_), None) => self.push(
+                    Class::Breaking,
+                    rules::OPERATION_REMOVED,
+                    "",
+                    "operation removed".to_owned(),
+                ),
+                (None, Some(new)) => {
+                    if let Some(from) = moved_from.get(key) {
+                        self.push(
+                            Class::Breaking,
+                            rules::OPERATION_MOVED,
+                            "",
+                            format!("operation moved: {} -> {}", from.label(), key.label()),
+                        );
+                        if let Some(old) = old_ops.get(*from) {
+                            self.operation_pair(old, new);
+                        }
+                    } else {
+                        self.push(
+                            Class::Informational,
+                            rules::OPERATION_ADDED,
+                            "",
+                            "operation added".to_owned(),
+                        );
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+
+    /// Compares one operation as it is in both documents.
+    fn operation_pair(&mut self, old: &OpView<'a>, new: &OpView<'a>) {
+        let old_dep = old
+            .op
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let new_dep = new
+            .op
+            .get("deprecated")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        if old_dep != new_dep {
+            let detail = if new_dep {
+                "deprecated"
+            } else {
+                "no longer deprecated"
+            };
+            self.push(
+                Class::Informational,
+                rules::OPERATION_DEPRECATED,
+                "",
+                detail.to_owned(),
+            );
+        }
+        self.parameters(old, new);
+        self.request_body(old.op.get("requestBody"), new.op.get("requestBody"));
+        self.responses(old.op.get("responses"), new.op.get("responses"));
+        self.security(old.op, new.op);
+    }
+}
