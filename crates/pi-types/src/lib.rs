@@ -35,6 +35,7 @@ mod error_body;
 mod exposed;
 #[rustfmt::skip]
 mod generated;
+mod images;
 mod invalid;
 mod secrets;
 mod timestamp;
@@ -44,6 +45,7 @@ pub use enums::WireEnum;
 pub use envelope::{ApiResponse, Page};
 pub use error_body::{ErrorBody, ErrorDetail, ErrorResponse, FieldError, ValidationDetail};
 pub use generated::*;
+pub use images::{ImageRef, ImageRefError, ImageRefPart};
 pub use invalid::{InvalidInput, Rule, Validate, check_path_segment};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use secrets::FILE_SECRET_MAX_BYTES;
