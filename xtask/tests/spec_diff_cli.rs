@@ -104,6 +104,56 @@ fn fail_on_any_counts_non_breaking_changes() {
 }
 
 #[test]
+fn a_moved_server_or_a_dropped_field_exits_one() {
+    let dir = temp_dir("servers");
+    let moved = edited(&dir, "moved.json", |doc| {
+        doc["servers"] = json!([{"url": "https://api.example.com/v2"}]);
+    });
+    let output = xtask(&["spec", "diff", SPEC, &moved]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).starts_with(
+            "servers\n  breaking       url https://api.primeintellect.ai -> https://api.example.com/v2\n"
+        ),
+        "{}",
+        stdout(&output)
+    );
+    // An optional field dropped from a request or a response breaks too: the
+    // server would drop what the client sends, the client's field is gone.
+    let dropped = edited(&dir, "dropped.json", |doc| {
+        let schemas = &mut doc["components"]["schemas"];
+        for schema in ["SecretCreateRequest", "SecretResponse"] {
+            schemas[schema]["properties"]
+                .as_object_mut()
+                .unwrap()
+                .remove("description");
+        }
+    });
+    let output = xtask(&["spec", "diff", "--format", "json", SPEC, &dropped]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let removed: Vec<&Value> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["location"] == "request body .description")
+        .collect();
+    assert_eq!(removed.len(), 1, "{report:#}");
+    assert_eq!(removed[0]["class"], "breaking");
+    assert_eq!(removed[0]["rule"], "request.property.removed");
+    assert!(
+        report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["rule"] == "response.property.removed")
+            .all(|c| c["class"] == "breaking"
+                && c["location"].as_str().unwrap().ends_with(".description")),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn json_format_has_summary_and_changes() {
     let dir = temp_dir("json");
     let new = edited(&dir, "new.json", tighten_name);

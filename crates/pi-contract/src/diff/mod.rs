@@ -8,9 +8,11 @@
 //! change has a [`Class`]:
 //!
 //! - [`Class::Breaking`]: the existing client could send a request the new
-//!   document rejects, or could fail to decode a response the new document
-//!   allows (a new required request field, a tightened request constraint, a
-//!   removed required response field, a response field that may now be null);
+//!   document rejects or silently ignores, could fail to decode a response the
+//!   new document allows, or could lose a value it used to receive, or its
+//!   requests could go elsewhere (a new required request field, a tightened
+//!   request constraint, a removed request field, a removed response field, a
+//!   response field that may now be null, another server URL);
 //! - [`Class::NonBreaking`]: the client keeps working (a new optional request
 //!   field, a new response field, a loosened request constraint);
 //! - [`Class::Informational`]: worth a look, but nothing fails (a new
@@ -44,22 +46,26 @@
 //!
 //! - `class`: `breaking`, `non_breaking` or `informational`;
 //! - `rule`: a stable identifier of the kind of change (see [`rules`]);
-//! - `operation`: upper-case method, a space, and the path template;
+//! - `operation`: upper-case method, a space, and the path template; or
+//!   `servers` for a change to the document's `servers`, which concerns
+//!   every operation;
 //! - `location`: where in the operation (`parameter query limit`,
 //!   `request body .config.env[]`, `response 200 .data.status`, `responses`,
-//!   `security`), empty for the operation itself;
+//!   `security`, `servers`; `url` or `servers` under `servers`), empty for
+//!   the operation itself;
 //! - `detail`: what changed, old value before `->`, new value after;
 //! - `text`: `operation`, `location` and `detail` joined by spaces.
 //!
-//! Changes are ordered by path, then method (in the order of
-//! [`crate::openapi::METHODS`]), then the order in which the operation was
-//! walked (parameters, request body, responses, security).
+//! Changes are ordered: document-level `servers` changes first, then by
+//! path, then method (in the order of [`crate::openapi::METHODS`]), then the
+//! order in which the operation was walked (servers, parameters, request
+//! body, responses, security).
 //!
 //! # Layout
 //!
 //! `report.rs` holds the findings and their rendering, `rules.rs` the rule
 //! identifiers. The walk is one `Differ` whose rule families live beside
-//! this file: `operations.rs` (matching, moves, deprecation),
+//! this file: `servers.rs`, `operations.rs` (matching, moves, deprecation),
 //! `parameters.rs`, `bodies.rs` (request bodies and content maps),
 //! `responses.rs`, `security.rs` and `schemas.rs` (types, nullability,
 //! constraints, enums, properties, alternatives).
@@ -79,6 +85,7 @@ mod responses;
 pub mod rules;
 mod schemas;
 mod security;
+mod servers;
 
 pub use report::{Change, Class, DiffReport};
 
@@ -121,7 +128,7 @@ struct Differ<'a> {
     changes: Vec<Change>,
     /// The changes already recorded, so that none is listed twice.
     seen: HashSet<Change>,
-    /// What the findings are recorded under: an operation's label.
+    /// What the findings are recorded under: an operation's label, or `servers`.
     operation: String,
     stack: Vec<(String, String)>,
 }
@@ -147,9 +154,10 @@ impl Differ<'_> {
     }
 
     fn run(&mut self) {
+        self.document_servers();
         self.all_operations();
         // Group by operation, keeping each operation's walk order; the sort
-        // is stable.
+        // is stable, and document-level findings sort first.
         self.changes
             .sort_by_cached_key(|change| operations::report_order(&change.operation));
     }

@@ -26,7 +26,7 @@ impl OpKey {
 
 /// An operation with the path item that holds it.
 pub(super) struct OpView<'a> {
-    /// The path item, for its `parameters`.
+    /// The path item, for its `parameters` and `servers`.
     pub(super) item: &'a Value,
     /// The operation object.
     pub(super) op: &'a Value,
@@ -55,7 +55,9 @@ fn operations(doc: &Value) -> BTreeMap<OpKey, OpView<'_>> {
     out
 }
 
-/// Where a change recorded under `label` sorts in the report: by path, then method.
+/// Where a change recorded under `label` sorts in the report: by path, then
+/// method. A label that is not `METHOD /path` (`servers`) has the empty
+/// path, so document-level findings come first.
 pub(super) fn report_order(label: &str) -> (String, usize) {
     let (method, path) = label.split_once(' ').unwrap_or((label, ""));
     let rank = METHODS
@@ -160,6 +162,7 @@ impl<'a> Differ<'a> {
                 detail.to_owned(),
             );
         }
+        self.operation_servers(old, new);
         self.parameters(old, new);
         self.request_body(old.op.get("requestBody"), new.op.get("requestBody"));
         self.responses(old.op.get("responses"), new.op.get("responses"));

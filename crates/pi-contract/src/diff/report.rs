@@ -49,7 +49,8 @@ pub struct Change {
     pub class: Class,
     /// The kind of change: one of the identifiers in [`rules`](super::rules).
     pub rule: &'static str,
-    /// The affected operation: upper-case method, space, path template.
+    /// The affected operation: upper-case method, space, path template; or
+    /// `servers` for a change to the document's servers.
     pub operation: String,
     /// Where in the operation, e.g. `request body .name`; empty for the operation itself.
     pub location: String,

@@ -82,3 +82,11 @@ pub const STATUS_ERROR: &str = "status.error";
 pub const SECURITY: &str = "security";
 /// A security scheme an operation uses changed its definition.
 pub const SECURITY_SCHEME: &str = "security.scheme";
+/// The URL the operations live under changed: another scheme, host or path
+/// prefix in the first server (variables at their defaults), document-wide or
+/// for one operation.
+pub const SERVER_URL: &str = "server.url";
+/// The servers changed without moving the URL operations live under: another
+/// server added or removed, the same URL written differently, a variable's
+/// allowed values.
+pub const SERVER_LIST: &str = "server.list";

@@ -295,20 +295,26 @@ impl<'a> Differ<'a> {
                     rules::REQUEST_PROPERTY_REMOVED,
                     "removed (the new document rejects it)",
                 ),
+                // An open schema accepts the property, but the server does
+                // not read it: FastAPI drops unknown fields, so what the
+                // client sends is lost without an error. A rename is this
+                // removal plus an addition.
                 Side::Request => (
-                    Class::Informational,
+                    Class::Breaking,
                     rules::REQUEST_PROPERTY_REMOVED,
-                    "removed (the server may ignore it)",
+                    "removed (a value sent for it is dropped)",
                 ),
                 Side::Response if ov.required.contains(name.as_str()) => (
                     Class::Breaking,
                     rules::RESPONSE_PROPERTY_REMOVED,
                     "removed (was required)",
                 ),
+                // Decoding still succeeds, but the client's field is `None`
+                // from now on: a value it relied on is gone for good.
                 Side::Response => (
-                    Class::NonBreaking,
+                    Class::Breaking,
                     rules::RESPONSE_PROPERTY_REMOVED,
-                    "removed (was optional)",
+                    "removed (was optional; now always absent)",
                 ),
             };
             self.push(class, rule, &location, detail.to_owned());

@@ -12,6 +12,7 @@ fn base() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {"title": "T", "version": "1"},
+        "servers": [{"url": "https://api.example"}],
         "paths": {
             "/things": {
                 "get": {
@@ -368,6 +369,35 @@ fn parameter_style_change_breaks() {
 }
 
 #[test]
+fn parameter_explode_defaults_follow_the_style() {
+    // A header's default is style simple, explode false: writing the defaults
+    // out changes nothing, and only `explode: true` is a change.
+    let header = |extra: Value| {
+        with(move |d| {
+            let mut param = json!({"name": "X-Tags", "in": "header", "schema": {"type": "array", "items": {"type": "string"}}});
+            for (key, value) in extra.as_object().unwrap() {
+                param[key] = value.clone();
+            }
+            post(d)["parameters"].as_array_mut().unwrap().push(param);
+        })
+    };
+    let silent = header(json!({}));
+    expect(
+        &silent,
+        &header(json!({"style": "simple", "explode": false})),
+        &[],
+    );
+    expect(
+        &silent,
+        &header(json!({"explode": true})),
+        &["breaking: POST /things parameter header x-tags explode false -> true"],
+    );
+    // A query parameter's default is form, explode true.
+    let new = with(|d| post(d)["parameters"][0]["explode"] = json!(true));
+    expect(&base(), &new, &[]);
+}
+
+#[test]
 fn parameter_type_and_range() {
     let new = with(|d| post(d)["parameters"][0]["schema"]["type"] = json!("string"));
     expect(
@@ -507,7 +537,7 @@ fn request_property_removed() {
     expect(
         &base(),
         &new,
-        &["informational: POST /things request body .when removed (the server may ignore it)"],
+        &["breaking: POST /things request body .when removed (a value sent for it is dropped)"],
     );
     let closed = with(|d| schema(d, "ThingRequest")["additionalProperties"] = json!(false));
     let new = with(|d| {
@@ -521,6 +551,65 @@ fn request_property_removed() {
         &closed,
         &new,
         &["breaking: POST /things request body .when removed (the new document rejects it)"],
+    );
+}
+
+#[test]
+fn a_removed_required_request_property_breaks() {
+    let new = with(|d| {
+        let request = schema(d, "ThingRequest");
+        request["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+        request["required"] = json!([]);
+    });
+    expect(
+        &base(),
+        &new,
+        &["breaking: POST /things request body .name removed (a value sent for it is dropped)"],
+    );
+}
+
+#[test]
+fn a_renamed_request_property_is_a_breaking_removal_plus_an_addition() {
+    let new = with(|d| {
+        let props = schema(d, "ThingRequest")["properties"]
+            .as_object_mut()
+            .unwrap();
+        let when = props.remove("when").unwrap();
+        props.insert("at".into(), when);
+    });
+    let report = diff_documents(&base(), &new).unwrap();
+    expect(
+        &base(),
+        &new,
+        &[
+            "non-breaking: POST /things request body .at added (optional)",
+            "breaking: POST /things request body .when removed (a value sent for it is dropped)",
+        ],
+    );
+    assert_eq!(report.changes()[1].rule, rules::REQUEST_PROPERTY_REMOVED);
+    assert!(report.has_breaking());
+}
+
+#[test]
+fn a_removed_nested_request_property_names_its_path() {
+    let config = |with_env: bool| {
+        with(move |d| {
+            let mut props = json!({"image": {"type": "string"}});
+            if with_env {
+                props["env"] = json!({"type": "array", "items": {"type": "string"}});
+            }
+            *request_prop(d, "config") = json!({"type": "object", "properties": props});
+        })
+    };
+    expect(
+        &config(true),
+        &config(false),
+        &[
+            "breaking: POST /things request body .config.env removed (a value sent for it is dropped)",
+        ],
     );
 }
 
@@ -835,7 +924,9 @@ fn response_property_removed() {
     expect_get(
         &base(),
         &new,
-        &["non-breaking: GET /things/{id} response 200 .data.count removed (was optional)"],
+        &[
+            "breaking: GET /things/{id} response 200 .data.count removed (was optional; now always absent)",
+        ],
     );
     let new = with(|d| {
         let thing = schema(d, "Thing");
@@ -849,6 +940,31 @@ fn response_property_removed() {
         &base(),
         &new,
         &["breaking: GET /things/{id} response 200 .data.created removed (was required)"],
+    );
+}
+
+#[test]
+fn a_renamed_optional_response_property_breaks() {
+    let new = with(|d| {
+        let props = schema(d, "Thing")["properties"].as_object_mut().unwrap();
+        let label = props.remove("label").unwrap();
+        props.insert("title".into(), label);
+    });
+    expect_get(
+        &base(),
+        &new,
+        &[
+            "non-breaking: GET /things/{id} response 200 .data.title added",
+            "breaking: GET /things/{id} response 200 .data.label removed (was optional; now always absent)",
+        ],
+    );
+    let report = diff_documents(&base(), &new).unwrap();
+    assert!(
+        report
+            .changes()
+            .iter()
+            .filter(|c| c.rule == rules::RESPONSE_PROPERTY_REMOVED)
+            .all(|c| c.class == Class::Breaking && c.location == "response 200 .data.label")
     );
 }
 
@@ -1122,6 +1238,157 @@ fn security_replaced_breaks_and_widened_does_not() {
     );
 }
 
+// ----- servers -----
+
+fn servers(list: Value) -> Value {
+    with(move |d| d["servers"] = list)
+}
+
+#[test]
+fn another_server_url_breaks_and_names_both_urls() {
+    for (url, detail) in [
+        (
+            "https://api2.example",
+            "https://api.example -> https://api2.example",
+        ),
+        (
+            "http://api.example",
+            "https://api.example -> http://api.example",
+        ),
+        (
+            "https://api.example/v2",
+            "https://api.example -> https://api.example/v2",
+        ),
+        (
+            "https://api.example:8443",
+            "https://api.example -> https://api.example:8443",
+        ),
+    ] {
+        let new = servers(json!([{"url": url}]));
+        let breaking = format!("breaking: servers url {detail}");
+        expect(&base(), &new, &[breaking.as_str()]);
+        let report = diff_documents(&base(), &new).unwrap();
+        let change = &report.changes()[0];
+        assert_eq!(
+            (
+                change.rule,
+                change.operation.as_str(),
+                change.location.as_str()
+            ),
+            (rules::SERVER_URL, "servers", "url")
+        );
+    }
+}
+
+#[test]
+fn the_same_server_written_differently_is_informational() {
+    let new = servers(json!([{"url": "https://API.example:443/"}]));
+    expect(
+        &base(),
+        &new,
+        &[
+            "informational: servers url https://api.example -> https://API.example:443/ (same base URL)",
+        ],
+    );
+}
+
+#[test]
+fn another_server_or_a_description_does_not_break() {
+    let two = servers(json!([{"url": "https://api.example"}, {"url": "https://eu.api.example"}]));
+    expect(
+        &base(),
+        &two,
+        &["informational: servers alternatives https://eu.api.example added"],
+    );
+    expect(
+        &two,
+        &base(),
+        &["informational: servers alternatives https://eu.api.example removed"],
+    );
+    // Descriptions are prose: normalization drops them, so nothing changes...
+    let described = servers(json!([{"url": "https://api.example", "description": "Production"}]));
+    expect(&base(), &described, &[]);
+    // ...and compared raw, they are only worth a look.
+    let report = diff(&base(), &described);
+    assert_eq!(
+        report.count(Class::Informational),
+        1,
+        "{}",
+        report.to_text()
+    );
+    assert!(!report.has_breaking());
+}
+
+#[test]
+fn server_variables_are_read_at_their_defaults() {
+    let region = |default: &str, values: Value| {
+        servers(json!([{
+            "url": "https://{region}.api.example",
+            "variables": {"region": {"default": default, "enum": values}}
+        }]))
+    };
+    let us = region("us", json!(["us", "eu"]));
+    expect(
+        &us,
+        &region("eu", json!(["us", "eu"])),
+        &["breaking: servers url https://us.api.example -> https://eu.api.example"],
+    );
+    expect(
+        &us,
+        &region("us", json!(["us", "eu", "ap"])),
+        &["informational: servers url https://us.api.example changed (same base URL)"],
+    );
+}
+
+#[test]
+fn servers_appearing_or_disappearing_move_the_base_url() {
+    let none = with(|d| {
+        d.as_object_mut().unwrap().remove("servers");
+    });
+    // Without servers, OpenAPI's default is `/`: relative to the document.
+    expect(
+        &none,
+        &base(),
+        &["breaking: servers url / -> https://api.example"],
+    );
+    expect(
+        &base(),
+        &none,
+        &["breaking: servers url https://api.example -> /"],
+    );
+}
+
+#[test]
+fn an_operation_with_its_own_servers_reports_its_base_url() {
+    let files = with(|d| {
+        d["paths"]["/things/{id}"]["get"]["servers"] = json!([{"url": "https://files.example"}]);
+    });
+    expect(
+        &base(),
+        &files,
+        &[
+            "breaking: GET /things/{id} servers base URL https://api.example -> https://files.example",
+        ],
+    );
+    // A path item's servers count for each of its operations.
+    let item =
+        with(|d| d["paths"]["/things"]["servers"] = json!([{"url": "https://api.example/"}]));
+    expect(&base(), &item, &[]);
+    // Document-level findings come first, then the operations'.
+    let both = with(|d| {
+        d["servers"] = json!([{"url": "https://new.example"}]);
+        request_prop(d, "name")["maxLength"] = json!(64);
+    });
+    expect(
+        &base(),
+        &both,
+        &[
+            "breaking: servers url https://api.example -> https://new.example",
+            "breaking: POST /things request body .name maxLength 255 -> 64",
+        ],
+    );
+}
+
 // ----- structure -----
 
 #[test]
@@ -1168,6 +1435,27 @@ fn sample_report() -> DiffReport {
 #[test]
 fn json_output_has_the_documented_shape() {
     insta::assert_json_snapshot!("diff_report_json", sample_report().to_json());
+}
+
+/// A report with one change of each kind the newer rules add: a server URL,
+/// a renamed request property and a removed optional response property.
+#[test]
+fn json_output_of_server_and_removal_changes() {
+    let new = with(|d| {
+        d["servers"] =
+            json!([{"url": "https://api.example/v2"}, {"url": "https://eu.api.example"}]);
+        let props = schema(d, "ThingRequest")["properties"]
+            .as_object_mut()
+            .unwrap();
+        let when = props.remove("when").unwrap();
+        props.insert("at".into(), when);
+        schema(d, "Thing")["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("count");
+    });
+    let report = diff_documents(&base(), &new).unwrap();
+    insta::assert_json_snapshot!("diff_report_json_servers_and_removals", report.to_json());
 }
 
 #[test]
