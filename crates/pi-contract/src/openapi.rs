@@ -9,7 +9,7 @@
 //! the specification is written once:
 //!
 //! - [`METHODS`]: the operation keys of a path item;
-//! - [`resolve`], [`lookup_ref`], [`deref`]: local `$ref` resolution;
+//! - [`resolve`], [`lookup_ref`], [`deref()`]: local `$ref` resolution;
 //!   [`escape_pointer`] and [`unescape_pointer`] for JSON pointer tokens;
 //! - [`is_null_schema`], [`is_nullable`]: the spellings of nullability;
 //! - [`parameter_style`]: a parameter's `style` and `explode`, defaults filled in;
