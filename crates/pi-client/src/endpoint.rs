@@ -69,7 +69,6 @@ impl Endpoint {
     }
 
     /// A `PUT` to `path`.
-    #[allow(dead_code)] // The areas that use PUT are still to come.
     pub(crate) const fn put(path: &'static str) -> Self {
         Self::new(Verb::Put, path)
     }

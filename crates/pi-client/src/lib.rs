@@ -52,6 +52,7 @@ mod client;
 mod config;
 mod endpoint;
 mod error;
+mod evaluations;
 mod page;
 mod pods;
 mod request;
@@ -73,6 +74,10 @@ pub use client::{
 };
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
 pub use error::Error;
+pub use evaluations::{
+    CreateEvaluationBuilder, Evaluations, EvaluationsApi, ListEvaluations, ListSamples,
+    SampleBatch, SamplePushReport, UpdateEvaluationBuilder,
+};
 pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
 pub use request::decode_response;
