@@ -53,6 +53,7 @@ mod config;
 mod endpoint;
 mod error;
 mod evaluations;
+mod hosted_evaluations;
 mod page;
 mod pods;
 mod request;
@@ -77,6 +78,9 @@ pub use error::Error;
 pub use evaluations::{
     CreateEvaluationBuilder, Evaluations, EvaluationsApi, ListEvaluations, ListSamples,
     SampleBatch, SamplePushReport, UpdateEvaluationBuilder,
+};
+pub use hosted_evaluations::{
+    CreateHostedEvaluationBuilder, HostedEvaluations, HostedEvaluationsApi,
 };
 pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
