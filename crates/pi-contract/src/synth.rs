@@ -651,12 +651,18 @@ impl<'a> Builder<'a> {
             }
         }
         if self.mode != Mode::Minimal && !self.maybe() {
-            if let Some(extra @ Value::Object(_)) = object.get("additionalProperties") {
-                let name = "additionalProp1";
-                if !out.contains_key(name) {
+            let name = "additionalProp1";
+            match object.get("additionalProperties") {
+                Some(extra @ Value::Object(_)) if !out.contains_key(name) => {
                     let here = format!("{at}/{name}");
                     out.insert(name.to_owned(), self.value(extra, &here, depth + 1)?);
                 }
+                // Any extra property is allowed: send one, so a client that
+                // keeps only the named ones is caught dropping it.
+                Some(Value::Bool(true)) if !out.contains_key(name) => {
+                    out.insert(name.to_owned(), Value::String("extra".to_owned()));
+                }
+                _ => {}
             }
         }
         Ok(Value::Object(out))

@@ -189,6 +189,14 @@ fn structure(s: &Struct) -> TokenStream {
             pub #ident: #ty,
         }
     });
+    let additional = s.additional.as_ref().map(|ty| {
+        let ty = rust_type(ty);
+        quote! {
+            /// Properties beyond the named ones, which the document allows; kept as sent.
+            #[serde(flatten)]
+            pub additional: std::collections::BTreeMap<String, #ty>,
+        }
+    });
     let input = if s.input { input_impls(s) } else { quote!() };
     quote! {
         #doc
@@ -198,6 +206,7 @@ fn structure(s: &Struct) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            #additional
         }
         #input
     }
@@ -254,6 +263,9 @@ fn input_impls(s: &Struct) -> TokenStream {
                 self
             }
         });
+    }
+    if s.additional.is_some() {
+        inits.push(quote!(additional: std::collections::BTreeMap::new()));
     }
     let allow = if params.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])

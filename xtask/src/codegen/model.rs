@@ -40,6 +40,10 @@ pub(crate) struct Struct {
     pub(crate) holds_secret: bool,
     /// A hand-written check `validate` also runs.
     pub(crate) validate_with: Option<String>,
+    /// The type of the properties the schema allows beyond the named ones
+    /// (`additionalProperties`), kept in a flattened map; `None` when it
+    /// allows none or says nothing.
+    pub(crate) additional: Option<Ty>,
 }
 
 /// One property of a struct.
@@ -422,6 +426,13 @@ impl Builder<'_> {
                 checks,
             });
         }
+        let additional = match definition.get("additionalProperties") {
+            Some(Value::Bool(true)) => Some(Ty::Json),
+            Some(values @ Value::Object(_)) => {
+                Some(self.type_of(values, &format!("{name}Additional"), &mut extra)?)
+            }
+            _ => None,
+        };
         let mut items = vec![Item::Struct(Struct {
             schema: schema.to_owned(),
             name,
@@ -430,6 +441,7 @@ impl Builder<'_> {
             input,
             holds_secret: false,
             validate_with: self.schema_config(schema).validate_with.clone(),
+            additional,
         })];
         items.append(&mut extra);
         Ok(items)

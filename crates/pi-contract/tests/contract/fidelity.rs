@@ -25,7 +25,7 @@ pub fn documented_inputs(spec: &Spec, operation: &Operation) -> BTreeSet<String>
         .collect();
     if let Some(body) = operation.request_body() {
         let mut paths = BTreeSet::new();
-        schema_paths(spec, body.schema(), "", 0, &mut paths);
+        schema_paths(spec, body.schema(), "", false, 0, &mut paths);
         inputs.extend(paths.into_iter().map(|path| format!("body {path}")));
     }
     inputs
@@ -66,12 +66,14 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// Every property path a schema documents (maps' values are not inputs of
-/// their own: any key will do).
+/// Every property path a schema documents; with `maps`, also the properties
+/// of a map's values (`scope{}.read`). A map's keys are never paths of their
+/// own: any key will do.
 pub fn schema_paths(
     spec: &Spec,
     schema: &Value,
     prefix: &str,
+    maps: bool,
     depth: usize,
     out: &mut BTreeSet<String>,
 ) {
@@ -82,18 +84,21 @@ pub fn schema_paths(
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(branches) = schema.get(key).and_then(Value::as_array) {
             for branch in branches {
-                schema_paths(spec, branch, prefix, depth + 1, out);
+                schema_paths(spec, branch, prefix, maps, depth + 1, out);
             }
         }
     }
     if let Some(items) = schema.get("items") {
-        schema_paths(spec, items, &format!("{prefix}[]"), depth + 1, out);
+        schema_paths(spec, items, &format!("{prefix}[]"), maps, depth + 1, out);
+    }
+    if let (true, Some(values @ Value::Object(_))) = (maps, schema.get("additionalProperties")) {
+        schema_paths(spec, values, &format!("{prefix}{{}}"), maps, depth + 1, out);
     }
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         for (name, property) in properties {
             let path = join(prefix, name);
             out.insert(path.clone());
-            schema_paths(spec, property, &path, depth + 1, out);
+            schema_paths(spec, property, &path, maps, depth + 1, out);
         }
     }
 }
@@ -150,7 +155,7 @@ pub fn returned_part<'s>(
 /// Documented output paths of the part a call returns.
 pub fn documented_outputs(spec: &Spec, schema: &Value, prefix: &str) -> BTreeSet<String> {
     let mut paths = BTreeSet::new();
-    schema_paths(spec, schema, prefix, 0, &mut paths);
+    schema_paths(spec, schema, prefix, true, 0, &mut paths);
     if paths.is_empty() && !prefix.is_empty() {
         paths.insert(prefix.to_owned());
     }

@@ -328,6 +328,9 @@ pub struct InstanceCountPricing {
     /// `cheapest`: [`Pricing`], optional, may be null.
     #[serde(rename = "cheapest", default, skip_serializing_if = "Option::is_none")]
     pub cheapest: Option<super::Pricing>,
+    /// Properties beyond the named ones, which the document allows; kept as sent.
+    #[serde(flatten)]
+    pub additional: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// GPU offers from the older availability calls, grouped by GPU type.
