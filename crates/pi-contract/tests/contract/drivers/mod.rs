@@ -15,6 +15,8 @@ pub fn encoded(output: &impl Serialize) -> Value {
 }
 
 mod availability;
+mod evaluations;
+mod hosted_evaluations;
 mod pods;
 mod sandboxes;
 mod secrets;
@@ -58,6 +60,8 @@ pub(crate) use driver;
 pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
+        evaluations::drivers(),
+        hosted_evaluations::drivers(),
         pods::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
