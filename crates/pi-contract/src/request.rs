@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::openapi::{deref, escape_pointer};
 use crate::spec::{
     Lookup, Operation, Parameter, ParameterLocation, Spec, ValueKind, body_violations, split_path,
 };
@@ -274,12 +275,14 @@ impl Spec {
 
         check_query(id, operation, request, &mut violations);
         check_headers(id, operation, request, &mut violations);
-        check_body(id, operation, request, &mut violations);
+        check_body(self.document(), id, operation, request, &mut violations);
 
-        // The API ignores what it does not read (unknown parameters, extra
-        // values, a body it does not expect): those are recorded, not refused.
+        // The API ignores what it does not read (unknown parameters and body
+        // properties, extra values, a body it does not expect): those are
+        // recorded, not refused.
         let refused = violations.iter().any(|v| {
             v.rule != Rule::UNKNOWN_PARAMETER
+                && v.rule != Rule::UNKNOWN_PROPERTY
                 && v.rule != Rule::REPEATED_PARAMETER
                 && v.rule != Rule::UNEXPECTED_BODY
         });
@@ -427,11 +430,7 @@ fn check_values(id: &str, parameter: &Parameter, values: &[&str], violations: &m
         return;
     }
     if let ValueKind::Array(item_kind) = &parameter.kind {
-        let items: Vec<&str> = if parameter.explode {
-            values.to_vec()
-        } else {
-            values.iter().flat_map(|v| v.split(',')).collect()
-        };
+        let items = items_text(parameter, values);
         let mut array = Vec::with_capacity(items.len());
         for item in items {
             match parse_value(item_kind, item) {
@@ -442,7 +441,8 @@ fn check_values(id: &str, parameter: &Parameter, values: &[&str], violations: &m
                 }
             }
         }
-        validate_parsed(id, parameter, &Value::Array(array), violations);
+        let texts: Vec<&str> = items_text(parameter, values);
+        validate_parsed(id, parameter, &Value::Array(array), &texts, violations);
         return;
     }
     if values.len() > 1 {
@@ -464,7 +464,7 @@ fn check_values(id: &str, parameter: &Parameter, values: &[&str], violations: &m
 fn check_scalar(id: &str, parameter: &Parameter, values: &[&str], violations: &mut Vec<Violation>) {
     for text in values {
         match parse_for(parameter, text) {
-            Ok(value) => validate_parsed(id, parameter, &value, violations),
+            Ok(value) => validate_parsed(id, parameter, &value, &[text], violations),
             Err(expected) => violations.push(type_violation(id, parameter, text, &expected)),
         }
     }
@@ -479,18 +479,38 @@ fn type_violation(id: &str, parameter: &Parameter, text: &str, expected: &str) -
     )
 }
 
+/// The item texts of an array parameter's values: one per repeated key, or
+/// split at commas when the parameter does not explode.
+fn items_text<'v>(parameter: &Parameter, values: &[&'v str]) -> Vec<&'v str> {
+    if parameter.explode {
+        values.to_vec()
+    } else {
+        values.iter().flat_map(|v| v.split(',')).collect()
+    }
+}
+
+/// Validates a parsed value; `texts` are the texts it was parsed from, so a
+/// message about an integer beyond 64 bits shows it as sent rather than as
+/// the float it is checked as.
 fn validate_parsed(
     id: &str,
     parameter: &Parameter,
     value: &Value,
+    texts: &[&str],
     violations: &mut Vec<Violation>,
 ) {
     for error in parameter.validator.errors(value) {
+        let mut message = error.message;
+        for text in texts {
+            if let Some(Value::Number(approximation)) = wide_integer(text) {
+                message = message.replace(&approximation.to_string(), text);
+            }
+        }
         violations.push(Violation::new(
             Some(id),
             location_of(parameter),
             Rule::from_keyword(&error.keyword),
-            error.message,
+            message,
         ));
     }
 }
@@ -518,21 +538,15 @@ fn parse_for(parameter: &Parameter, text: &str) -> Result<Value, String> {
 fn parse_value(kind: &ValueKind, text: &str) -> Result<Value, String> {
     match kind {
         ValueKind::String => Ok(Value::String(text.to_owned())),
-        ValueKind::Integer => text
-            .parse::<i64>()
-            .map(Value::from)
-            .or_else(|_| text.parse::<u64>().map(Value::from))
-            .map_err(|_| describe(kind)),
-        ValueKind::Number => {
-            if let Ok(integer) = text.parse::<i64>() {
-                return Ok(Value::from(integer));
-            }
-            text.parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .ok_or_else(|| describe(kind))
-        }
+        ValueKind::Integer => parse_integer(text).ok_or_else(|| describe(kind)),
+        ValueKind::Number => parse_integer(text)
+            .or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number)
+            })
+            .ok_or_else(|| describe(kind)),
         ValueKind::Boolean => match text {
             "true" => Ok(Value::Bool(true)),
             "false" => Ok(Value::Bool(false)),
@@ -544,6 +558,49 @@ fn parse_value(kind: &ValueKind, text: &str) -> Result<Value, String> {
             .find_map(|k| parse_value(k, text).ok())
             .ok_or_else(|| describe(kind)),
     }
+}
+
+/// A decimal integer (an optional sign, then digits) of any size, as JSON
+/// Schema counts integers: exact within 64 bits, beyond that as
+/// [`wide_integer`] gives it.
+fn parse_integer(text: &str) -> Option<Value> {
+    if let Ok(integer) = text.parse::<i64>() {
+        return Some(Value::from(integer));
+    }
+    if let Ok(integer) = text.parse::<u64>() {
+        return Some(Value::from(integer));
+    }
+    wide_integer(text)
+}
+
+/// An integer beyond 64 bits (`-11033857926066102272`), which serde_json
+/// cannot hold exactly: the nearest float, whose fraction is zero so JSON
+/// Schema still counts it an integer, and which compares with `minimum` and
+/// `maximum` as the exact value does (a float beyond `f64::MAX` is clamped
+/// to it, and `-2^63`, which rounding can reach from below, is moved one step
+/// further from zero). `None` for anything that is not such an integer.
+fn wide_integer(text: &str) -> Option<Value> {
+    let digits = text
+        .strip_prefix('-')
+        .or_else(|| text.strip_prefix('+'))
+        .unwrap_or(text);
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || text.parse::<i64>().is_ok()
+        || text.parse::<u64>().is_ok()
+    {
+        return None;
+    }
+    let mut approximation = text.parse::<f64>().ok()?;
+    if approximation.is_infinite() {
+        approximation = f64::MAX.copysign(approximation);
+    }
+    // `i64::MIN as f64` is exact; a wider negative integer must stay below it.
+    #[allow(clippy::cast_precision_loss)]
+    if approximation == i64::MIN as f64 {
+        approximation = f64::from_bits(approximation.to_bits() + 1);
+    }
+    serde_json::Number::from_f64(approximation).map(Value::Number)
 }
 
 fn describe(kind: &ValueKind) -> String {
@@ -561,6 +618,7 @@ fn describe(kind: &ValueKind) -> String {
 }
 
 fn check_body(
+    document: &Value,
     id: &str,
     operation: &Operation,
     request: &HttpRequest,
@@ -620,7 +678,28 @@ fn check_body(
         return;
     };
     match serde_json::from_slice::<Value>(&request.body) {
-        Ok(body) => violations.extend(body_violations(id, validator, &body)),
+        Ok(body) => {
+            violations.extend(body_violations(id, validator, &body));
+            let mut undeclared = Vec::new();
+            collect_undeclared(
+                document,
+                &[&documented.schema],
+                &body,
+                "body",
+                &mut undeclared,
+            );
+            violations.extend(undeclared.into_iter().map(|(pointer, name)| {
+                Violation::new(
+                    Some(id),
+                    pointer,
+                    Rule::UNKNOWN_PROPERTY,
+                    format!(
+                        "the body schema declares no property {name:?} here, so the API ignores it; \
+                         remove it or use a name the document declares"
+                    ),
+                )
+            }));
+        }
         Err(error) => violations.push(Violation::new(
             Some(id),
             "body",
@@ -628,4 +707,186 @@ fn check_body(
             format!("the body is not JSON: {error}"),
         )),
     }
+}
+
+/// How deep `collect_undeclared` follows a body (and `$ref`/composition
+/// chains within one level): far beyond any real body, short of a stack
+/// overflow on a recursive schema.
+const MAX_DEPTH: usize = 64;
+
+/// What a schema says about properties it does not list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extra {
+    /// `additionalProperties: true` or a schema, or no properties declared
+    /// at all (a free-form object): any name is fine.
+    Allowed,
+    /// `additionalProperties: false`: the schema's own rule reports them.
+    Forbidden,
+    /// Properties declared and nothing said about others: an unlisted name
+    /// is undeclared.
+    Silent,
+    /// Nothing said itself: a holder of `anyOf`/`oneOf`/`allOf` branches,
+    /// which decide.
+    Neutral,
+}
+
+/// Collects `(location, name)` for every property of `value` (at any depth)
+/// that none of `schemas` declares where it sits; see
+/// [`Rule::UNKNOWN_PROPERTY`] for what counts as declared.
+fn collect_undeclared(
+    document: &Value,
+    schemas: &[&Value],
+    value: &Value,
+    location: &str,
+    out: &mut Vec<(String, String)>,
+) {
+    collect_at(document, schemas, value, location, out, 0);
+}
+
+fn collect_at(
+    document: &Value,
+    schemas: &[&Value],
+    value: &Value,
+    location: &str,
+    out: &mut Vec<(String, String)>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut applicable = Vec::new();
+    for schema in schemas {
+        expand(document, schema, &mut applicable, 0);
+    }
+    match value {
+        Value::Object(object) => {
+            let objects: Vec<&Value> = applicable
+                .into_iter()
+                .filter(|schema| admits(schema, "object"))
+                .collect();
+            if objects.is_empty() {
+                return;
+            }
+            let extras: Vec<Extra> = objects.iter().map(|schema| extra_of(schema)).collect();
+            for (name, property) in object {
+                let mut inner: Vec<&Value> = Vec::new();
+                let mut declared = false;
+                for schema in &objects {
+                    if let Some(declared_schema) = schema
+                        .get("properties")
+                        .and_then(|properties| properties.get(name))
+                    {
+                        declared = true;
+                        inner.push(declared_schema);
+                    } else if let Some(matching) = pattern_schema(schema, name) {
+                        declared = true;
+                        inner.push(matching);
+                    } else if let Some(additional) = schema
+                        .get("additionalProperties")
+                        .filter(|additional| additional.is_object())
+                    {
+                        inner.push(additional);
+                    }
+                }
+                let child = format!("{location}/{}", escape_pointer(name));
+                if !declared && !extras.contains(&Extra::Allowed) && extras.contains(&Extra::Silent)
+                {
+                    out.push((child.clone(), name.clone()));
+                }
+                if !inner.is_empty() {
+                    collect_at(document, &inner, property, &child, out, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let arrays: Vec<&Value> = applicable
+                .into_iter()
+                .filter(|schema| admits(schema, "array"))
+                .collect();
+            for (index, item) in items.iter().enumerate() {
+                let inner: Vec<&Value> = arrays
+                    .iter()
+                    .filter_map(|schema| {
+                        schema
+                            .get("prefixItems")
+                            .and_then(|prefix| prefix.get(index))
+                            .or_else(|| schema.get("items"))
+                    })
+                    .filter(|inner| inner.is_object())
+                    .collect();
+                if !inner.is_empty() {
+                    let child = format!("{location}/{index}");
+                    collect_at(document, &inner, item, &child, out, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Adds `schema` (through `$ref`s) and every branch of its `anyOf`, `oneOf`
+/// and `allOf`, recursively, to `out`.
+fn expand<'d>(document: &'d Value, schema: &'d Value, out: &mut Vec<&'d Value>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let schema = deref(document, schema);
+    if out.iter().any(|seen| std::ptr::eq(*seen, schema)) {
+        return;
+    }
+    out.push(schema);
+    for keyword in ["anyOf", "oneOf", "allOf"] {
+        if let Some(branches) = schema.get(keyword).and_then(Value::as_array) {
+            for branch in branches {
+                expand(document, branch, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// Whether `schema`'s `type` (if any) admits `kind`; composition keywords
+/// are left to [`expand`], so a bare `anyOf` holder admits anything.
+fn admits(schema: &Value, kind: &str) -> bool {
+    match schema.get("type") {
+        Some(Value::String(single)) => single == kind,
+        Some(Value::Array(several)) => several.iter().any(|t| t == kind),
+        _ => schema.is_object(),
+    }
+}
+
+/// What an object schema says about properties it does not list.
+fn extra_of(schema: &Value) -> Extra {
+    match schema.get("additionalProperties") {
+        Some(Value::Bool(false)) => Extra::Forbidden,
+        Some(_) => Extra::Allowed,
+        None => {
+            let declares = |keyword: &str| {
+                schema
+                    .get(keyword)
+                    .and_then(Value::as_object)
+                    .is_some_and(|map| !map.is_empty())
+            };
+            let composed = ["anyOf", "oneOf", "allOf"]
+                .iter()
+                .any(|keyword| schema.get(*keyword).is_some());
+            if declares("properties") || declares("patternProperties") {
+                Extra::Silent
+            } else if composed {
+                Extra::Neutral
+            } else {
+                Extra::Allowed
+            }
+        }
+    }
+}
+
+/// The `patternProperties` schema whose pattern matches `name`, if any (a
+/// pattern that does not compile matches nothing).
+fn pattern_schema<'s>(schema: &'s Value, name: &str) -> Option<&'s Value> {
+    schema
+        .get("patternProperties")?
+        .as_object()?
+        .iter()
+        .find(|(pattern, _)| regex::Regex::new(pattern).is_ok_and(|re| re.is_match(name)))
+        .map(|(_, inner)| inner)
 }

@@ -30,6 +30,19 @@ impl Rule {
     pub const TYPE: Rule = Rule(Cow::Borrowed("type"));
     /// A query parameter the operation does not document.
     pub const UNKNOWN_PARAMETER: Rule = Rule(Cow::Borrowed("unknown-parameter"));
+    /// A property of a JSON request body (at any depth) that the schema at
+    /// that place does not declare. The API ignores it, so whatever the
+    /// caller meant by it is lost.
+    ///
+    /// A property counts as declared when any schema that applies there
+    /// lists it: the schema itself, every branch of `anyOf`, `oneOf` and
+    /// `allOf` (through `$ref`s), and for arrays their `items`. Nothing is
+    /// reported under a schema that allows additional properties
+    /// (`additionalProperties: true` or a schema) or declares no properties
+    /// at all (a free-form object such as `{"type": "object"}`); under
+    /// `additionalProperties: false` the schema's own `additionalProperties`
+    /// rule reports the property instead.
+    pub const UNKNOWN_PROPERTY: Rule = Rule(Cow::Borrowed("unknown-property"));
     /// A parameter that takes one value was given several times.
     pub const REPEATED_PARAMETER: Rule = Rule(Cow::Borrowed("repeated-parameter"));
     /// The operation requires `Authorization: Bearer <token>` and the request

@@ -505,3 +505,247 @@ fn spec_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Spec>();
 }
+
+/// A document whose bodies exercise `unknown-property`: nested objects
+/// through `$ref`, `anyOf` branches, arrays, maps and free-form objects.
+fn bodies() -> Spec {
+    Spec::from_value(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "bodies", "version": "1"},
+        "paths": {
+            "/api/v1/things/": {"post": {
+                "operationId": "create_thing",
+                "requestBody": {"required": true, "content": {"application/json": {"schema":
+                    {"$ref": "#/components/schemas/Thing"}}}},
+                "responses": {"200": {"description": "ok"}}
+            }},
+            "/api/v1/nullable/": {"post": {
+                "operationId": "maybe_thing",
+                "requestBody": {"content": {"application/json": {"schema":
+                    {"anyOf": [{"$ref": "#/components/schemas/Inner"}, {"type": "null"}]}}}},
+                "responses": {"200": {"description": "ok"}}
+            }}
+        },
+        "components": {"schemas": {
+            "Thing": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "inner": {"$ref": "#/components/schemas/Inner"},
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/Inner"}},
+                    "either": {"anyOf": [
+                        {"$ref": "#/components/schemas/Inner"},
+                        {"type": "object", "properties": {"other": {"type": "integer"}}},
+                        {"type": "null"}
+                    ]},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "open": {"type": "object", "properties": {"a": {"type": "integer"}},
+                             "additionalProperties": true},
+                    "mapOfInner": {"type": "object",
+                                   "additionalProperties": {"$ref": "#/components/schemas/Inner"}},
+                    "free": {"type": "object"},
+                    "anything": {},
+                    "a/b~c": {"type": "object", "properties": {"x": {"type": "integer"}}}
+                }
+            },
+            "Inner": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}
+            }
+        }}
+    }))
+    .unwrap()
+}
+
+fn post_thing(body: &serde_json::Value) -> HttpRequest {
+    HttpRequest::new("POST", "/api/v1/things/").json(body)
+}
+
+#[test]
+fn a_body_property_the_schema_does_not_declare_is_an_unknown_property() {
+    let spec = bodies();
+    let violations = spec.validate_request(&post_thing(&json!({"name": "n", "nmae": "typo"})));
+    assert_eq!(
+        summary(&violations),
+        one("create_thing", "body/nmae", "unknown-property")
+    );
+    assert!(
+        violations[0].message.contains("\"nmae\""),
+        "{}",
+        violations[0].message
+    );
+}
+
+#[test]
+fn unknown_properties_are_found_at_any_depth_with_their_pointer() {
+    let spec = bodies();
+    let body = json!({
+        "name": "n",
+        "inner": {"id": "i", "colour": "red"},
+        "items": [{"id": "a"}, {"id": "b", "extra": 1}],
+        "either": {"id": "x", "other": 2, "neither": true},
+        "mapOfInner": {"k": {"id": "m", "stray": 0}},
+        "a/b~c": {"x": 1, "y": 2}
+    });
+    let mut found = summary(&spec.validate_request(&post_thing(&body)));
+    found.sort();
+    let mut expected = vec![
+        (
+            Some("create_thing".to_owned()),
+            "body/inner/colour".to_owned(),
+            "unknown-property".to_owned(),
+        ),
+        (
+            Some("create_thing".to_owned()),
+            "body/items/1/extra".to_owned(),
+            "unknown-property".to_owned(),
+        ),
+        (
+            Some("create_thing".to_owned()),
+            "body/either/neither".to_owned(),
+            "unknown-property".to_owned(),
+        ),
+        (
+            Some("create_thing".to_owned()),
+            "body/mapOfInner/k/stray".to_owned(),
+            "unknown-property".to_owned(),
+        ),
+        (
+            Some("create_thing".to_owned()),
+            "body/a~1b~0c/y".to_owned(),
+            "unknown-property".to_owned(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn properties_allowed_by_the_schema_are_not_unknown() {
+    let spec = bodies();
+    // A property declared by any anyOf branch is declared; maps, schemas that
+    // allow additional properties and free-form objects take any name.
+    let body = json!({
+        "name": "n",
+        "either": {"id": "x", "other": 2},
+        "labels": {"any": "thing"},
+        "open": {"a": 1, "b": {"deep": true}},
+        "free": {"whatever": {"nested": 1}},
+        "anything": {"goes": [1, {"really": true}]},
+        "items": []
+    });
+    assert_eq!(spec.validate_request(&post_thing(&body)), []);
+    // Through a nullable body and a null one.
+    let maybe = |body: &serde_json::Value| HttpRequest::new("POST", "/api/v1/nullable/").json(body);
+    assert_eq!(spec.validate_request(&maybe(&json!(null))), []);
+    assert_eq!(
+        summary(&spec.validate_request(&maybe(&json!({"id": "x", "idd": "y"})))),
+        one("maybe_thing", "body/idd", "unknown-property")
+    );
+}
+
+#[test]
+fn additional_properties_false_reports_its_own_rule_not_unknown_property() {
+    // SecretCreate has `additionalProperties: false`: the schema rule speaks.
+    let request = HttpRequest::new("POST", "/api/v1/secrets/")
+        .bearer("t")
+        .json(&json!({"name": "A", "value": "v", "extra": 1}));
+    assert_eq!(
+        summary(&spec().validate_request(&request)),
+        one("create_secret", "body", "additionalProperties")
+    );
+    // Feedback declares `message` and says nothing of others.
+    let feedback =
+        HttpRequest::new("POST", "/api/v1/feedback").json(&json!({"message": "hi", "rating": 5}));
+    assert_eq!(
+        summary(&spec().validate_request(&feedback)),
+        one("send_feedback", "body/rating", "unknown-property")
+    );
+}
+
+#[test]
+fn integers_beyond_64_bits_are_integers_checked_against_their_bounds() {
+    let spec = spec();
+    // No bounds: valid (ids is an array of integers).
+    assert_eq!(
+        spec.validate_request(&get(
+            "/api/v1/secrets/?ids=4243599241973884140006144202506240&ids=-11033857926066102272"
+        )),
+        []
+    );
+    let cases = [
+        // limit has maximum 100, offset minimum 0.
+        (
+            "limit=4243599241973884140006144202506240",
+            "query.limit",
+            "maximum",
+        ),
+        (
+            "limit=-4243599241973884140006144202506240",
+            "query.limit",
+            "minimum",
+        ),
+        ("offset=-11033857926066102272", "query.offset", "minimum"),
+        // Beyond f64's range, still an integer and still too big.
+        (
+            &*format!("limit={}", "9".repeat(400)),
+            "query.limit",
+            "maximum",
+        ),
+        // Not integers at all.
+        ("limit=12345678901234567890123.5", "query.limit", "type"),
+        ("limit=--12345678901234567890123", "query.limit", "type"),
+        ("limit=1e30", "query.limit", "type"),
+    ];
+    for (query, location, rule) in cases {
+        let violations = spec.validate_request(&get(&format!("/api/v1/secrets/?{query}")));
+        assert_eq!(
+            summary(&violations),
+            one("list_secrets", location, rule),
+            "query {query}"
+        );
+    }
+    // The message shows the value as sent, not as the float it is checked as.
+    let violations = spec.validate_request(&get("/api/v1/secrets/?offset=-11033857926066102272"));
+    assert!(
+        violations[0].message.contains("-11033857926066102272"),
+        "{}",
+        violations[0].message
+    );
+    // 64-bit edges stay exact.
+    assert_eq!(
+        spec.validate_request(&get("/api/v1/secrets/?offset=18446744073709551615")),
+        []
+    );
+    // A number parameter takes them too.
+    assert_eq!(
+        spec.validate_request(&get(&format!(
+            "/api/v1/secrets/?ratio=-{}",
+            "9".repeat(400)
+        ))),
+        []
+    );
+}
+
+#[test]
+fn an_integer_just_below_i64_min_is_below_a_minimum_of_i64_min() {
+    let spec = Spec::from_value(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "edge", "version": "1"},
+        "paths": {"/n": {"get": {
+            "operationId": "edge",
+            "parameters": [{"name": "n", "in": "query",
+                            "schema": {"type": "integer", "minimum": i64::MIN}}],
+            "responses": {"200": {"description": "ok"}}
+        }}}
+    }))
+    .unwrap();
+    let at = HttpRequest::new("GET", "/n?n=-9223372036854775808");
+    assert_eq!(spec.validate_request(&at), []);
+    let below = HttpRequest::new("GET", "/n?n=-9223372036854775809");
+    assert_eq!(
+        summary(&spec.validate_request(&below)),
+        one("edge", "query.n", "minimum")
+    );
+}
