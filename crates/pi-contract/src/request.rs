@@ -157,6 +157,9 @@ pub(crate) struct RequestCheck<'a> {
     pub(crate) operation: Option<&'a Operation>,
     pub(crate) outcome: Outcome,
     pub(crate) violations: Vec<Violation>,
+    /// For [`Outcome::MethodNotAllowed`]: the methods documented for the
+    /// path, upper case and sorted (what an `Allow` header lists).
+    pub(crate) allowed_methods: Vec<&'a str>,
 }
 
 /// How the real API would answer a request, judging by its violations.
@@ -224,6 +227,7 @@ impl Spec {
                 return RequestCheck {
                     operation: None,
                     outcome: Outcome::NotFound,
+                    allowed_methods: Vec::new(),
                     violations: vec![Violation::new(
                         None,
                         "path",
@@ -247,6 +251,7 @@ impl Spec {
                             allowed.join(", ")
                         ),
                     )],
+                    allowed_methods: allowed,
                 };
             }
         };
@@ -297,6 +302,7 @@ impl Spec {
             operation: Some(operation),
             outcome,
             violations,
+            allowed_methods: Vec::new(),
         }
     }
 

@@ -218,12 +218,13 @@ impl std::fmt::Debug for ReceivedRequest {
 /// response given for its operation ([`ContractServer::respond_to`]) or, by
 /// default, the minimal synthesized body of the operation's first documented
 /// 2xx status. A request that breaks it gets the answer the PI API would
-/// give: 404 for an unknown path, 405 for an undocumented method, 401 for
-/// missing bearer auth, 422 with `{"errors": [{"param", "details"}]}` for
-/// invalid parameters or body. Like the API, it answers normally when the
-/// only problems are things the API ignores (an unknown query parameter, a
-/// repeated one, a body the operation does not read): those are recorded as
-/// violations all the same.
+/// give: 404 for an unknown path, 405 for an undocumented method (with an
+/// `Allow` header listing the path's documented methods), 401 for missing
+/// bearer auth, 422 with `{"errors": [{"param", "details"}]}` for invalid
+/// parameters or body. Like the API, it answers normally when the only
+/// problems are things the API ignores (an unknown query parameter, a
+/// repeated one, a body property the schema does not declare, a body the
+/// operation does not read): those are recorded as violations all the same.
 ///
 /// Test your own code against it:
 ///
@@ -353,9 +354,10 @@ impl State {
         let operation_id = check.operation.map(|op| op.id().to_owned());
         let response = match check.outcome {
             Outcome::NotFound => ContractResponse::new(404).json(json!({"detail": "Not Found"})),
-            Outcome::MethodNotAllowed => {
-                ContractResponse::new(405).json(json!({"detail": "Method Not Allowed"}))
-            }
+            // RFC 9110 §15.5.6: a 405 lists the methods the target supports.
+            Outcome::MethodNotAllowed => ContractResponse::new(405)
+                .json(json!({"detail": "Method Not Allowed"}))
+                .header("Allow", &check.allowed_methods.join(", ")),
             Outcome::Unauthorized => {
                 ContractResponse::new(401).json(json!({"detail": "Not authenticated"}))
             }

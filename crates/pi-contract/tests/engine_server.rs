@@ -419,3 +419,99 @@ async fn every_success_response_of_the_vendored_spec_is_served_valid() {
     assert!(served > 20, "only {served} operations served");
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_405_lists_the_documented_methods_in_allow() {
+    let server = ContractServer::start(mini()).await;
+    let base = server.uri();
+    let response = client()
+        .put(format!("{base}/api/v1/secrets/x"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let allow = response.headers().get("allow").map(|v| v.to_str().unwrap());
+    assert_eq!(allow, Some("DELETE, GET"));
+    let response = client()
+        .delete(format!("{base}/api/v1/secrets/"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let allow = response.headers().get("allow").map(|v| v.to_str().unwrap());
+    assert_eq!(allow, Some("GET, POST"));
+    // Other answers carry no Allow header.
+    let found = client()
+        .get(format!("{base}/api/v1/secrets/x"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), 200);
+    assert!(found.headers().get("allow").is_none());
+}
+
+#[tokio::test]
+async fn integers_beyond_64_bits_in_the_query_are_answered_as_integers() {
+    let spec = vendored();
+    let server = ContractServer::start(Arc::clone(&spec)).await;
+    let base = server.uri();
+    // No bounds on list_secrets' limit and offset: a normal, on-schema answer.
+    let response = client()
+        .get(format!(
+            "{base}/api/v1/secrets/?limit=4243599241973884140006144202506240&offset=-11033857926066102272"
+        ))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        spec.validate_response("list_secrets_api_v1_secrets__get", 200, &body),
+        []
+    );
+    // get_wallet's offset has minimum 0: a 422 naming that rule, on-schema.
+    let response = client()
+        .get(format!(
+            "{base}/api/v1/billing/wallet?offset=-11033857926066102272"
+        ))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        spec.validate_response("get_wallet_api_v1_billing_wallet_get", 422, &body),
+        []
+    );
+    assert_eq!(body["errors"][0]["param"], "query.offset");
+    let received = server.received_requests();
+    assert_eq!(received[0].violations, []);
+    let rules: Vec<String> = received[1]
+        .violations
+        .iter()
+        .map(|v| v.rule.to_string())
+        .collect();
+    assert_eq!(rules, ["minimum"]);
+}
+
+#[tokio::test]
+async fn an_undeclared_body_property_is_recorded_and_answered_normally() {
+    let server = ContractServer::start(mini()).await;
+    let response = client()
+        .post(format!("{}/api/v1/feedback", server.uri()))
+        .json(&json!({"message": "hi", "rating": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let violations = server.violations();
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].rule, "unknown-property");
+    assert_eq!(violations[0].location, "body/rating");
+    assert_eq!(violations[0].operation_id.as_deref(), Some("send_feedback"));
+}
