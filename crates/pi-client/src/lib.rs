@@ -61,7 +61,9 @@ mod retry;
 mod sandboxes;
 mod secrets;
 mod team;
+mod teams;
 mod tunnels;
+mod user;
 mod wait;
 
 pub use availability::{
@@ -91,7 +93,9 @@ pub use sandboxes::{
     OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,
 };
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
+pub use teams::{ListTeamMembers, Teams, TeamsApi};
 pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
+pub use user::{ListMyTeams, User, UserApi};
 pub use wait::WaitPolicy;
 
 /// The models this client sends and returns, re-exported so one dependency is enough.

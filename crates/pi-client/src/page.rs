@@ -36,6 +36,8 @@ use crate::{Client, Error};
 pub struct ListRequest<'c, T> {
     client: &'c Client,
     endpoint: &'static Endpoint,
+    /// The values of the endpoint's path parameters, by name.
+    ids: Vec<(&'static str, String)>,
     team_id: Option<String>,
     filters: Vec<(&'static str, String)>,
     offset: Option<u64>,
@@ -47,6 +49,7 @@ impl<T> fmt::Debug for ListRequest<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListRequest")
             .field("path", &self.endpoint.path)
+            .field("ids", &self.ids)
             .field("team_id", &self.team_id)
             .field("filters", &self.filters)
             .field("offset", &self.offset)
@@ -60,6 +63,7 @@ impl<T> Clone for ListRequest<'_, T> {
         Self {
             client: self.client,
             endpoint: self.endpoint,
+            ids: self.ids.clone(),
             team_id: self.team_id.clone(),
             filters: self.filters.clone(),
             offset: self.offset,
@@ -78,12 +82,23 @@ impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
         Self {
             client,
             endpoint,
+            ids: Vec::new(),
             team_id,
             filters: Vec::new(),
             offset: None,
             limit: None,
             item: PhantomData,
         }
+    }
+
+    /// Fills the endpoint's path parameters (`("team_id", id)`), for a list
+    /// that belongs to one resource. They are checked when a page is sent.
+    pub(crate) fn at(mut self, ids: &[(&'static str, &str)]) -> Self {
+        self.ids = ids
+            .iter()
+            .map(|(name, id)| (*name, (*id).to_owned()))
+            .collect();
+        self
     }
 
     /// Adds one of the area's own query filters; a name may repeat (an array
@@ -123,7 +138,12 @@ impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
     }
 
     async fn page_at(&self, offset: Option<u64>) -> Result<Page<T>, Error> {
-        let mut request = ApiRequest::to(self.endpoint, &[], self.team_id.as_deref())?;
+        let ids: Vec<(&'static str, &str)> = self
+            .ids
+            .iter()
+            .map(|(name, id)| (*name, id.as_str()))
+            .collect();
+        let mut request = ApiRequest::to(self.endpoint, &ids, self.team_id.as_deref())?;
         for (name, value) in &self.filters {
             request = request.query(name, value);
         }
