@@ -54,6 +54,7 @@ mod endpoint;
 mod error;
 mod evaluations;
 mod hosted_evaluations;
+mod images;
 mod page;
 mod pods;
 mod request;
@@ -83,6 +84,9 @@ pub use evaluations::{
 };
 pub use hosted_evaluations::{
     CreateHostedEvaluationBuilder, HostedEvaluations, HostedEvaluationsApi,
+};
+pub use images::{
+    CreateImageBuildBuilder, Images, ImagesApi, ListImageBuilds, ListImages, StartImageBuildBuilder,
 };
 pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
