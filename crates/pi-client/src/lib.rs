@@ -47,12 +47,15 @@
 //! ```
 
 mod availability;
+mod billing;
 mod call;
 mod client;
 mod config;
 mod endpoint;
 mod error;
 mod evaluations;
+mod feedback;
+mod frp;
 mod hosted_evaluations;
 mod images;
 mod page;
@@ -63,6 +66,8 @@ mod sandboxes;
 mod secrets;
 mod team;
 mod teams;
+mod template;
+mod training;
 mod tunnels;
 mod user;
 mod wait;
@@ -71,6 +76,7 @@ pub use availability::{
     Availability, AvailabilityApi, AvailabilityQuery, DiskOffersRequest, GpuOfferAnswer,
     GpuOffersByTypeRequest, GpuOffersRequest, PagedAnswer,
 };
+pub use billing::{Billing, BillingApi, WalletRequest};
 pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -82,6 +88,8 @@ pub use evaluations::{
     CreateEvaluationBuilder, Evaluations, EvaluationsApi, ListEvaluations, ListSamples,
     SampleBatch, SamplePushReport, UpdateEvaluationBuilder,
 };
+pub use feedback::{Feedback, FeedbackApi, SubmitFeedbackBuilder};
+pub use frp::{Frp, FrpApi};
 pub use hosted_evaluations::{
     CreateHostedEvaluationBuilder, HostedEvaluations, HostedEvaluationsApi,
 };
@@ -98,6 +106,8 @@ pub use sandboxes::{
 };
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
 pub use teams::{ListTeamMembers, Teams, TeamsApi};
+pub use template::{CheckDockerImageBuilder, Template, TemplateApi};
+pub use training::{CreateDedicatedRunBuilder, Training, TrainingApi};
 pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
 pub use user::{ListMyTeams, User, UserApi};
 pub use wait::WaitPolicy;
