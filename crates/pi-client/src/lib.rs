@@ -51,6 +51,7 @@ mod billing;
 mod call;
 mod client;
 mod config;
+mod disks;
 mod endpoint;
 mod error;
 mod evaluations;
@@ -83,6 +84,7 @@ pub use client::{
     DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
+pub use disks::{CreateDiskBuilder, Disks, DisksApi, ListDisks};
 pub use error::Error;
 pub use evaluations::{
     CreateEvaluationBuilder, Evaluations, EvaluationsApi, ListEvaluations, ListSamples,
