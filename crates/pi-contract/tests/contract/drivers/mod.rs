@@ -15,12 +15,20 @@ pub fn encoded(output: &impl Serialize) -> Value {
 }
 
 mod availability;
+mod billing;
 mod evaluations;
+mod feedback;
+mod frp;
 mod hosted_evaluations;
+mod images;
 mod pods;
 mod sandboxes;
 mod secrets;
+mod teams;
+mod template;
+mod training;
 mod tunnels;
+mod user;
 
 /// One way of calling an operation.
 pub struct Call {
@@ -60,12 +68,20 @@ pub(crate) use driver;
 pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
+        billing::drivers(),
         evaluations::drivers(),
+        feedback::drivers(),
+        frp::drivers(),
         hosted_evaluations::drivers(),
+        images::drivers(),
         pods::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
+        teams::drivers(),
+        template::drivers(),
+        training::drivers(),
         tunnels::drivers(),
+        user::drivers(),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,46 @@
+//! Drivers for the Images area (`pi_client::Images`).
+
+use pi_client::types::{
+    CreateImageBuildPlatform, ImageRef, ImageVisibility, ImageVisibilityOverride,
+};
+
+use super::{Driver, driver};
+
+/// A reference the suite writes by hand, so it always parses.
+fn image(reference: &str) -> ImageRef {
+    reference
+        .parse()
+        .unwrap_or_else(|error| panic!("{reference}: {error}"))
+}
+
+pub fn drivers() -> Vec<Driver> {
+    vec![
+        driver!("list_user_images_api_v1_images_get",
+            "minimal" => |client| client.images().personal().list().send(),
+            "all-inputs" => |client| client.images().team("team_1").list().offset(5).limit(20).send(),
+        ),
+        driver!("initiate_image_build_api_v1_images_build_post",
+            "minimal" => |client| client.images().personal().build(&image("myapp:v1")).send(),
+            "all-inputs" => |client| client.images().personal().build(&image("team-team_1/myapp:v2")).dockerfile_path("docker/Dockerfile.prod").platform(CreateImageBuildPlatform::LinuxArm64).visibility(ImageVisibilityOverride::Public).send(),
+        ),
+        driver!("get_build_status_api_v1_images_build__build_id__get",
+            "minimal" => |client| client.images().build_status("build_1"),
+        ),
+        driver!("start_image_build_api_v1_images_build__build_id__start_post",
+            "minimal" => |client| client.images().start_build("build_1").send(),
+            "all-inputs" => |client| client.images().start_build("build_1").context_uploaded(true).send(),
+        ),
+        driver!("list_image_builds_api_v1_images_builds_get",
+            "minimal" => |client| client.images().builds().send(),
+            "all-inputs" => |client| client.images().builds().offset(10).limit(25).send(),
+        ),
+        driver!("delete_user_image_api_v1_images__image_name___image_tag__delete",
+            "minimal" => |client| client.images().personal().delete(&image("myapp:v1")),
+            "all-inputs" => |client| client.images().personal().delete(&image("team-team_1/myapp:v1")),
+        ),
+        driver!("update_image_visibility_api_v1_images__image_name___image_tag__visibility_patch",
+            "minimal" => |client| client.images().personal().set_visibility(&image("myapp:v1"), ImageVisibility::Private),
+            "all-inputs" => |client| client.images().personal().set_visibility(&image("team-team_1/myapp:v1"), ImageVisibility::Public),
+        ),
+    ]
+}
