@@ -65,6 +65,7 @@ mod request;
 mod retry;
 mod sandboxes;
 mod secrets;
+mod ssh_keys;
 mod team;
 mod teams;
 mod template;
@@ -107,6 +108,7 @@ pub use sandboxes::{
     OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,
 };
 pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
+pub use ssh_keys::{ListSshKeys, SshKeys, SshKeysApi};
 pub use teams::{ListTeamMembers, Teams, TeamsApi};
 pub use template::{CheckDockerImageBuilder, Template, TemplateApi};
 pub use training::{CreateDedicatedRunBuilder, Training, TrainingApi};
