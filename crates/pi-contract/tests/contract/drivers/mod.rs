@@ -15,6 +15,7 @@ pub fn encoded(output: &impl Serialize) -> Value {
 }
 
 mod availability;
+mod disks;
 mod billing;
 mod evaluations;
 mod feedback;
@@ -24,6 +25,7 @@ mod images;
 mod pods;
 mod sandboxes;
 mod secrets;
+mod ssh_keys;
 mod teams;
 mod template;
 mod training;
@@ -68,6 +70,7 @@ pub(crate) use driver;
 pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
+        disks::drivers(),
         billing::drivers(),
         evaluations::drivers(),
         feedback::drivers(),
@@ -77,6 +80,7 @@ pub fn all() -> Vec<Driver> {
         pods::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
+        ssh_keys::drivers(),
         teams::drivers(),
         template::drivers(),
         training::drivers(),
