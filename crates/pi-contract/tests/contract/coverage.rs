@@ -10,8 +10,7 @@ pub const EXCLUDED_INPUTS: &[(&str, &str, &str)] = &[];
 
 /// Operations the client does not implement yet. An entry leaves this list in
 /// the same change that adds its driver; the coverage check fails otherwise.
-pub const PENDING: &[&str] = &[
-];
+pub const PENDING: &[&str] = &[];
 
 /// Operations the suite leaves out on purpose, each with the reason.
 ///

@@ -15,8 +15,8 @@ pub fn encoded(output: &impl Serialize) -> Value {
 }
 
 mod availability;
-mod disks;
 mod billing;
+mod disks;
 mod evaluations;
 mod feedback;
 mod frp;
@@ -70,8 +70,8 @@ pub(crate) use driver;
 pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
-        disks::drivers(),
         billing::drivers(),
+        disks::drivers(),
         evaluations::drivers(),
         feedback::drivers(),
         frp::drivers(),
