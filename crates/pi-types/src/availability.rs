@@ -31,11 +31,10 @@ pub type AvailabilitySummary = BTreeMap<String, BTreeMap<String, InstanceCountPr
 /// `/availability/clusters`): every offer, grouped under its GPU type.
 ///
 /// The document writes this answer as one object with a single property
-/// named `{GPUType}`, a placeholder for "one key per GPU type"; the
-/// generated [`GpuAvailabilityByType`](crate::GpuAvailabilityByType) follows
-/// the document to the letter and so would keep nothing of a real answer.
-/// This type reads any key, a placeholder included, and writes each back as
-/// it came.
+/// named `{GPUType}`, a placeholder for "one key per GPU type"; a struct
+/// generated to the letter would keep nothing of a real answer, so
+/// `spec/codegen.toml` maps the schema onto this type, which reads any key,
+/// a placeholder included, and writes each back as it came.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct GpuOffersByType(pub BTreeMap<GpuType, Vec<GpuAvailability>>);

@@ -333,17 +333,6 @@ pub struct InstanceCountPricing {
     pub additional: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// GPU offers from the older availability calls, grouped by GPU type.
-///
-/// Schema `LegacyAvailabilityResponse` of the document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct GpuAvailabilityByType {
-    /// `{GPUType}`: list of [`GpuAvailability`], optional.
-    #[serde(rename = "{GPUType}", default, skip_serializing_if = "Option::is_none")]
-    pub gpu_type: Option<Vec<super::GpuAvailability>>,
-}
-
 /// The on-demand and community prices of a GPU offer, and their currency.
 ///
 /// Schema `Prices` of the document.
