@@ -164,6 +164,29 @@ pub(crate) fn max_items(
     ))
 }
 
+/// A JSON object, where the document types a free-form value as `object`.
+pub(crate) fn json_object(
+    field: impl Into<Field>,
+    value: &serde_json::Value,
+) -> Result<(), InvalidInput> {
+    if value.is_object() {
+        return Ok(());
+    }
+    let kind = match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    };
+    Err(InvalidInput::new(
+        field,
+        Rule::JsonObject,
+        format!("it is {kind}"),
+    ))
+}
+
 /// One of the values the document lists: an `Other` value is refused in a
 /// request, since the server would refuse it too.
 pub(crate) fn known<T: WireEnum>(field: impl Into<Field>, value: &T) -> Result<(), InvalidInput> {
@@ -225,6 +248,17 @@ mod tests {
     fn a_pattern_that_does_not_compile_is_an_error_not_a_pass() {
         let error = pattern("f", "anything", "(unclosed", true).unwrap_err();
         assert_eq!(error.rule(), &Rule::UncheckablePattern("(unclosed"));
+    }
+
+    #[test]
+    fn free_form_objects_must_be_objects() {
+        assert!(json_object("metrics", &serde_json::json!({"a": 1})).is_ok());
+        let error = json_object("samples[2]", &serde_json::json!([1])).unwrap_err();
+        assert_eq!(
+            (error.field(), error.rule()),
+            ("samples[2]", &Rule::JsonObject)
+        );
+        assert!(error.to_string().contains("an array"), "{error}");
     }
 
     #[test]

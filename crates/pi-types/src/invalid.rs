@@ -41,6 +41,8 @@ pub enum Rule {
     MinItems(usize),
     /// The list must have at most this many items.
     MaxItems(usize),
+    /// The value must be a JSON object.
+    JsonObject,
     /// The value must be one of these, the values the document lists.
     OneOf(&'static [&'static str]),
     /// The document's pattern for this field could not be compiled, so the
@@ -68,6 +70,7 @@ impl std::fmt::Display for Rule {
             Self::MinItems(min) => write!(f, "must have at least {min} items"),
             Self::MaxItems(max) => write!(f, "must have at most {max} items"),
             Self::OneOf(values) => write!(f, "must be one of {}", values.join(", ")),
+            Self::JsonObject => f.write_str("must be a JSON object"),
             Self::UncheckablePattern(pattern) => {
                 write!(f, "could not be checked against {pattern}")
             }

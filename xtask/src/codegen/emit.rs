@@ -115,7 +115,7 @@ fn rust_type(ty: &Ty) -> TokenStream {
         Ty::Integer => quote!(i64),
         Ty::Number => quote!(f64),
         Ty::Timestamp => quote!(crate::Timestamp),
-        Ty::Json => quote!(serde_json::Value),
+        Ty::Json | Ty::JsonObject => quote!(serde_json::Value),
         Ty::Named(name, _) => {
             let name = format_ident!("{}", name);
             quote!(super::#name)
@@ -369,6 +369,7 @@ fn value_validation(
             let _ = name;
             Some(quote!(crate::Validate::validate(#value).map_err(|error| error.within(#path))?;))
         }
+        Ty::JsonObject => Some(quote!(crate::check::json_object(#path, #value)?;)),
         Ty::Named(name, NamedKind::Enum) => {
             let name = format_ident!("{}", name);
             Some(quote!(crate::check::known::<super::#name>(#path, #value)?;))

@@ -88,6 +88,9 @@ pub(crate) enum Ty {
     Timestamp,
     /// Free-form JSON (`serde_json::Value`).
     Json,
+    /// Free-form JSON that the document says is an object: still a
+    /// `serde_json::Value`, but a request checks that it is an object.
+    JsonObject,
     /// A generated item of this name.
     Named(String, NamedKind),
     /// A hand-written type, as a Rust path.
@@ -139,7 +142,7 @@ impl Ty {
             Ty::Integer => "Integer".into(),
             Ty::Number => "Number".into(),
             Ty::Timestamp => "Timestamp".into(),
-            Ty::Json => "Json".into(),
+            Ty::Json | Ty::JsonObject => "Json".into(),
             Ty::Named(name, _) => name.clone(),
             Ty::External(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
             Ty::List(_) => "List".into(),
@@ -555,7 +558,7 @@ impl Builder<'_> {
                         &format!("{context}Value"),
                         extra,
                     )?))),
-                    _ => Ok(Ty::Json),
+                    _ => Ok(Ty::JsonObject),
                 }
             }
             None if schema
@@ -766,6 +769,7 @@ fn describe(ty: &Ty) -> String {
         Ty::Number => "number".into(),
         Ty::Timestamp => "date-time".into(),
         Ty::Json => "any JSON value".into(),
+        Ty::JsonObject => "JSON object".into(),
         Ty::Named(name, _) => format!("[`{name}`]"),
         Ty::External(path) => format!("[`{}`]", path.trim_start_matches("crate::")),
         Ty::List(inner) => format!("list of {}", describe(inner)),

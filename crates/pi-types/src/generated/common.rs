@@ -504,10 +504,10 @@ pub struct HostedEvaluationSettings {
         serialize_with = "crate::exposed::optional_secret_map"
     )]
     pub custom_secrets: Option<std::collections::BTreeMap<String, crate::SecretString>>,
-    /// `env_args`: any JSON value, optional, may be null.
+    /// `env_args`: JSON object, optional, may be null.
     #[serde(rename = "env_args", default, skip_serializing_if = "Option::is_none")]
     pub env_args: Option<serde_json::Value>,
-    /// `extra_env_kwargs`: any JSON value, optional, may be null.
+    /// `extra_env_kwargs`: JSON object, optional, may be null.
     #[serde(
         rename = "extra_env_kwargs",
         default,
@@ -536,7 +536,7 @@ pub struct HostedEvaluationSettings {
     /// `rollouts_per_example`: integer, required. Rules: at least 1.0; at most 2048.0.
     #[serde(rename = "rollouts_per_example")]
     pub rollouts_per_example: i64,
-    /// `sampling_args`: any JSON value, optional, may be null.
+    /// `sampling_args`: JSON object, optional, may be null.
     #[serde(rename = "sampling_args", default, skip_serializing_if = "Option::is_none")]
     pub sampling_args: Option<serde_json::Value>,
     /// `state_columns`: list of string, optional, may be null.
@@ -690,6 +690,18 @@ impl HostedEvaluationSettings {
 impl crate::Validate for HostedEvaluationSettings {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
         {
+            let value = &self.env_args;
+            if let Some(value) = value {
+                crate::check::json_object("env_args", value)?;
+            }
+        }
+        {
+            let value = &self.extra_env_kwargs;
+            if let Some(value) = value {
+                crate::check::json_object("extra_env_kwargs", value)?;
+            }
+        }
+        {
             let value = &self.max_concurrent;
             if let Some(value) = value {
                 crate::check::minimum("max_concurrent", *value, 1i64, "1", false)?;
@@ -736,6 +748,12 @@ impl crate::Validate for HostedEvaluationSettings {
                 "2048",
                 false,
             )?;
+        }
+        {
+            let value = &self.sampling_args;
+            if let Some(value) = value {
+                crate::check::json_object("sampling_args", value)?;
+            }
         }
         {
             let value = &self.timeout_minutes;

@@ -15,7 +15,7 @@ pub struct Disk {
     /// `id`: string, optional.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `info`: any JSON value, optional, may be null.
+    /// `info`: JSON object, optional, may be null.
     #[serde(rename = "info", default, skip_serializing_if = "Option::is_none")]
     pub info: Option<serde_json::Value>,
     /// `name`: string, required. Rules: at most 255 characters.

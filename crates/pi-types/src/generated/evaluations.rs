@@ -84,10 +84,10 @@ pub struct CreateEvaluation {
     /// `is_public`: boolean, optional. Server default: `false`.
     #[serde(rename = "is_public", default, skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
-    /// `metadata`: any JSON value, optional, may be null.
+    /// `metadata`: JSON object, optional, may be null.
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// `metrics`: any JSON value, optional, may be null.
+    /// `metrics`: JSON object, optional, may be null.
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<serde_json::Value>,
     /// `model_name`: string, optional, may be null.
@@ -273,6 +273,18 @@ impl crate::Validate for CreateEvaluation {
             if let Some(value) = value {
                 crate::Validate::validate(value)
                     .map_err(|error| error.within("eval_config"))?;
+            }
+        }
+        {
+            let value = &self.metadata;
+            if let Some(value) = value {
+                crate::check::json_object("metadata", value)?;
+            }
+        }
+        {
+            let value = &self.metrics;
+            if let Some(value) = value {
+                crate::check::json_object("metrics", value)?;
             }
         }
         Ok(())
@@ -464,7 +476,7 @@ crate::wire_enum_traits!(EvaluationType);
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FinalizeEvaluation {
-    /// `metrics`: any JSON value, optional, may be null.
+    /// `metrics`: JSON object, optional, may be null.
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<serde_json::Value>,
 }
@@ -485,6 +497,12 @@ impl FinalizeEvaluation {
 
 impl crate::Validate for FinalizeEvaluation {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.metrics;
+            if let Some(value) = value {
+                crate::check::json_object("metrics", value)?;
+            }
+        }
         Ok(())
     }
 }
@@ -530,7 +548,7 @@ pub struct Evaluation {
     /// `avg_score`: number, optional, may be null.
     #[serde(rename = "avg_score", default, skip_serializing_if = "Option::is_none")]
     pub avg_score: Option<f64>,
-    /// `chartData`: any JSON value, optional, may be null.
+    /// `chartData`: JSON object, optional, may be null.
     #[serde(rename = "chartData", default, skip_serializing_if = "Option::is_none")]
     pub chart_data: Option<serde_json::Value>,
     /// `completed_at`: date-time, optional, may be null.
@@ -545,7 +563,7 @@ pub struct Evaluation {
     /// `description`: string, optional, may be null.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `detailedMetrics`: any JSON value, optional, may be null.
+    /// `detailedMetrics`: JSON object, optional, may be null.
     #[serde(
         rename = "detailedMetrics",
         default,
@@ -569,7 +587,7 @@ pub struct Evaluation {
     /// `error_message`: string, optional, may be null.
     #[serde(rename = "error_message", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `eval_config`: any JSON value, optional, may be null.
+    /// `eval_config`: JSON object, optional, may be null.
     #[serde(rename = "eval_config", default, skip_serializing_if = "Option::is_none")]
     pub eval_config: Option<serde_json::Value>,
     /// `eval_type`: [`EvaluationType`], required.
@@ -600,10 +618,10 @@ pub struct Evaluation {
     /// `max_score`: number, optional, may be null.
     #[serde(rename = "max_score", default, skip_serializing_if = "Option::is_none")]
     pub max_score: Option<f64>,
-    /// `metadata`: any JSON value, optional, may be null.
+    /// `metadata`: JSON object, optional, may be null.
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// `metrics`: any JSON value, optional, may be null.
+    /// `metrics`: JSON object, optional, may be null.
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<serde_json::Value>,
     /// `min_score`: number, optional, may be null.
@@ -615,10 +633,10 @@ pub struct Evaluation {
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
-    /// `rewardStats`: any JSON value, optional, may be null.
+    /// `rewardStats`: JSON object, optional, may be null.
     #[serde(rename = "rewardStats", default, skip_serializing_if = "Option::is_none")]
     pub reward_stats: Option<serde_json::Value>,
-    /// `rubricInfo`: any JSON value, optional, may be null.
+    /// `rubricInfo`: JSON object, optional, may be null.
     #[serde(rename = "rubricInfo", default, skip_serializing_if = "Option::is_none")]
     pub rubric_info: Option<serde_json::Value>,
     /// `run_id`: string, optional, may be null.
@@ -637,7 +655,7 @@ pub struct Evaluation {
     /// `started_at`: date-time, optional, may be null.
     #[serde(rename = "started_at", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
-    /// `statistics`: any JSON value, optional, may be null.
+    /// `statistics`: JSON object, optional, may be null.
     #[serde(rename = "statistics", default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<serde_json::Value>,
     /// `status`: [`EvaluationStatus`], required.
@@ -687,7 +705,7 @@ pub struct SampleList {
     /// `page`: integer, required.
     #[serde(rename = "page")]
     pub page: i64,
-    /// `samples`: list of any JSON value, required.
+    /// `samples`: list of JSON object, required.
     #[serde(rename = "samples")]
     pub samples: Vec<serde_json::Value>,
     /// `total`: integer, required.
@@ -724,7 +742,7 @@ pub struct EvaluationList {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PushSamples {
-    /// `samples`: list of any JSON value, required.
+    /// `samples`: list of JSON object, required.
     #[serde(rename = "samples")]
     pub samples: Vec<serde_json::Value>,
 }
@@ -739,6 +757,12 @@ impl PushSamples {
 
 impl crate::Validate for PushSamples {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.samples;
+            for (index, item) in value.iter().enumerate() {
+                crate::check::json_object(format!("{}[{index}]", "samples"), item)?;
+            }
+        }
         Ok(())
     }
 }
@@ -788,10 +812,10 @@ pub struct UpdateEvaluation {
     /// `is_public`: boolean, optional, may be null.
     #[serde(rename = "is_public", default, skip_serializing_if = "Option::is_none")]
     pub is_public: Option<bool>,
-    /// `metadata`: any JSON value, optional, may be null.
+    /// `metadata`: JSON object, optional, may be null.
     #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
-    /// `metrics`: any JSON value, optional, may be null.
+    /// `metrics`: JSON object, optional, may be null.
     #[serde(rename = "metrics", default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<serde_json::Value>,
     /// `model_name`: string, optional, may be null.
@@ -925,6 +949,18 @@ impl crate::Validate for UpdateEvaluation {
             if let Some(value) = value {
                 crate::Validate::validate(value)
                     .map_err(|error| error.within("eval_config"))?;
+            }
+        }
+        {
+            let value = &self.metadata;
+            if let Some(value) = value {
+                crate::check::json_object("metadata", value)?;
+            }
+        }
+        {
+            let value = &self.metrics;
+            if let Some(value) = value {
+                crate::check::json_object("metrics", value)?;
             }
         }
         Ok(())

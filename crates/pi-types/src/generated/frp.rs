@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidateFrpPlugin {
-    /// `content`: any JSON value, required.
+    /// `content`: JSON object, required.
     #[serde(rename = "content")]
     pub content: serde_json::Value,
     /// `op`: string, required.
@@ -35,6 +35,10 @@ impl ValidateFrpPlugin {
 
 impl crate::Validate for ValidateFrpPlugin {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.content;
+            crate::check::json_object("content", value)?;
+        }
         Ok(())
     }
 }
@@ -45,7 +49,7 @@ impl crate::Validate for ValidateFrpPlugin {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FrpPluginDecision {
-    /// `content`: any JSON value, optional, may be null.
+    /// `content`: JSON object, optional, may be null.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
     /// `reject`: boolean, optional. Server default: `false`.

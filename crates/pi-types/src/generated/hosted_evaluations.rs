@@ -134,7 +134,7 @@ pub struct HostedEvaluationLogs {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InferenceModelList {
-    /// `models`: list of any JSON value, required.
+    /// `models`: list of JSON object, required.
     #[serde(rename = "models")]
     pub models: Vec<serde_json::Value>,
 }

@@ -731,7 +731,7 @@ pub struct SandboxLogs {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Sandbox {
-    /// `advancedConfigs`: any JSON value, required, may be null.
+    /// `advancedConfigs`: JSON object, required, may be null.
     #[serde(rename = "advancedConfigs")]
     pub advanced_configs: Option<serde_json::Value>,
     /// `cpuCores`: number, required.
@@ -749,7 +749,7 @@ pub struct Sandbox {
     /// `dockerImage`: string, required.
     #[serde(rename = "dockerImage")]
     pub docker_image: String,
-    /// `environmentVars`: any JSON value, required, may be null.
+    /// `environmentVars`: JSON object, required, may be null.
     #[serde(rename = "environmentVars")]
     pub environment_vars: Option<serde_json::Value>,
     /// `errorMessage`: string, optional, may be null.

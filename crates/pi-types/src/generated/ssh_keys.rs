@@ -72,7 +72,7 @@ pub struct SshKeyUpdated {
     /// `message`: string, required.
     #[serde(rename = "message")]
     pub message: String,
-    /// `updated_fields`: any JSON value, required.
+    /// `updated_fields`: JSON object, required.
     #[serde(rename = "updated_fields")]
     pub updated_fields: serde_json::Value,
 }

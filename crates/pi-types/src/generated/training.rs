@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateDedicatedRun {
-    /// `config`: any JSON value, required.
+    /// `config`: JSON object, required.
     #[serde(rename = "config")]
     pub config: serde_json::Value,
     /// `hfToken`: secret string, optional, may be null. Secret material: redacted in `Debug`.
@@ -86,6 +86,10 @@ impl CreateDedicatedRun {
 
 impl crate::Validate for CreateDedicatedRun {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.config;
+            crate::check::json_object("config", value)?;
+        }
         Ok(())
     }
 }
