@@ -47,7 +47,8 @@ impl Frp<'_> {
     /// answer allows it, rejects it with a reason, or rewrites the content.
     ///
     /// # Errors
-    /// Any error of the request path.
+    /// [`Error::InvalidInput`] (nothing sent) when `content` is not a JSON
+    /// object, and any error of the request path.
     pub async fn validate(
         &self,
         op: impl Into<String>,

@@ -47,8 +47,9 @@ impl Client {
 }
 
 impl<'c> Training<'c> {
-    /// Starts creating a dedicated training run from `config`, which the
-    /// document leaves free-form. A team set on the handle (`.team(id)`)
+    /// Starts creating a dedicated training run from `config`, a JSON object
+    /// whose keys the document leaves open (anything but an object is
+    /// refused before sending). A team set on the handle (`.team(id)`)
     /// owns the run. The answer carries the run's access token, which stays
     /// out of `Debug` output.
     pub fn create_run(&self, config: serde_json::Value) -> CreateDedicatedRunBuilder<'c> {
