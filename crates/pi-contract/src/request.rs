@@ -282,15 +282,7 @@ impl Spec {
         check_headers(id, operation, request, &mut violations);
         check_body(self.document(), id, operation, request, &mut violations);
 
-        // The API ignores what it does not read (unknown parameters and body
-        // properties, extra values, a body it does not expect): those are
-        // recorded, not refused.
-        let refused = violations.iter().any(|v| {
-            v.rule != Rule::UNKNOWN_PARAMETER
-                && v.rule != Rule::UNKNOWN_PROPERTY
-                && v.rule != Rule::REPEATED_PARAMETER
-                && v.rule != Rule::UNEXPECTED_BODY
-        });
+        let refused = violations.iter().any(|v| refuses(&v.rule));
         let outcome = if unauthorized {
             Outcome::Unauthorized
         } else if refused {
@@ -316,6 +308,16 @@ impl Spec {
         self.find_operation(method, &other)
             .map(|operation| format!("{} {} ({})", operation.method(), other, operation.id()))
     }
+}
+
+/// Whether the API refuses a request that breaks `rule`. It ignores what it
+/// does not read (unknown parameters and body properties, extra values, a
+/// body it does not expect): those are recorded, not refused.
+pub(crate) fn refuses(rule: &Rule) -> bool {
+    *rule != Rule::UNKNOWN_PARAMETER
+        && *rule != Rule::UNKNOWN_PROPERTY
+        && *rule != Rule::REPEATED_PARAMETER
+        && *rule != Rule::UNEXPECTED_BODY
 }
 
 /// What is wrong with the request's bearer authentication, if anything. The

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
-use crate::request::{HttpRequest, Outcome};
+use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
 use crate::synth::{SynthError, Synthesized};
 use crate::violation::Violation;
@@ -362,9 +362,11 @@ impl State {
                 ContractResponse::new(401).json(json!({"detail": "Not authenticated"}))
             }
             Outcome::Invalid => {
+                // Like the API, list what it refused, not what it ignores.
                 let errors: Vec<Value> = check
                     .violations
                     .iter()
+                    .filter(|v| refuses(&v.rule))
                     .map(|v| json!({"param": v.location, "details": v.message}))
                     .collect();
                 ContractResponse::new(422).json(json!({ "errors": errors }))

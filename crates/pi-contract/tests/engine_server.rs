@@ -515,3 +515,38 @@ async fn an_undeclared_body_property_is_recorded_and_answered_normally() {
     assert_eq!(violations[0].location, "body/rating");
     assert_eq!(violations[0].operation_id.as_deref(), Some("send_feedback"));
 }
+
+#[tokio::test]
+async fn a_422_lists_what_the_api_refuses_not_what_it_ignores() {
+    let server = ContractServer::start(mini()).await;
+    let response = client()
+        .post(format!("{}/api/v1/feedback?page=2", server.uri()))
+        .json(&json!({"rating": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    let params: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["param"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["body"]);
+    // The ignored problems are recorded all the same.
+    let mut rules: Vec<String> = server
+        .violations()
+        .iter()
+        .map(|v| format!("{} {}", v.location, v.rule))
+        .collect();
+    rules.sort();
+    assert_eq!(
+        rules,
+        [
+            "body required",
+            "body/rating unknown-property",
+            "query.page unknown-parameter"
+        ]
+    );
+}
