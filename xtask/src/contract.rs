@@ -5,8 +5,15 @@
 //! The suite itself is a cargo test, so `cargo test --workspace` runs the same
 //! checks against the vendored spec; this task adds the report and the
 //! choice of document. With `--spec`, only the suite runs (the snapshot and
-//! drift tests are about the vendored spec), and the document is passed to it
-//! through `PI_CONTRACT_SPEC`.
+//! drift tests are about the vendored spec). The document is passed to the
+//! suite through `PI_CONTRACT_SPEC` (the vendored one when no `--spec` is
+//! given), and the suite writes its report to `PI_CONTRACT_REPORT`:
+//! `contract-report.json` in cargo's target directory, wherever
+//! `CARGO_TARGET_DIR` or the cargo configuration puts it (created if needed).
+//!
+//! The suite is built first (`--no-run`) and then run, so the last line says
+//! which of these happened: it did not build, it ran but stopped before
+//! writing its report, it ran and checks failed, or the contract holds.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -16,8 +23,11 @@ use pi_contract::report::SuiteReport;
 /// The vendored contract, the one the suite runs against by default.
 const VENDORED_SPEC: &str = "spec/openapi.json";
 
-/// Where the suite writes its report for this task to read.
-const REPORT_PATH: &str = "target/contract-report.json";
+/// The report's file name, in cargo's target directory.
+const REPORT_FILE: &str = "contract-report.json";
+
+/// The cargo command that builds and runs the suite (without `--no-run`).
+const SUITE: [&str; 5] = ["test", "--package", "pi-contract", "--test", "contract"];
 
 /// Runs the task; the workspace root is the current directory.
 pub(crate) fn run(args: &[String]) -> ExitCode {
@@ -32,24 +42,54 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         }
         print!("{}", drift_summary(path));
     }
-    let report_path = Path::new(REPORT_PATH);
-    let _ = std::fs::remove_file(report_path);
-
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+    let report_path = match report_path(&cargo) {
+        Ok(path) => path,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The suite writes to a file of this run's own, renamed to the report
+    // path once read: a stale report is never taken for this run's, and runs
+    // sharing a target directory do not read each other's.
+    let scratch = report_path.with_extension(format!("{}.json", std::process::id()));
+
+    eprintln!(
+        "building the contract suite (cargo {} --no-run)",
+        SUITE.join(" ")
+    );
+    let built = match Command::new(&cargo)
+        .args(SUITE)
+        .arg("--no-run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .status()
+    {
+        Ok(status) => status.success(),
+        Err(error) => {
+            eprintln!("error: cannot run cargo: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !built {
+        let verdict = Verdict::NotBuilt;
+        println!("{}", verdict.message(&report_path));
+        return ExitCode::FAILURE;
+    }
+
+    let spec_path = normalized(spec.as_deref().unwrap_or(Path::new(VENDORED_SPEC)));
+    let mut command = Command::new(&cargo);
     command
-        .args(["test", "--package", "pi-contract", "--test", "contract"])
-        .env("PI_CONTRACT_REPORT", absolute(report_path))
+        .args(SUITE)
+        .env("PI_CONTRACT_REPORT", &scratch)
+        .env("PI_CONTRACT_SPEC", &spec_path)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if let Some(path) = &spec {
-        command.env("PI_CONTRACT_SPEC", absolute(path)).args([
-            "--",
-            "the_client_holds_the_contract",
-            "--exact",
-        ]);
+    if spec.is_some() {
+        command.args(["--", "the_client_holds_the_contract", "--exact"]);
     }
-    eprintln!("running the contract suite (cargo test --package pi-contract --test contract)");
+    eprintln!("running the contract suite (cargo {})", SUITE.join(" "));
     let output = match command.output() {
         Ok(output) => output,
         Err(error) => {
@@ -58,32 +98,141 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         }
     };
     let test_output = String::from_utf8_lossy(&output.stdout);
+    let tests_passed = output.status.success();
 
-    let report = std::fs::read_to_string(report_path)
-        .ok()
-        .and_then(|text| serde_json::from_str::<SuiteReport>(&text).ok());
-    match &report {
-        Some(report) => print!("{}", report.render()),
-        None => println!("the suite wrote no report (it did not build or did not run)"),
+    let report = read_report(&scratch);
+    if report.is_ok() && std::fs::rename(&scratch, &report_path).is_err() {
+        let _ = std::fs::remove_file(&scratch);
     }
-    let suite_passed = report.as_ref().is_some_and(SuiteReport::passed);
-    if !output.status.success() && (suite_passed || report.is_none()) {
+    if let Ok(report) = &report {
+        print!("{}", report.render());
+    }
+    let verdict = Verdict::of(report.as_ref().map_err(String::as_str), tests_passed);
+    if matches!(verdict, Verdict::NoReport(_) | Verdict::OtherTestsFailed) {
         // Something other than the suite's own checks failed: show it all.
         println!("\ncargo test output:\n{test_output}");
+    } else {
+        // The report lists the suite's failures; name any other failed test.
+        for line in test_output.lines().filter(|line| {
+            line.starts_with("test result:")
+                || (line.starts_with("test ") && line.ends_with("FAILED"))
+        }) {
+            println!("{line}");
+        }
     }
-    for line in test_output
-        .lines()
-        .filter(|line| line.starts_with("test result:"))
-    {
-        println!("{line}");
-    }
-    if output.status.success() && suite_passed {
-        println!("contract holds");
+    println!("{}", verdict.message(&report_path));
+    if verdict == Verdict::Held {
         ExitCode::SUCCESS
     } else {
-        println!("contract broken: see the failed checks above");
         ExitCode::FAILURE
     }
+}
+
+/// How a run of the suite ended, for the task's last line and exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    /// The suite did not compile.
+    NotBuilt,
+    /// The suite built and ran but left no readable report (why, for a person).
+    NoReport(String),
+    /// The suite ran to the end and this many checks failed.
+    ChecksFailed(usize),
+    /// Every check of the suite held, but another test of the target failed.
+    OtherTestsFailed,
+    /// Every check held and every test passed.
+    Held,
+}
+
+impl Verdict {
+    /// The verdict for a suite that built, given what it left in the report
+    /// file (the report, or why there is none) and whether `cargo test`
+    /// passed.
+    fn of(report: Result<&SuiteReport, &str>, tests_passed: bool) -> Verdict {
+        match report {
+            Err(problem) => Verdict::NoReport(problem.to_owned()),
+            Ok(report) if !report.passed() => Verdict::ChecksFailed(report.failures.len()),
+            Ok(_) if !tests_passed => Verdict::OtherTestsFailed,
+            Ok(_) => Verdict::Held,
+        }
+    }
+
+    /// The task's last line: what happened and what to do.
+    fn message(&self, report_path: &Path) -> String {
+        match self {
+            Verdict::NotBuilt => {
+                "contract broken: the suite did not build (cargo's errors are above); \
+                 fix them and run `cargo xtask contract` again"
+                    .to_owned()
+            }
+            Verdict::NoReport(problem) => format!(
+                "contract broken: the suite built and ran but stopped before writing its report \
+                 ({problem}); the cargo test output above says where it stopped \
+                 (a spec that cannot be loaded stops it at once)",
+            ),
+            Verdict::ChecksFailed(count) => format!(
+                "contract broken: the suite ran and {count} check(s) failed, listed above by \
+                 operation (the report is {})",
+                report_path.display()
+            ),
+            Verdict::OtherTestsFailed => {
+                "contract broken: every check of the suite held, but other \
+                 tests of the contract target failed (see the cargo test output above)"
+                    .to_owned()
+            }
+            Verdict::Held => "contract holds".to_owned(),
+        }
+    }
+}
+
+/// The report the suite wrote, or why there is none.
+fn read_report(path: &Path) -> Result<SuiteReport, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("no report at {}: {error}", path.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|error| format!("the report at {} cannot be read: {error}", path.display()))
+}
+
+/// Where the suite writes its report: `contract-report.json` in cargo's
+/// target directory (which `CARGO_TARGET_DIR` and the cargo configuration
+/// move), created if it does not exist yet.
+fn report_path(cargo: &std::ffi::OsStr) -> Result<PathBuf, String> {
+    let target = target_directory(cargo)?;
+    std::fs::create_dir_all(&target).map_err(|error| {
+        format!(
+            "cannot create cargo's target directory {}: {error}; set CARGO_TARGET_DIR to a \
+             writable directory",
+            target.display()
+        )
+    })?;
+    Ok(target.join(REPORT_FILE))
+}
+
+/// Cargo's target directory for this workspace, as `cargo metadata` reports
+/// it (honouring `CARGO_TARGET_DIR` and `build.target-dir`).
+fn target_directory(cargo: &std::ffi::OsStr) -> Result<PathBuf, String> {
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|error| format!("cannot run cargo metadata: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed, so the target directory is unknown: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    target_directory_of(&output.stdout)
+}
+
+/// The `target_directory` of `cargo metadata`'s JSON output.
+fn target_directory_of(metadata: &[u8]) -> Result<PathBuf, String> {
+    let metadata: serde_json::Value = serde_json::from_slice(metadata)
+        .map_err(|error| format!("cargo metadata printed something that is not JSON: {error}"))?;
+    metadata
+        .get("target_directory")
+        .and_then(serde_json::Value::as_str)
+        .map(PathBuf::from)
+        .ok_or_else(|| "cargo metadata names no target_directory".to_owned())
 }
 
 fn parse_args(args: &[String]) -> Result<Option<PathBuf>, String> {
@@ -98,8 +247,13 @@ fn parse_args(args: &[String]) -> Result<Option<PathBuf>, String> {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+/// `path` made absolute with `.` and `..` resolved (symlinks too, when it
+/// exists), so reports name `/repo/spec/openapi.json`, never
+/// `crates/pi-contract/../../spec/openapi.json`.
+fn normalized(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// What moved between the vendored spec and `path`, as the diff engine sees
@@ -117,5 +271,94 @@ fn drift_summary(path: &Path) -> String {
     match compared {
         Ok(report) => format!("against {VENDORED_SPEC}: {}", report.summary()),
         Err(error) => format!("no spec diff against {VENDORED_SPEC}: {error}\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(failures: usize) -> SuiteReport {
+        let mut report = SuiteReport::new("/repo/spec/openapi.json");
+        report.area("Secrets").operations = 5;
+        for n in 0..failures {
+            report.fail("get_secret", format!("check {n}"), "it broke");
+        }
+        report
+    }
+
+    const REPORT: &str = "/tmp/target/contract-report.json";
+
+    #[test]
+    fn a_suite_that_did_not_build_says_so() {
+        let message = Verdict::NotBuilt.message(Path::new(REPORT));
+        assert!(message.contains("did not build"), "{message}");
+        assert!(!message.contains("ran"), "{message}");
+    }
+
+    #[test]
+    fn no_report_is_a_run_that_stopped_early_not_a_failed_build() {
+        let verdict = Verdict::of(Err("no report at x: No such file or directory"), false);
+        assert_eq!(
+            verdict,
+            Verdict::NoReport("no report at x: No such file or directory".to_owned())
+        );
+        let message = verdict.message(Path::new(REPORT));
+        assert!(message.contains("built and ran"), "{message}");
+        assert!(message.contains("No such file or directory"), "{message}");
+        assert!(!message.contains("did not build"), "{message}");
+    }
+
+    #[test]
+    fn a_report_with_failures_says_how_many_checks_failed() {
+        let failed = report(2);
+        let verdict = Verdict::of(Ok(&failed), false);
+        assert_eq!(verdict, Verdict::ChecksFailed(2));
+        let message = verdict.message(Path::new(REPORT));
+        assert!(message.contains("ran and 2 check(s) failed"), "{message}");
+        assert!(message.contains(REPORT), "{message}");
+        assert!(!message.contains("did not"), "{message}");
+    }
+
+    #[test]
+    fn a_passing_report_holds_unless_another_test_failed() {
+        let passed = report(0);
+        assert_eq!(Verdict::of(Ok(&passed), true), Verdict::Held);
+        assert_eq!(Verdict::Held.message(Path::new(REPORT)), "contract holds");
+        let verdict = Verdict::of(Ok(&passed), false);
+        assert_eq!(verdict, Verdict::OtherTestsFailed);
+        assert!(
+            verdict
+                .message(Path::new(REPORT))
+                .contains("other tests of the contract target failed")
+        );
+    }
+
+    #[test]
+    fn the_target_directory_comes_from_cargo_metadata() {
+        let metadata =
+            br#"{"packages": [], "target_directory": "/elsewhere/target", "version": 1}"#;
+        assert_eq!(
+            target_directory_of(metadata),
+            Ok(PathBuf::from("/elsewhere/target"))
+        );
+        assert!(target_directory_of(b"{}").is_err());
+        assert!(target_directory_of(b"not json").is_err());
+    }
+
+    #[test]
+    fn spec_paths_are_printed_without_dot_dot() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap_or(Path::new("."));
+        let winding = root.join("crates/pi-contract/../../spec/openapi.json");
+        let path = normalized(&winding);
+        assert!(path.is_absolute());
+        assert!(
+            !path.display().to_string().contains(".."),
+            "{}",
+            path.display()
+        );
+        assert!(path.ends_with("spec/openapi.json"));
     }
 }

@@ -51,9 +51,22 @@ async fn the_client_holds_the_contract() {
     };
     let report = harness::run_suite(spec, &path.display().to_string()).await;
     if let Some(out) = std::env::var_os("PI_CONTRACT_REPORT") {
+        let out = PathBuf::from(out);
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).unwrap_or_else(|error| {
+                panic!(
+                    "cannot create {} for the report: {error}; point PI_CONTRACT_REPORT at a writable place",
+                    parent.display()
+                )
+            });
+        }
         let json = serde_json::to_string_pretty(&report).unwrap();
-        std::fs::write(&out, json)
-            .unwrap_or_else(|error| panic!("cannot write the report to {out:?}: {error}"));
+        std::fs::write(&out, json).unwrap_or_else(|error| {
+            panic!(
+                "cannot write the report to {}: {error}; point PI_CONTRACT_REPORT at a writable place",
+                out.display()
+            )
+        });
     }
     println!("{}", report.render());
     assert!(
