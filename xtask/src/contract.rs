@@ -1,4 +1,4 @@
-//! `cargo xtask contract [--spec PATH]`: runs the contract suite (the
+//! `cargo xtask contract [--spec PATH] [--cases N] [--seed S]`: runs the contract suite (the
 //! `contract` test of pi-contract) and prints its report: a table per API
 //! area, then every failed check grouped by operation.
 //!
@@ -10,6 +10,11 @@
 //! given), and the suite writes its report to `PI_CONTRACT_REPORT`:
 //! `contract-report.json` in cargo's target directory, wherever
 //! `CARGO_TARGET_DIR` or the cargo configuration puts it (created if needed).
+//!
+//! `--cases N` and `--seed S` set how many seeded random instances each
+//! success response gets and the first seed (`PI_CONTRACT_CASES`,
+//! `PI_CONTRACT_SEED`); a failure on a random instance prints the seed that
+//! reproduces it.
 //!
 //! The suite is built first (`--no-run`) and then run, so the last line says
 //! which of these happened: it did not build, it ran but stopped before
@@ -31,8 +36,8 @@ const SUITE: [&str; 5] = ["test", "--package", "pi-contract", "--test", "contrac
 
 /// Runs the task; the workspace root is the current directory.
 pub(crate) fn run(args: &[String]) -> ExitCode {
-    let spec = match parse_args(args) {
-        Ok(spec) => spec,
+    let Options { spec, cases, seed } = match parse_args(args) {
+        Ok(options) => options,
         Err(message) => return crate::usage_error(&message),
     };
     if let Some(path) = &spec {
@@ -86,7 +91,13 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         .env("PI_CONTRACT_SPEC", &spec_path)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
-    if spec.is_some() {
+    if let Some(cases) = cases {
+        command.env("PI_CONTRACT_CASES", cases.to_string());
+    }
+    if let Some(seed) = seed {
+        command.env("PI_CONTRACT_SEED", seed.to_string());
+    }
+    if spec.is_some() || cases.is_some() || seed.is_some() {
         command.args(["--", "the_client_holds_the_contract", "--exact"]);
     }
     eprintln!("running the contract suite (cargo {})", SUITE.join(" "));
@@ -235,16 +246,44 @@ fn target_directory_of(metadata: &[u8]) -> Result<PathBuf, String> {
         .ok_or_else(|| "cargo metadata names no target_directory".to_owned())
 }
 
-fn parse_args(args: &[String]) -> Result<Option<PathBuf>, String> {
-    match args {
-        [] => Ok(None),
-        [flag, path] if flag == "--spec" => Ok(Some(PathBuf::from(path))),
-        [flag] if flag == "--spec" => Err("--spec needs a path".to_owned()),
-        other => Err(format!(
-            "unexpected arguments to contract: {}",
-            other.join(" ")
-        )),
+/// What `cargo xtask contract` was asked for.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Options {
+    /// Another document than the vendored one.
+    spec: Option<PathBuf>,
+    /// Random instances per success response.
+    cases: Option<u64>,
+    /// The first seed of the random instances.
+    seed: Option<u64>,
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut options = Options::default();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let mut value = |what: &str| {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs {what}"))
+        };
+        let number = |text: String| {
+            text.parse::<u64>()
+                .map_err(|_| format!("{flag} takes a whole number, not `{text}`"))
+        };
+        let repeated = match flag.as_str() {
+            "--spec" => options
+                .spec
+                .replace(PathBuf::from(value("a path")?))
+                .is_some(),
+            "--cases" => options.cases.replace(number(value("a count")?)?).is_some(),
+            "--seed" => options.seed.replace(number(value("a seed")?)?).is_some(),
+            other => return Err(format!("unexpected argument to contract: {other}")),
+        };
+        if repeated {
+            return Err(format!("{flag} given twice"));
+        }
     }
+    Ok(options)
 }
 
 /// `path` made absolute with `.` and `..` resolved (symlinks too, when it
@@ -277,6 +316,42 @@ fn drift_summary(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn arguments_name_a_spec_a_case_count_and_a_seed() {
+        let args = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(parse_args(&[]).unwrap(), Options::default());
+        let all = parse_args(&args(&["--cases", "20", "--spec", "x.json", "--seed", "7"])).unwrap();
+        assert_eq!(
+            all,
+            Options {
+                spec: Some(PathBuf::from("x.json")),
+                cases: Some(20),
+                seed: Some(7)
+            }
+        );
+        assert!(
+            parse_args(&args(&["--cases", "many"]))
+                .unwrap_err()
+                .contains("whole number")
+        );
+        assert!(
+            parse_args(&args(&["--seed"]))
+                .unwrap_err()
+                .contains("needs a seed")
+        );
+        assert!(
+            parse_args(&args(&["--seed", "1", "--seed", "2"]))
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(
+            parse_args(&args(&["--fast"]))
+                .unwrap_err()
+                .contains("--fast")
+        );
+    }
 
     fn report(failures: usize) -> SuiteReport {
         let mut report = SuiteReport::new("/repo/spec/openapi.json");

@@ -1,7 +1,7 @@
 //! Build tasks for pi-rs, run as `cargo xtask <task>` from anywhere in the
 //! workspace.
 //!
-//! - `cargo xtask contract [--spec PATH]`: the contract suite.
+//! - `cargo xtask contract [--spec PATH] [--cases N] [--seed S]`: the contract suite.
 //! - `cargo xtask codegen [--check]`: the generated models in pi-types.
 //! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
 //!   OpenAPI document into `spec/openapi.json`, record `spec/upstream.lock`
@@ -25,7 +25,9 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  contract [--spec PATH]              run the contract suite (vendored spec by default)
+  contract [--spec PATH] [--cases N] [--seed S]
+                                      run the contract suite (vendored spec by default;
+                                      N seeded random responses per operation from seed S)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
   spec update --from PATH_OR_URL      normalize a document into spec/, record spec/upstream.lock,
                                       and regenerate the models
