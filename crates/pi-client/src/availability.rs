@@ -10,7 +10,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 
-use futures::{Stream, TryStreamExt, stream};
+use futures::Stream;
 use pi_types::{
     AvailabilitySummary, DiskAvailability, DiskAvailabilityList, GpuAvailability,
     GpuAvailabilityList, GpuOffersByType, GpuSocket, GpuType, InvalidInput, Region, Rule,
@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use crate::call::{Area, Json};
 use crate::endpoint::Endpoint;
 use crate::request::ApiRequest;
-use crate::{Client, Error};
+use crate::{Client, Error, page};
 
 const GPUS_BY_TYPE: Endpoint = Endpoint::get("/api/v1/availability/");
 const GPUS: Endpoint = Endpoint::get("/api/v1/availability/gpus");
@@ -486,12 +486,9 @@ where
     Fut: Future<Output = Result<(Vec<T>, u64), Error>> + 'a,
 {
     let skipped = first_page.saturating_sub(1).saturating_mul(page_size);
-    stream::try_unfold(Some((first_page, skipped)), move |next| {
-        let pending = next.map(|(page, seen)| (page, seen, fetch_page(page)));
+    page::walk((first_page, skipped), move |(page, seen)| {
+        let pending = fetch_page(page);
         async move {
-            let Some((page, seen, pending)) = pending else {
-                return Ok::<_, Error>(None);
-            };
             let (items, total) = pending.await?;
             let seen = seen.saturating_add(u64::try_from(items.len()).unwrap_or(u64::MAX));
             let after = if items.is_empty() || seen >= total {
@@ -499,18 +496,16 @@ where
             } else {
                 page.checked_add(1).map(|next| (next, seen))
             };
-            Ok(Some((items, after)))
+            Ok((items, after))
         }
     })
-    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use futures::StreamExt;
+    use futures::{StreamExt, TryStreamExt};
     use std::cell::RefCell;
 
     #[tokio::test]

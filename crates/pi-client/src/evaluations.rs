@@ -10,7 +10,7 @@
 use std::io;
 use std::ops::Range;
 
-use futures::{Stream, TryStreamExt, stream};
+use futures::Stream;
 use pi_types::{
     BulkDeleteEvaluations, CreateEvaluation, EnvironmentRef, Evaluation, EvaluationCreated,
     EvaluationFinalized, EvaluationList, EvaluationUpdated, EvaluationsBulkDeleted,
@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::call::{Area, BodyRequest, Json, Nothing};
 use crate::endpoint::Endpoint;
 use crate::request::ApiRequest;
-use crate::{Client, Error};
+use crate::{Client, Error, page};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/evaluations/").team_in_query("team_id");
 const CREATE: Endpoint = Endpoint::post("/api/v1/evaluations/").team_in_body("team_id");
@@ -693,21 +693,16 @@ impl<'c> ListEvaluations<'c> {
     /// which is yielded.
     pub fn into_stream(self) -> impl Stream<Item = Result<Evaluation, Error>> + 'c {
         let first = self.skip.unwrap_or(0);
-        stream::try_unfold(Some(first), move |next| {
+        page::walk(first, move |skip| {
             let request = self.clone();
             async move {
-                let Some(skip) = next else {
-                    return Ok::<_, Error>(None);
-                };
                 let list = request.page_at(Some(skip)).await?;
                 let seen = u64::try_from(list.evaluations.len()).unwrap_or(u64::MAX);
                 let after = skip.saturating_add(seen);
                 let next = (seen > 0 && after < count(list.total)).then_some(after);
-                Ok(Some((list.evaluations, next)))
+                Ok((list.evaluations, next))
             }
         })
-        .map_ok(|evaluations| stream::iter(evaluations.into_iter().map(Ok)))
-        .try_flatten()
     }
 
     async fn page_at(&self, skip: Option<u64>) -> Result<EvaluationList, Error> {
@@ -787,23 +782,15 @@ impl<'c> ListSamples<'c> {
     /// is yielded.
     pub fn into_stream(self) -> impl Stream<Item = Result<Value, Error>> + 'c {
         let first = self.page.unwrap_or(1);
-        stream::try_unfold(Some(first), move |next| {
+        page::walk(first, move |page| {
             let request = self.clone();
             async move {
-                let Some(page) = next else {
-                    return Ok::<_, Error>(None);
-                };
                 let list = request.page_at(Some(page)).await?;
-                let next = if list.samples.is_empty() || page >= count(list.total_pages) {
-                    None
-                } else {
-                    page.checked_add(1)
-                };
-                Ok(Some((list.samples, next)))
+                let last = list.samples.is_empty() || page >= count(list.total_pages);
+                let next = if last { None } else { page.checked_add(1) };
+                Ok((list.samples, next))
             }
         })
-        .map_ok(|samples| stream::iter(samples.into_iter().map(Ok)))
-        .try_flatten()
     }
 
     async fn page_at(&self, page: Option<u64>) -> Result<SampleList, Error> {

@@ -154,9 +154,38 @@ impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
     }
 }
 
-/// Streams every item from `first_offset` on, calling `fetch_page(offset)`
-/// for each page. Stops at `total_count`, at an empty page, or at the first
-/// error (which is yielded, then the stream ends).
+/// Streams every item of a paged list, whatever its paging (offsets, page
+/// numbers, skip counts): `fetch(cursor)` returns one page's items and the
+/// cursor of the page after it, `None` after the last. A page is fetched only
+/// when the one before is used up; the first error is yielded, then the
+/// stream ends.
+pub(crate) fn walk<'a, C, T, F, Fut>(
+    first: C,
+    mut fetch: F,
+) -> impl Stream<Item = Result<T, Error>> + 'a
+where
+    C: 'a,
+    T: 'a,
+    F: FnMut(C) -> Fut + 'a,
+    Fut: Future<Output = Result<(Vec<T>, Option<C>), Error>> + 'a,
+{
+    stream::try_unfold(Some(first), move |next| {
+        let pending = next.map(&mut fetch);
+        async move {
+            let Some(pending) = pending else {
+                return Ok::<_, Error>(None);
+            };
+            let (items, after) = pending.await?;
+            Ok(Some((items, after)))
+        }
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+}
+
+/// Streams every item of offset-paged [`Page`]s from `first_offset` on,
+/// calling `fetch_page(offset)` for each page. Stops at `total_count`, at an
+/// empty page, or at the first error (which is yielded, then the stream ends).
 pub(crate) fn every_item<'a, T, F, Fut>(
     first_offset: u64,
     mut fetch_page: F,
@@ -166,19 +195,14 @@ where
     F: FnMut(u64) -> Fut + 'a,
     Fut: Future<Output = Result<Page<T>, Error>> + 'a,
 {
-    stream::try_unfold(Some(first_offset), move |next| {
-        let pending = next.map(&mut fetch_page);
+    walk(first_offset, move |offset| {
+        let pending = fetch_page(offset);
         async move {
-            let Some(pending) = pending else {
-                return Ok::<_, Error>(None);
-            };
             let page = pending.await?;
             let after = page.next_offset();
-            Ok(Some((page, after)))
+            Ok((page.data, after))
         }
     })
-    .map_ok(|page| stream::iter(page.data.into_iter().map(Ok)))
-    .try_flatten()
 }
 
 #[cfg(test)]

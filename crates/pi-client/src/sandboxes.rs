@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use futures::{Stream, TryStreamExt, stream};
+use futures::Stream;
 use pi_types::{
     BulkDeleteSandboxes, CreateSandbox, CreateSshSession, ExposePort, ExposedPortList, GpuType,
     InvalidInput, PortExposed, PortUnexposed, Rule, Sandbox, SandboxAuth, SandboxDeleted,
@@ -21,7 +21,7 @@ use crate::call::{Area, BodyRequest, Json};
 use crate::endpoint::Endpoint;
 use crate::request::ApiRequest;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy};
+use crate::{Client, Error, WaitPolicy, page};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/sandbox").team_in_query("team_id");
 const CREATE: Endpoint = Endpoint::post("/api/v1/sandbox").team_in_body("team_id");
@@ -600,23 +600,15 @@ impl<'c> ListSandboxes<'c> {
     /// yielded.
     pub fn into_stream(self) -> impl Stream<Item = Result<Sandbox, Error>> + 'c {
         let first = self.page.unwrap_or(1);
-        stream::try_unfold(Some(first), move |next| {
+        page::walk(first, move |page| {
             let request = self.clone();
             async move {
-                let Some(page) = next else {
-                    return Ok::<_, Error>(None);
-                };
                 let list = request.page_at(Some(page)).await?;
-                let after = if list.has_next && !list.sandboxes.is_empty() {
-                    page.checked_add(1)
-                } else {
-                    None
-                };
-                Ok(Some((list.sandboxes, after)))
+                let more = list.has_next && !list.sandboxes.is_empty();
+                let after = if more { page.checked_add(1) } else { None };
+                Ok((list.sandboxes, after))
             }
         })
-        .map_ok(|sandboxes| stream::iter(sandboxes.into_iter().map(Ok)))
-        .try_flatten()
     }
 
     async fn page_at(&self, page: Option<u64>) -> Result<SandboxList, Error> {
