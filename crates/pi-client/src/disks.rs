@@ -148,18 +148,19 @@ impl<'c> Disks<'c> {
 /// and no state at all (the document's default is `PROVISIONING`) keep the
 /// wait going.
 fn ready_progress(status: Option<&DiskStatus>) -> (String, Progress) {
-    let progress = match status {
-        Some(DiskStatus::Active) => Progress::Reached,
-        Some(
-            DiskStatus::Error | DiskStatus::Terminated | DiskStatus::Deleting | DiskStatus::Stopped,
-        ) => Progress::Ended,
-        _ => Progress::Pending,
-    };
-    let name = status.map_or_else(
-        || "(none yet)".to_owned(),
-        |status| pi_types::WireEnum::as_str(status).to_owned(),
-    );
-    (name, progress)
+    wait::judge(
+        status,
+        |status| matches!(status, DiskStatus::Active),
+        |status| {
+            matches!(
+                status,
+                DiskStatus::Error
+                    | DiskStatus::Terminated
+                    | DiskStatus::Deleting
+                    | DiskStatus::Stopped
+            )
+        },
+    )
 }
 
 impl CreateDiskBuilder<'_> {

@@ -196,18 +196,16 @@ impl<'c> Pods<'c> {
 /// How far a pod in `status` is from running. A state this version does not
 /// know (or none yet) counts as still on its way.
 fn running_progress(status: Option<&PodStatus>) -> (String, Progress) {
-    let progress = match status {
-        Some(PodStatus::Active) => Progress::Reached,
-        Some(
-            PodStatus::Error | PodStatus::Terminated | PodStatus::Stopped | PodStatus::Deleting,
-        ) => Progress::Ended,
-        _ => Progress::Pending,
-    };
-    let name = status.map_or_else(
-        || "(none yet)".to_owned(),
-        |status| pi_types::WireEnum::as_str(status).to_owned(),
-    );
-    (name, progress)
+    wait::judge(
+        status,
+        |status| matches!(status, PodStatus::Active),
+        |status| {
+            matches!(
+                status,
+                PodStatus::Error | PodStatus::Terminated | PodStatus::Stopped | PodStatus::Deleting
+            )
+        },
+    )
 }
 
 impl CreatePodBuilder<'_> {

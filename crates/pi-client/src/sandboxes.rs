@@ -318,12 +318,11 @@ impl<'c> Sandboxes<'c> {
 /// How far a sandbox in `status` is from running; see
 /// [`Sandboxes::wait_until_running`] for the choice of end states.
 fn running_progress(status: &SandboxStatus) -> (String, Progress) {
-    let progress = match status {
-        SandboxStatus::Running => Progress::Reached,
-        SandboxStatus::Error | SandboxStatus::Terminated => Progress::Ended,
-        _ => Progress::Pending,
-    };
-    (status.as_str().to_owned(), progress)
+    wait::judge(
+        Some(status),
+        |status| matches!(status, SandboxStatus::Running),
+        |status| matches!(status, SandboxStatus::Error | SandboxStatus::Terminated),
+    )
 }
 
 impl<'c> CreateSandboxBuilder<'c> {

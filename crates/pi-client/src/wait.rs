@@ -72,6 +72,29 @@ pub(crate) enum Progress {
     Ended,
 }
 
+/// Reads a resource's state: its name (`(none yet)` when the server sent
+/// none) and whether it is the state waited for, one it will not leave, or
+/// still on its way. A state this version does not know is on its way.
+pub(crate) fn judge<S: pi_types::WireEnum>(
+    status: Option<&S>,
+    reached: fn(&S) -> bool,
+    ended: fn(&S) -> bool,
+) -> (String, Progress) {
+    match status {
+        None => ("(none yet)".to_owned(), Progress::Pending),
+        Some(status) => {
+            let progress = if reached(status) {
+                Progress::Reached
+            } else if ended(status) {
+                Progress::Ended
+            } else {
+                Progress::Pending
+            };
+            (status.as_str().to_owned(), progress)
+        }
+    }
+}
+
 /// Polls `fetch` until `judge` says the state is reached (returns the
 /// resource) or ended ([`Error::WaitEnded`]), or the deadline passes
 /// ([`Error::WaitTimedOut`], with the last state seen).
