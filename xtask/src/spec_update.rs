@@ -24,6 +24,49 @@ use sha2::{Digest, Sha256};
 
 /// Where the vendored document lives, relative to the workspace root.
 pub(crate) const SPEC_PATH: &str = "spec/openapi.json";
+/// The copy of the spec embedded in pi-contract (`Spec::vendored`),
+/// relative to the workspace root; byte-identical to [`SPEC_PATH`].
+pub(crate) const EMBEDDED_SPEC_PATH: &str = "crates/pi-contract/spec/openapi.json";
+/// What a stale embedded copy is told to do.
+pub(crate) const EMBEDDED_FIX_HINT: &str =
+    "run `cargo xtask spec update --from …` (or `cargo xtask codegen`) and commit";
+
+/// Copies `spec/openapi.json` to the copy pi-contract embeds when they
+/// differ; returns whether it wrote.
+pub(crate) fn sync_embedded(root: &Path) -> Result<bool, String> {
+    let source = root.join(SPEC_PATH);
+    let target = root.join(EMBEDDED_SPEC_PATH);
+    let text =
+        std::fs::read(&source).map_err(|e| format!("{}: cannot read: {e}", source.display()))?;
+    if std::fs::read(&target).ok().as_deref() == Some(text.as_slice()) {
+        return Ok(false);
+    }
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    }
+    std::fs::write(&target, &text)
+        .map_err(|e| format!("{}: cannot write: {e}", target.display()))?;
+    Ok(true)
+}
+
+/// Fails unless the copy pi-contract embeds is byte-identical to
+/// `spec/openapi.json`.
+pub(crate) fn check_embedded(root: &Path) -> Result<(), String> {
+    let source = root.join(SPEC_PATH);
+    let text =
+        std::fs::read(&source).map_err(|e| format!("{}: cannot read: {e}", source.display()))?;
+    match std::fs::read(root.join(EMBEDDED_SPEC_PATH)) {
+        Ok(copy) if copy == text => Ok(()),
+        Ok(_) => Err(format!(
+            "{EMBEDDED_SPEC_PATH} differs from {SPEC_PATH}: {EMBEDDED_FIX_HINT}"
+        )),
+        Err(e) => Err(format!(
+            "{EMBEDDED_SPEC_PATH} cannot be read ({e}): {EMBEDDED_FIX_HINT}"
+        )),
+    }
+}
+
 /// Where the provenance record lives, relative to the workspace root.
 pub(crate) const LOCK_PATH: &str = "spec/upstream.lock";
 
@@ -159,7 +202,16 @@ pub(crate) fn update(root: &Path, source: &str, today: &str) -> Result<Outcome, 
     let spec_dir = root.join("spec");
     std::fs::create_dir_all(&spec_dir)
         .map_err(|e| format!("{}: cannot create: {e}", spec_dir.display()))?;
-    write_all_atomically(&[(&spec_path, &text), (&lock_path, &lock_text)])?;
+    let embedded_path = root.join(EMBEDDED_SPEC_PATH);
+    if let Some(dir) = embedded_path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    }
+    write_all_atomically(&[
+        (&spec_path, &text),
+        (&embedded_path, &text),
+        (&lock_path, &lock_text),
+    ])?;
     Ok(Outcome {
         spec: PathBuf::from(SPEC_PATH),
         operations,
@@ -290,6 +342,13 @@ mod tests {
         assert_eq!(lock["operations"], 1);
         assert_eq!(lock["schemas"], 1);
         assert_eq!(lock["sha256"], hex(&Sha256::digest(GOOD.as_bytes())));
+        // The copy pi-contract embeds is written in the same step.
+        assert_eq!(
+            std::fs::read(root.join(EMBEDDED_SPEC_PATH)).ok(),
+            first.0,
+            "the embedded copy follows spec/openapi.json"
+        );
+        assert!(check_embedded(&root).is_ok());
 
         // A later day with the same bytes keeps the recorded date.
         let outcome = update(&root, "in.json", "2026-03-04").unwrap();

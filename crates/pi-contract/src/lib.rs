@@ -45,6 +45,10 @@
 //! # }
 //! ```
 //!
+//! The PI API's own contract ships inside the crate: [`Spec::vendored`]
+//! (or [`ContractServer::vendored`]) loads it, parsed once per process, with
+//! no file to find at run time.
+//!
 //! The pieces, each usable alone:
 //! - [`Spec`] loads a document (JSON or YAML, raw or normalized), matches
 //!   requests to operations and compiles every schema once.

@@ -425,6 +425,13 @@ impl ContractServer {
         ContractServer { server, state }
     }
 
+    /// Starts a server on the PI API contract embedded in this crate
+    /// ([`Spec::vendored`]), parsed once per process however many servers
+    /// a test run starts.
+    pub async fn vendored() -> ContractServer {
+        ContractServer::start(Spec::vendored()).await
+    }
+
     /// The server's base URL (`http://127.0.0.1:PORT`), to give as the
     /// client's base URL.
     #[must_use]

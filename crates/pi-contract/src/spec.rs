@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
+use std::sync::{Arc, LazyLock};
 
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -389,7 +390,37 @@ impl fmt::Debug for Spec {
     }
 }
 
+/// The vendored PI API contract, embedded in the crate: a byte-identical
+/// copy of the repository's `spec/openapi.json`, written by
+/// `cargo xtask spec update` and `cargo xtask codegen`.
+pub const VENDORED_DOCUMENT: &str = include_str!("../spec/openapi.json");
+
+/// The embedded contract, parsed and compiled on first use.
+static VENDORED: LazyLock<Result<Arc<Spec>, String>> = LazyLock::new(|| {
+    Spec::from_slice(VENDORED_DOCUMENT.as_bytes())
+        .map(Arc::new)
+        .map_err(|error| error.to_string())
+});
+
 impl Spec {
+    /// The PI API contract this crate was released with, embedded in the
+    /// crate, so it works from the registry without a copy of the repository.
+    ///
+    /// It is parsed and its schemas compiled once per process; every call
+    /// returns the same shared [`Spec`].
+    ///
+    /// # Panics
+    /// Only if the embedded document does not load, which the crate's own
+    /// tests rule out before a release.
+    #[must_use]
+    #[allow(clippy::panic)]
+    pub fn vendored() -> Arc<Spec> {
+        match &*VENDORED {
+            Ok(spec) => Arc::clone(spec),
+            Err(error) => panic!("the contract embedded in pi-contract does not load: {error}"),
+        }
+    }
+
     /// Loads the OpenAPI document at `path` (JSON or YAML, raw or normalized).
     ///
     /// # Errors

@@ -80,3 +80,12 @@ fn raw_upstream_json_and_yaml_load_to_the_vendored_operations() {
     let from_yaml = Spec::from_slice(yaml.as_bytes()).unwrap();
     assert_eq!(shape(&from_yaml), shape(&vendored));
 }
+
+#[test]
+fn the_embedded_contract_is_the_vendored_spec_loaded_once() {
+    let embedded = Spec::vendored();
+    assert!(std::sync::Arc::ptr_eq(&embedded, &Spec::vendored()));
+    let from_file = Spec::from_path(&vendored()).unwrap();
+    assert_eq!(shape(&embedded), shape(&from_file));
+    assert_eq!(embedded.document(), from_file.document());
+}

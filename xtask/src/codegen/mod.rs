@@ -29,9 +29,9 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
         }
     };
     let result = if check {
-        self::check(root)
+        self::check(root).and_then(|()| crate::spec_update::check_embedded(root))
     } else {
-        write(root).map(|_| ())
+        write(root).and_then(|_| crate::spec_update::sync_embedded(root).map(|_| ()))
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -156,6 +156,13 @@ mod tests {
     #[test]
     fn the_committed_models_are_what_the_generator_writes() {
         if let Err(message) = check(&project_root()) {
+            panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn the_embedded_contract_is_the_vendored_spec() {
+        if let Err(message) = crate::spec_update::check_embedded(&project_root()) {
             panic!("{message}");
         }
     }
