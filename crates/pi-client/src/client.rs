@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) deadline: Option<Duration>,
     pub(crate) retry: RetryPolicy,
     pub(crate) max_response_bytes: usize,
+    /// Whether each call's span carries the filled-in path (`url.path`).
+    pub(crate) trace_full_paths: bool,
 }
 
 impl Client {
@@ -115,6 +117,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_response_bytes: usize,
     allow_insecure_http: bool,
+    trace_full_paths: bool,
 }
 
 impl Default for ClientBuilder {
@@ -130,6 +133,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
+            trace_full_paths: false,
         }
     }
 }
@@ -220,6 +224,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds the filled-in path (`url.path`, holding resource ids) to each
+    /// call's `pi.call` tracing span. Off by default: the span carries only
+    /// the path template (`url.template`), since ids can be sensitive.
+    pub fn trace_full_paths(mut self, enabled: bool) -> Self {
+        self.trace_full_paths = enabled;
+        self
+    }
+
     /// Allows sending the API key over plain HTTP to a host that is not on
     /// this machine. Off by default: a key sent in clear text is a key lost.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -292,6 +304,7 @@ impl ClientBuilder {
                 deadline: self.deadline,
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
+                trace_full_paths: self.trace_full_paths,
             }),
         })
     }
@@ -310,6 +323,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("trace_full_paths", &self.trace_full_paths)
             .finish()
     }
 }

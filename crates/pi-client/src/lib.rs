@@ -45,6 +45,32 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Tracing
+//!
+//! Every call runs in one `tracing` span named `pi.call`, at INFO level, with
+//! OpenTelemetry's HTTP field names: `http.request.method`, `url.template`
+//! (the path template, such as `/api/v1/pods/{pod_id}`), `pi.operation`
+//! (method and template), and, when the call ends, `http.response.status_code`,
+//! `pi.attempts` (retries included), `pi.duration_ms` and, for a failure,
+//! `error.type`. The filled-in path (`url.path`) holds resource ids, so it is
+//! there only with [`ClientBuilder::trace_full_paths`]. The API key and the
+//! bodies never are. Retries and answers are DEBUG events inside the span.
+//!
+//! To see them on stderr with `tracing-subscriber` (features `fmt` and
+//! `env-filter`), printing each span's fields when it closes:
+//!
+//! ```no_run
+//! use tracing_subscriber::fmt::format::FmtSpan;
+//!
+//! tracing_subscriber::fmt()
+//!     .with_env_filter("pi_client=debug")
+//!     .with_span_events(FmtSpan::CLOSE)
+//!     .init();
+//! ```
+//!
+//! To export them, put a `tracing-opentelemetry` layer in the subscriber
+//! instead; the field names are the ones OpenTelemetry's HTTP conventions use.
 
 mod availability;
 mod billing;

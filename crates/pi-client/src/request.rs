@@ -31,6 +31,8 @@ pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub(crate) struct ApiRequest {
     method: Method,
     path: String,
+    /// The endpoint's path template (`/api/v1/pods/{pod_id}`), for tracing.
+    template: &'static str,
     query: Vec<(&'static str, String)>,
     body: Option<Vec<u8>>,
     idempotency_key: Option<String>,
@@ -50,6 +52,7 @@ impl std::fmt::Debug for ApiRequest {
         f.debug_struct("ApiRequest")
             .field("method", &self.method)
             .field("path", &self.path)
+            .field("template", &self.template)
             .field("query", &self.query)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .field("idempotency_key", &self.idempotency_key)
@@ -65,6 +68,7 @@ impl ApiRequest {
         Self {
             method,
             path,
+            template: "",
             query: Vec::new(),
             body: None,
             idempotency_key: None,
@@ -92,6 +96,7 @@ impl ApiRequest {
             Verb::Delete => Method::DELETE,
         };
         let mut request = Self::new(method, endpoint.path_with(ids)?);
+        request.template = endpoint.path;
         match (endpoint.team, team_id) {
             (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
             (TeamIn::Body(name), Some(team_id)) => {
@@ -198,9 +203,62 @@ impl Client {
         R::decode(success.status.as_u16(), &success.body)
     }
 
-    /// Sends `request`, retrying as the client's [`RetryPolicy`](crate::RetryPolicy)
-    /// and the retry rules allow, within the client's overall deadline.
+    /// Sends `request` inside one `pi.call` span (see the crate docs,
+    /// "Tracing"): the operation, method and path template when it starts;
+    /// the status, attempt count and duration when it ends. Never the key,
+    /// never a body; the filled-in path only with
+    /// [`ClientBuilder::trace_full_paths`](crate::ClientBuilder::trace_full_paths).
     async fn send(&self, request: ApiRequest) -> Result<Success, Error> {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "pi.call",
+            otel.name = %format_args!("{} {}", request.method, request.template),
+            pi.operation = %format_args!("{} {}", request.method, request.template),
+            http.request.method = %request.method,
+            url.template = request.template,
+            url.path = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            pi.attempts = tracing::field::Empty,
+            pi.duration_ms = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+        );
+        if self.inner.trace_full_paths {
+            span.record("url.path", request.path.as_str());
+        }
+        let started = Instant::now();
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let result = self
+            .send_with_retries(&request, &attempts)
+            .instrument(span.clone())
+            .await;
+        span.record(
+            "pi.attempts",
+            attempts.load(std::sync::atomic::Ordering::Relaxed),
+        );
+        span.record(
+            "pi.duration_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match &result {
+            Ok(success) => {
+                span.record("http.response.status_code", success.status.as_u16());
+            }
+            Err(error) => {
+                if let Some(status) = error.status() {
+                    span.record("http.response.status_code", status);
+                }
+                span.record("error.type", error_type(error));
+            }
+        }
+        result
+    }
+
+    /// The retry loop of [`Client::send`], counting attempts in `attempts`.
+    async fn send_with_retries(
+        &self,
+        request: &ApiRequest,
+        attempts: &std::sync::atomic::AtomicU32,
+    ) -> Result<Success, Error> {
         let inner = &self.inner;
         // A deadline too far away to represent is no deadline.
         let deadline = inner
@@ -210,11 +268,12 @@ impl Client {
         let mut rng = fastrand::Rng::new();
         let mut retry = 0;
         loop {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let outcome = match deadline {
-                Some((end, limit)) => tokio::time::timeout_at(end, self.attempt(&request))
+                Some((end, limit)) => tokio::time::timeout_at(end, self.attempt(request))
                     .await
                     .map_err(|_| Error::Timeout { after: limit })?,
-                None => self.attempt(&request).await,
+                None => self.attempt(request).await,
             };
             let failed = match outcome {
                 Ok(success) => return Ok(success),
@@ -244,7 +303,7 @@ impl Client {
                 Err(why) => {
                     tracing::debug!(
                         method = %request.method,
-                        path = %request.path,
+                        url.template = request.template,
                         attempt = retry + 1,
                         reason = %reason,
                         why,
@@ -256,7 +315,7 @@ impl Client {
             retry += 1;
             tracing::debug!(
                 method = %request.method,
-                path = %request.path,
+                url.template = request.template,
                 attempt = retry + 1,
                 wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 reason = %reason,
@@ -295,9 +354,10 @@ impl Client {
             .await
             .map_err(|error| self.transport_failure(&error, started))?;
         let status = response.status();
+        tracing::Span::current().record("http.response.status_code", status.as_u16());
         tracing::debug!(
             method = %request.method,
-            path = %request.path,
+            url.template = request.template,
             status = status.as_u16(),
             elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             "PI API answered"
@@ -387,6 +447,20 @@ impl Client {
             failure,
             retry_after: None,
         }
+    }
+}
+
+/// A low-cardinality name for what went wrong, for the span's `error.type`
+/// (the status code when there is one, as OpenTelemetry suggests).
+fn error_type(error: &Error) -> String {
+    match (error.status(), error) {
+        (Some(status), _) => status.to_string(),
+        (None, Error::Timeout { .. }) => "timeout".to_owned(),
+        (None, Error::Transport { .. }) => "transport".to_owned(),
+        (None, Error::Decode { .. }) => "decode".to_owned(),
+        (None, Error::ResponseTooLarge { .. }) => "response_too_large".to_owned(),
+        (None, Error::InvalidInput(_)) => "invalid_input".to_owned(),
+        (None, _) => "other".to_owned(),
     }
 }
 
