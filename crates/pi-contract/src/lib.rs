@@ -67,6 +67,7 @@ pub mod report;
 pub mod request;
 pub mod server;
 pub mod spec;
+pub mod stateful;
 pub mod synth;
 pub mod violation;
 

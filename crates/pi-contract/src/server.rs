@@ -11,6 +11,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
 use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
+use crate::stateful::Store;
 use crate::synth::{SynthError, Synthesized};
 use crate::violation::Violation;
 
@@ -290,6 +291,8 @@ struct State {
     default_instance: Mutex<DefaultInstance>,
     synthesized: Mutex<HashMap<(String, u16), Arc<Synthesized>>>,
     received: Mutex<Vec<ReceivedRequest>>,
+    /// The resources of the stateful mode; `None` when stateless.
+    store: Option<Mutex<Store>>,
 }
 
 /// Locks a mutex, carrying on with the data if a panicking test poisoned it.
@@ -371,9 +374,16 @@ impl State {
                     .collect();
                 ContractResponse::new(422).json(json!({ "errors": errors }))
             }
-            Outcome::Valid => match operation_id.as_deref() {
-                Some(id) => self.given(id).unwrap_or_else(|| self.default_response(id)),
-                None => ContractResponse::new(500),
+            Outcome::Valid => match (operation_id.as_deref(), check.operation) {
+                (Some(id), Some(operation)) => self
+                    .given(id)
+                    .or_else(|| {
+                        let store = self.store.as_ref()?;
+                        let answer = lock(store).answer(&self.spec, operation, &http)?;
+                        Some(ContractResponse::new(answer.status).json(answer.body))
+                    })
+                    .unwrap_or_else(|| self.default_response(id)),
+                _ => ContractResponse::new(500),
             },
         };
         let body = serde_json::from_slice::<Value>(&http.body).ok();
@@ -406,12 +416,62 @@ impl ContractServer {
     /// Starts a server on a free local port that holds every request to
     /// `spec` (a [`Spec`] or an `Arc<Spec>`).
     pub async fn start(spec: impl Into<Arc<Spec>>) -> ContractServer {
+        ContractServer::start_with(spec.into(), None).await
+    }
+
+    /// Starts a stateful server on the PI API contract embedded in this
+    /// crate: what a test creates is stored, listed, changed and deleted
+    /// (see [`crate::stateful`]).
+    pub async fn stateful() -> ContractServer {
+        ContractServer::stateful_on(Spec::vendored()).await
+    }
+
+    /// Starts a stateful server on `spec` (see [`ContractServer::stateful`]).
+    pub async fn stateful_on(spec: impl Into<Arc<Spec>>) -> ContractServer {
+        ContractServer::start_with(spec.into(), Some(Mutex::new(Store::default()))).await
+    }
+
+    /// Stores a resource in the collection at `collection` (the create
+    /// operation's path, such as `/api/v1/pods/`) as if a test had created
+    /// it: the create answer the document describes, with each of `fields`
+    /// (a JSON object) that keeps it valid. It keeps the `id` given in
+    /// `fields` or gets a fresh one, which is returned. Only a stateful
+    /// server keeps it: on another nothing is stored and the id is empty.
+    pub fn seed(&self, collection: &str, fields: Value) -> String {
+        match &self.state.store {
+            Some(store) => lock(store).seed(&self.state.spec, collection, &fields),
+            None => String::new(),
+        }
+    }
+
+    /// Scripts how the stored resource `id` changes: each later GET of it
+    /// first merges the next of `changes` (JSON objects) into it, so
+    /// `[{"status": "PROVISIONING"}, {"status": "ACTIVE"}]` makes it ACTIVE
+    /// on the second poll. Only a stateful server keeps scripts.
+    pub fn script(&self, collection: &str, id: &str, changes: impl IntoIterator<Item = Value>) {
+        if let Some(store) = &self.state.store {
+            lock(store).script(collection, id, changes.into_iter().collect());
+        }
+    }
+
+    /// What a stateful server holds in `collection`, in id order (empty for
+    /// a stateless server).
+    #[must_use]
+    pub fn stored(&self, collection: &str) -> Vec<Value> {
+        match &self.state.store {
+            Some(store) => lock(store).list(collection),
+            None => Vec::new(),
+        }
+    }
+
+    async fn start_with(spec: Arc<Spec>, store: Option<Mutex<Store>>) -> ContractServer {
         let server = MockServer::builder()
             .disable_request_recording()
             .start()
             .await;
         let state = Arc::new(State {
-            spec: spec.into(),
+            spec,
+            store,
             responses: Mutex::new(HashMap::new()),
             default_instance: Mutex::new(DefaultInstance::Minimal),
             synthesized: Mutex::new(HashMap::new()),

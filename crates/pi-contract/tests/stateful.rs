@@ -1,0 +1,122 @@
+//! The stateful mode through pi-client: what a test creates is there to get,
+//! list, change and delete; unknown ids get the documented error; a scripted
+//! status sequence drives a waiter; nothing breaks the document.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::time::Duration;
+
+use pi_client::{Client, Error, WaitPolicy};
+use pi_contract::ContractServer;
+use serde_json::json;
+
+fn client(server: &ContractServer) -> Client {
+    Client::builder()
+        .api_key("pk_test_stateful")
+        .base_url(server.uri())
+        .build()
+        .unwrap()
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+#[tokio::test]
+async fn a_secret_is_created_read_listed_updated_and_deleted() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let secrets = client.secrets();
+
+    let created = secrets
+        .create("HF_TOKEN", "hf_value")
+        .description("for the model hub")
+        .send()
+        .await
+        .unwrap()
+        .expect("the create answers with the secret");
+    assert_eq!(created.name, "HF_TOKEN");
+    assert_eq!(created.description.as_deref(), Some("for the model hub"));
+
+    let got = secrets.get(&created.id).await.unwrap().expect("stored");
+    assert_eq!(
+        (got.id.as_str(), got.name.as_str()),
+        (created.id.as_str(), "HF_TOKEN")
+    );
+
+    secrets.create("OTHER", "v").send().await.unwrap();
+    let page = secrets.list().send().await.unwrap();
+    assert_eq!(page.total_count, 2);
+    let names: Vec<&str> = page.data.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.contains(&"HF_TOKEN") && names.contains(&"OTHER"),
+        "{names:?}"
+    );
+    let first = secrets.list().limit(1).send().await.unwrap();
+    assert_eq!((first.total_count, first.data.len()), (2, 1));
+
+    let updated = secrets
+        .update(&created.id)
+        .name("HF_TOKEN_2")
+        .send()
+        .await
+        .unwrap()
+        .expect("the update answers with the secret");
+    assert_eq!(updated.name, "HF_TOKEN_2");
+    let got = secrets.get(&created.id).await.unwrap().expect("stored");
+    assert_eq!(got.name, "HF_TOKEN_2");
+
+    secrets.delete(&created.id).await.unwrap();
+    assert_eq!(server.stored("/api/v1/secrets/").len(), 1);
+    let gone = secrets.get(&created.id).await;
+    assert!(
+        matches!(gone, Err(Error::Validation { .. }) | Ok(None)),
+        "{gone:?}"
+    );
+
+    server.assert_no_violations();
+    for received in server.received_requests() {
+        assert!(received.violations.is_empty(), "{received:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_pod_waiter_follows_a_scripted_status_sequence() {
+    let server = ContractServer::stateful().await;
+    let id = server.seed(
+        "/api/v1/pods/",
+        json!({"id": "pod-1", "status": "PROVISIONING"}),
+    );
+    assert_eq!(id, "pod-1");
+    server.script(
+        "/api/v1/pods/",
+        &id,
+        [
+            json!({"status": "PROVISIONING"}),
+            json!({"status": "PROVISIONING"}),
+            json!({"status": "ACTIVE"}),
+        ],
+    );
+    let client = client(&server);
+    let pod = client
+        .pods()
+        .wait_until_running_with(&id, &WaitPolicy::default().pauses(ms(1), ms(5)))
+        .await
+        .unwrap();
+    assert_eq!(pod.id.as_deref(), Some("pod-1"));
+    let polls = server
+        .received_requests()
+        .iter()
+        .filter(|r| r.path == "/api/v1/pods/pod-1")
+        .count();
+    assert_eq!(polls, 3);
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn an_unknown_pod_gets_the_documented_error() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let missing = client.pods().get("no-such-pod").await;
+    assert!(missing.is_err(), "{missing:?}");
+    server.assert_no_violations();
+}
