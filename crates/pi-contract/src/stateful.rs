@@ -376,9 +376,18 @@ impl Store {
         let synthesized = spec.synthesize(op.id(), status).ok()?;
         // The richest page, so its counts (total_count, offset, …) are there.
         let mut page = synthesized.maximal().clone();
-        if !page.get("data").is_some_and(Value::is_array) {
-            return None;
-        }
+        // The items are under `data`, or the page's one list (`sandboxes`).
+        let items_key = match page.as_object() {
+            Some(object) if object.get("data").is_some_and(Value::is_array) => "data".to_owned(),
+            Some(object) => {
+                let mut lists = object.iter().filter(|(_, value)| value.is_array());
+                match (lists.next(), lists.next()) {
+                    (Some((name, _)), None) => name.clone(),
+                    _ => return None,
+                }
+            }
+            None => return None,
+        };
         let all = self.list(collection);
         let total = all.len();
         let (start, limit) = if let Some(per_page) = query_number(request, "per_page") {
@@ -396,10 +405,15 @@ impl Store {
             .take(limit.unwrap_or(usize::MAX))
             .collect();
         let object = page.as_object_mut()?;
-        object.insert("data".to_owned(), Value::Array(items));
+        let shown = items.len();
+        object.insert(items_key.clone(), Value::Array(items));
+        if object.contains_key("has_next") {
+            object.insert("has_next".to_owned(), Value::Bool(start + shown < total));
+        }
         for (name, value) in [
             ("total_count", Some(total)),
             ("totalCount", Some(total)),
+            ("total", Some(total)),
             ("offset", Some(start)),
             ("skip", Some(start)),
             ("limit", limit),
@@ -417,11 +431,11 @@ impl Store {
         if !spec.validate_response(op.id(), status, &page).is_empty() {
             // Keep only what the document allows: the items, in its minimal page.
             let items = page
-                .get("data")
+                .get(&items_key)
                 .cloned()
                 .unwrap_or(Value::Array(Vec::new()));
             page = synthesized.minimal().clone();
-            page.as_object_mut()?.insert("data".to_owned(), items);
+            page.as_object_mut()?.insert(items_key, items);
         }
         Some(Answer { status, body: page })
     }

@@ -120,3 +120,84 @@ async fn an_unknown_pod_gets_the_documented_error() {
     assert!(missing.is_err(), "{missing:?}");
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_sandbox_is_created_read_listed_and_deleted_and_its_waiter_follows_a_script() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let sandboxes = client.sandboxes();
+    let created = sandboxes
+        .create("python:3.12", "worker")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.name, "worker");
+    let got = sandboxes.get(&created.id).await.unwrap();
+    assert_eq!(got.id, created.id);
+    let page = sandboxes.list().send().await.unwrap();
+    assert_eq!(page.sandboxes.len(), 1);
+
+    server.script(
+        "/api/v1/sandbox",
+        &created.id,
+        [
+            json!({"status": "PROVISIONING"}),
+            json!({"status": "RUNNING"}),
+        ],
+    );
+    let running = sandboxes
+        .wait_until_running_with(&created.id, &WaitPolicy::default().pauses(ms(1), ms(5)))
+        .await
+        .unwrap();
+    assert_eq!(running.id, created.id);
+
+    sandboxes.delete(&created.id).await.unwrap();
+    assert!(server.stored("/api/v1/sandbox").is_empty());
+    assert!(sandboxes.get(&created.id).await.is_err());
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn an_ssh_key_is_uploaded_listed_made_primary_and_deleted() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let keys = client.ssh_keys();
+    let key = keys
+        .upload("laptop", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG laptop")
+        .await
+        .unwrap();
+    assert_eq!(key.name, "laptop");
+    let page = keys.list().send().await.unwrap();
+    assert_eq!(page.data.len(), 1);
+    keys.set_primary(&key.id).await.unwrap();
+    keys.delete(&key.id).await.unwrap();
+    assert!(keys.list().send().await.unwrap().data.is_empty());
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_seeded_disk_is_read_listed_renamed_waited_for_and_deleted() {
+    let server = ContractServer::stateful().await;
+    let id = server.seed("/api/v1/disks/", json!({"id": "disk-1", "name": "data"}));
+    server.script(
+        "/api/v1/disks/",
+        &id,
+        [
+            json!({"status": "PROVISIONING"}),
+            json!({"status": "ACTIVE"}),
+        ],
+    );
+    let client = client(&server);
+    let disks = client.disks();
+    let page = disks.list().send().await.unwrap();
+    assert_eq!(page.data.len(), 1);
+    disks.update(&id, "renamed").await.unwrap();
+    assert_eq!(server.stored("/api/v1/disks/")[0]["name"], "renamed");
+    disks
+        .wait_until_ready_with(&id, &WaitPolicy::default().pauses(ms(1), ms(5)))
+        .await
+        .unwrap();
+    disks.delete(&id).await.unwrap();
+    assert!(disks.get(&id).await.is_err());
+    server.assert_no_violations();
+}
