@@ -89,20 +89,69 @@ fn wrap(how: &Wrap, template: &Value, resource: Value) -> Value {
 }
 
 /// The success status, the richest synthesized answer, and where the
-/// resource sits in it, for an operation that answers with one resource.
-fn resource_answer(spec: &Spec, op: &Operation) -> Option<(u16, Value, Wrap, Value)> {
+/// resource sits in it, for an operation that answers with one resource
+/// (an object carrying `id_key`).
+fn resource_answer(spec: &Spec, op: &Operation, id_key: &str) -> Option<(u16, Value, Wrap, Value)> {
     let status = op.success_response()?.status();
     op.success_response()?.schema()?;
     let synthesized = spec.synthesize(op.id(), status).ok()?;
     let maximal = synthesized.maximal().clone();
     match maximal.get("data") {
-        Some(Value::Object(inner)) => {
+        Some(Value::Object(inner)) if inner.contains_key(id_key) => {
             let inner = Value::Object(inner.clone());
             Some((status, maximal, Wrap::Data, inner))
         }
         Some(_) => None,
-        None if maximal.get("id").is_some() => Some((status, Value::Null, Wrap::Direct, maximal)),
+        None if maximal.get(id_key).is_some() => Some((status, Value::Null, Wrap::Direct, maximal)),
         None => None,
+    }
+}
+
+/// The field that holds a resource's id in `collection`: the item path's
+/// parameter (`tunnel_id`) when the create answer has it, `id` otherwise.
+fn id_key_of(spec: &Spec, collection: &str) -> String {
+    let param = spec.operations().find_map(|op| {
+        let (parent, item) = collection_of(op.path());
+        if !item || parent != collection {
+            return None;
+        }
+        let last = op.path().trim_end_matches('/').rsplit('/').next()?;
+        Some(
+            last.trim_start_matches('{')
+                .trim_end_matches('}')
+                .to_owned(),
+        )
+    });
+    let create_has = |name: &str| {
+        create_of(spec, collection)
+            .and_then(|op| resource_answer(spec, op, name))
+            .is_some()
+    };
+    match param {
+        Some(param) if create_has(&param) => param,
+        _ => "id".to_owned(),
+    }
+}
+
+/// `record` as `op` answers it: the operation's richest answer with each
+/// stored field that keeps it valid.
+fn render(spec: &Spec, op: &Operation, id_key: &str, record: &Value) -> Option<Answer> {
+    let (status, template, how, mut resource) = resource_answer(spec, op, id_key)?;
+    if let Some(fields) = record.as_object() {
+        overlay(spec, op, status, &how, &template, &mut resource, fields);
+    }
+    Some(Answer {
+        status,
+        body: wrap(&how, &template, resource),
+    })
+}
+
+/// Merges the fields of `from` (an object) into `into`.
+fn merge(into: &mut Value, from: &Value) {
+    if let (Some(into), Some(from)) = (into.as_object_mut(), from.as_object()) {
+        for (name, value) in from {
+            into.insert(name.clone(), value.clone());
+        }
     }
 }
 
@@ -187,15 +236,15 @@ fn query_number(request: &HttpRequest, name: &str) -> Option<usize> {
 }
 
 impl Store {
-    /// Stores `resource` in `collection` under its `id` (a fresh one when it
-    /// has none); returns the id.
-    pub(crate) fn insert(&mut self, collection: &str, mut resource: Value) -> String {
-        let id = match resource.get("id").and_then(Value::as_str) {
+    /// Stores `record` in `collection` under its `id_key` field (a fresh id
+    /// when it has none); returns the id.
+    fn insert(&mut self, collection: &str, id_key: &str, mut record: Value) -> String {
+        let id = match record.get(id_key).and_then(Value::as_str) {
             Some(id) => id.to_owned(),
             None => {
                 let id = self.fresh_id(collection);
-                if let Some(object) = resource.as_object_mut() {
-                    object.insert("id".to_owned(), Value::String(id.clone()));
+                if let Some(object) = record.as_object_mut() {
+                    object.insert(id_key.to_owned(), Value::String(id.clone()));
                 }
                 id
             }
@@ -203,7 +252,7 @@ impl Store {
         self.collections
             .entry(collection_key(collection))
             .or_default()
-            .insert(id.clone(), resource);
+            .insert(id.clone(), record);
         id
     }
 
@@ -211,18 +260,27 @@ impl Store {
     /// `fields` (a JSON object) over it; returns its id.
     pub(crate) fn seed(&mut self, spec: &Spec, collection: &str, fields: &Value) -> String {
         let key = collection_key(collection);
-        let mut wanted = fields.as_object().cloned().unwrap_or_default();
-        let id = match wanted.get("id").and_then(Value::as_str) {
-            Some(id) => id.to_owned(),
-            None => self.fresh_id(&key),
-        };
-        wanted.insert("id".to_owned(), Value::String(id));
-        let built = create_of(spec, &key).and_then(|op| {
-            let (status, template, how, mut resource) = resource_answer(spec, op)?;
-            overlay(spec, op, status, &how, &template, &mut resource, &wanted);
-            Some(resource)
-        });
-        self.insert(&key, built.unwrap_or(Value::Object(wanted)))
+        let id_key = id_key_of(spec, &key);
+        let mut record = fields.clone();
+        if !record.is_object() {
+            record = Value::Object(Map::new());
+        }
+        if record.get(&id_key).and_then(Value::as_str).is_none() {
+            let id = self.fresh_id(&key);
+            merge(&mut record, &serde_json::json!({ id_key.as_str(): id }));
+        }
+        if let Some(rendered) =
+            create_of(spec, &key).and_then(|op| render(spec, op, &id_key, &record))
+        {
+            let resource = match rendered.body.get("data") {
+                Some(inner) if inner.is_object() => inner.clone(),
+                _ => rendered.body,
+            };
+            let mut full = resource;
+            merge(&mut full, &record);
+            record = full;
+        }
+        self.insert(&key, &id_key, record)
     }
 
     fn fresh_id(&mut self, collection: &str) -> String {
@@ -251,7 +309,8 @@ impl Store {
     }
 
     /// Answers `request` to `op` from the store, or `None` when the
-    /// operation is not on a stored collection.
+    /// operation is not on a stored collection (or answers as the stateless
+    /// mode would, as a delete does).
     pub(crate) fn answer(
         &mut self,
         spec: &Spec,
@@ -260,11 +319,12 @@ impl Store {
     ) -> Option<Answer> {
         let (collection, item) = collection_of(op.path());
         create_of(spec, &collection)?;
+        let id_key = id_key_of(spec, &collection);
         let method = op.method().to_ascii_lowercase();
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         if !item {
             return match method.as_str() {
-                "post" => self.create(spec, op, &collection, &body),
+                "post" => self.create(spec, op, &collection, &id_key, &body),
                 "get" => self.list_answer(spec, op, &collection, request),
                 _ => None,
             };
@@ -285,57 +345,22 @@ impl Store {
                     .scripts
                     .get_mut(&(key.clone(), id.clone()))
                     .and_then(VecDeque::pop_front);
-                let items = self.collections.get_mut(&key)?;
-                let stored = items.get_mut(&id)?;
-                if let (Some(change), Some(object)) = (change, stored.as_object_mut()) {
-                    if let Some(change) = change.as_object() {
-                        for (name, value) in change {
+                let record = self.collections.get_mut(&key)?.get_mut(&id)?;
+                if let Some(change) = change {
+                    merge(record, &change);
+                }
+                render(spec, op, &id_key, record)
+            }
+            "patch" | "put" => {
+                let record = self.collections.get_mut(&key)?.get_mut(&id)?;
+                if let (Some(object), Some(fields)) = (record.as_object_mut(), body.as_object()) {
+                    for (name, value) in fields {
+                        if !value.is_null() && name != &id_key {
                             object.insert(name.clone(), value.clone());
                         }
                     }
                 }
-                let stored = stored.clone();
-                let (status, template, how, _) = resource_answer(spec, op)?;
-                Some(Answer {
-                    status,
-                    body: wrap(&how, &template, stored),
-                })
-            }
-            "patch" | "put" => {
-                let stored = self.collections.get(&key)?.get(&id)?.clone();
-                let (status, template, how, mut resource) = match resource_answer(spec, op) {
-                    Some((status, template, how, _)) => (status, template, how, stored),
-                    None => {
-                        // The answer is not the resource: change what is
-                        // stored and answer as the document says.
-                        let mut resource = stored;
-                        if let (Some(object), Some(fields)) =
-                            (resource.as_object_mut(), body.as_object())
-                        {
-                            for (name, value) in fields {
-                                if object.contains_key(name) && !value.is_null() {
-                                    object.insert(name.clone(), value.clone());
-                                }
-                            }
-                        }
-                        self.collections.get_mut(&key)?.insert(id, resource);
-                        return None;
-                    }
-                };
-                overlay(
-                    spec,
-                    op,
-                    status,
-                    &how,
-                    &template,
-                    &mut resource,
-                    &body_fields(&body),
-                );
-                self.collections.get_mut(&key)?.insert(id, resource.clone());
-                Some(Answer {
-                    status,
-                    body: wrap(&how, &template, resource),
-                })
+                render(spec, op, &id_key, record)
             }
             "delete" => {
                 self.collections.get_mut(&key)?.remove(&id);
@@ -351,18 +376,21 @@ impl Store {
         spec: &Spec,
         op: &Operation,
         collection: &str,
+        id_key: &str,
         body: &Value,
     ) -> Option<Answer> {
-        let (status, template, how, mut resource) = resource_answer(spec, op)?;
         let id = self.fresh_id(collection);
-        let mut fields = body_fields(body);
-        fields.insert("id".to_owned(), Value::String(id));
-        overlay(spec, op, status, &how, &template, &mut resource, &fields);
-        self.insert(collection, resource.clone());
-        Some(Answer {
-            status,
-            body: wrap(&how, &template, resource),
-        })
+        let mut record = Value::Object(body_fields(body));
+        merge(&mut record, &serde_json::json!({ id_key: id }));
+        let answer = render(spec, op, id_key, &record)?;
+        // What the server made up (timestamps, status) is kept too.
+        let mut full = match answer.body.get("data") {
+            Some(inner) if inner.is_object() => inner.clone(),
+            _ => answer.body.clone(),
+        };
+        merge(&mut full, &record);
+        self.insert(collection, id_key, full);
+        Some(answer)
     }
 
     fn list_answer(
@@ -399,10 +427,43 @@ impl Store {
                 .unwrap_or(0);
             (start, query_number(request, "limit"))
         };
-        let items: Vec<Value> = all
+        let records: Vec<Value> = all
             .into_iter()
             .skip(start)
             .take(limit.unwrap_or(usize::MAX))
+            .collect();
+        // Each item as the page describes one: its richest item with the
+        // stored fields that keep a one-item page valid.
+        let base_item = page
+            .get(&items_key)
+            .and_then(Value::as_array)
+            .and_then(|items| items.first())
+            .cloned();
+        let items: Vec<Value> = records
+            .iter()
+            .map(|record| {
+                let Some(mut item) = base_item.clone() else {
+                    return record.clone();
+                };
+                let Some(fields) = record.as_object() else {
+                    return item;
+                };
+                for (name, value) in fields {
+                    if item.get(name).is_none_or(|current| current == value) {
+                        continue;
+                    }
+                    let mut candidate = item.clone();
+                    merge(&mut candidate, &serde_json::json!({ name.as_str(): value }));
+                    let mut one = page.clone();
+                    if let Some(object) = one.as_object_mut() {
+                        object.insert(items_key.clone(), Value::Array(vec![candidate.clone()]));
+                    }
+                    if spec.validate_response(op.id(), status, &one).is_empty() {
+                        item = candidate;
+                    }
+                }
+                item
+            })
             .collect();
         let object = page.as_object_mut()?;
         let shown = items.len();

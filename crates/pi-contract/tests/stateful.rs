@@ -201,3 +201,59 @@ async fn a_seeded_disk_is_read_listed_renamed_waited_for_and_deleted() {
     assert!(disks.get(&id).await.is_err());
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_tunnel_is_created_read_listed_and_deleted() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let tunnels = client.tunnels();
+    let created = tunnels.create().name("web").send().await.unwrap();
+    let got = tunnels.get(&created.tunnel_id).await.unwrap();
+    assert_eq!(got.tunnel_id, created.tunnel_id);
+    assert_eq!(got.hostname, created.hostname);
+    let listed = tunnels.list().await.unwrap().tunnels.unwrap_or_default();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].tunnel_id, created.tunnel_id);
+    tunnels.delete(&created.tunnel_id).await.unwrap();
+    assert!(
+        tunnels
+            .list()
+            .await
+            .unwrap()
+            .tunnels
+            .unwrap_or_default()
+            .is_empty()
+    );
+    assert!(tunnels.get(&created.tunnel_id).await.is_err());
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn an_evaluation_is_created_read_listed_updated_and_deleted() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let evaluations = client.evaluations();
+    let created = evaluations.create("gsm8k-run").send().await.unwrap();
+    assert_eq!(created.name, "gsm8k-run");
+    let got = evaluations.get(&created.evaluation_id).await.unwrap();
+    assert_eq!(
+        (got.evaluation_id.as_str(), got.name.as_str()),
+        (created.evaluation_id.as_str(), "gsm8k-run")
+    );
+    let page = evaluations.list().send().await.unwrap();
+    assert_eq!(page.evaluations.len(), 1);
+    let updated = evaluations
+        .update(&created.evaluation_id)
+        .name("renamed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.name, "renamed");
+    assert_eq!(
+        evaluations.get(&created.evaluation_id).await.unwrap().name,
+        "renamed"
+    );
+    evaluations.delete(&created.evaluation_id).await.unwrap();
+    assert!(evaluations.get(&created.evaluation_id).await.is_err());
+    server.assert_no_violations();
+}
