@@ -10,7 +10,8 @@
 //!   with every field the request body (or an object inside it) sets under
 //!   the same name, and a fresh `id`;
 //! - a GET of the collection lists what is stored, paged by the query's
-//!   `offset`/`limit`, `page`/`per_page` or `skip`/`limit`;
+//!   `offset`/`limit`, `page`/`per_page` or `skip`/`limit`, and filtered by
+//!   any query parameter named like a stored text field (`status`);
 //! - a GET, PATCH/PUT or DELETE of an item reads, changes or removes it; an
 //!   unknown id gets the status the operation documents for it (404, or 422
 //!   when that is all it documents).
@@ -416,7 +417,25 @@ impl Store {
             }
             None => return None,
         };
-        let all = self.list(collection);
+        // Filters: a query parameter named like a stored text field (`status`)
+        // keeps the resources whose field has that value; paging and the
+        // team are not filters.
+        let paging = [
+            "offset", "limit", "page", "per_page", "skip", "teamId", "team_id",
+        ];
+        let all: Vec<Value> = self
+            .list(collection)
+            .into_iter()
+            .filter(|record| {
+                request.query.iter().all(|(name, value)| {
+                    paging.contains(&name.as_str())
+                        || match record.get(name) {
+                            Some(Value::String(stored)) => stored == value,
+                            _ => true,
+                        }
+                })
+            })
+            .collect();
         let total = all.len();
         let (start, limit) = if let Some(per_page) = query_number(request, "per_page") {
             let page_number = query_number(request, "page").unwrap_or(1).max(1);

@@ -257,3 +257,28 @@ async fn an_evaluation_is_created_read_listed_updated_and_deleted() {
     assert!(evaluations.get(&created.evaluation_id).await.is_err());
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_list_keeps_only_what_its_filter_asks_for() {
+    let server = ContractServer::stateful().await;
+    server.seed(
+        "/api/v1/sandbox",
+        json!({"id": "sb-1", "status": "RUNNING"}),
+    );
+    server.seed(
+        "/api/v1/sandbox",
+        json!({"id": "sb-2", "status": "PENDING"}),
+    );
+    let client = client(&server);
+    let running = client
+        .sandboxes()
+        .list()
+        .status(pi_types::SandboxStatus::Running)
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = running.sandboxes.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["sb-1"]);
+    assert_eq!(running.total, 1);
+    server.assert_no_violations();
+}
