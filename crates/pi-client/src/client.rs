@@ -1,13 +1,14 @@
 //! The [`Client`] and its [`ClientBuilder`]: one configured connection to the
 //! PI API, shared by every area handle.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::config::{self, API_KEY_VAR, BASE_URL_VAR};
+use crate::config::{self, API_KEY_VAR};
 use crate::{Error, RetryPolicy};
 
 /// The PI API's public address, used when no base URL is configured.
@@ -69,18 +70,50 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client configured from `PRIME_API_KEY`, `PRIME_BASE_URL` and
-    /// `PRIME_TEAM_ID`, falling back to the `prime` CLI's `~/.prime/config.json`
-    /// for any of them that is unset.
+    /// A client configured the way the `prime` CLI configures itself, so a
+    /// person who already uses the CLI needs no setup.
+    ///
+    /// Each setting is taken from the first place that has it, left to right
+    /// (a variable set to blank counts as unset):
+    ///
+    /// | setting | variables | with `PRIME_CONTEXT=<name>` | without `PRIME_CONTEXT` | else |
+    /// | --- | --- | --- | --- | --- |
+    /// | API key | `PRIME_API_KEY` | `api_key` of `~/.prime/environments/<name>.json`; if the file has no `api_key` key, `api_key` of `~/.prime/config.json` | `api_key` of `~/.prime/config.json` | none: [`Error::Configuration`] |
+    /// | base URL | `PRIME_API_BASE_URL`, then `PRIME_BASE_URL` | `base_url` of `~/.prime/environments/<name>.json` | `base_url` of `~/.prime/config.json` | [`DEFAULT_BASE_URL`] |
+    /// | team | `PRIME_TEAM_ID` | `team_id` of `~/.prime/environments/<name>.json` | `team_id` of `~/.prime/config.json` | none: the personal account |
+    ///
+    /// As in the CLI:
+    /// - an environment file replaces `config.json` for the base URL and the
+    ///   team (a file without them means the default URL and the personal
+    ///   account), and for the key when it has an `api_key` key, even an
+    ///   empty one (then there is no key: the main account's key is not sent
+    ///   to another environment's server);
+    /// - `PRIME_CONTEXT=production` (in any case) is built in and has no
+    ///   file: the default URL, the personal account, `config.json`'s key;
+    /// - the environment name may hold only letters, digits, `-` and `_`, so
+    ///   it cannot name a file outside `~/.prime/environments`;
+    /// - a trailing `/api/v1` (with or without a final `/`) is dropped from
+    ///   the base URL, wherever it comes from;
+    /// - `~` is `HOME` (or `USERPROFILE` on Windows).
+    ///
+    /// Unlike the CLI, which skips them silently or crashes, a missing
+    /// environment file or a broken file (not JSON, not an object, a key that
+    /// is not a string or `null`) is an [`Error::Configuration`] naming it.
+    /// A missing `config.json` is not an error. The CLI's directory contexts
+    /// (`.prime/context.json` in a project folder) are not read.
+    ///
+    /// To set some of the values by hand, start from [`ClientBuilder::from_env`].
     ///
     /// # Errors
     /// [`Error::Configuration`] when no API key is found, the base URL is not
-    /// a usable URL, or the CLI's config file exists but cannot be parsed.
+    /// a usable URL, `PRIME_CONTEXT` names no usable environment file, or a
+    /// file read is broken; the message says where the faulty value came from.
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The base URL every request goes to.
+    /// The base URL every request goes to, without a trailing `/api/v1`:
+    /// each request's path starts with it.
     #[must_use]
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
@@ -110,6 +143,7 @@ pub struct ClientBuilder {
     api_key: Option<SecretString>,
     base_url: Option<String>,
     team_id: Option<String>,
+    origins: Origins,
     connect_timeout: Duration,
     timeout: Duration,
     read_timeout: Option<Duration>,
@@ -126,6 +160,7 @@ impl Default for ClientBuilder {
             api_key: None,
             base_url: None,
             team_id: None,
+            origins: Origins::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
@@ -139,20 +174,40 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder pre-filled from the environment and the `prime` CLI's config
-    /// file (see [`Client::from_env`]); anything set afterwards overrides it.
+    /// A builder pre-filled from the environment variables and the `prime`
+    /// CLI's files, exactly as [`Client::from_env`] describes; anything set
+    /// afterwards overrides it.
     ///
     /// # Errors
-    /// [`Error::Configuration`] when the CLI's config file exists but cannot be read.
+    /// [`Error::Configuration`] when `PRIME_CONTEXT` names no usable
+    /// environment file, or a file read is broken (see [`Client::from_env`]).
     pub fn from_env() -> Result<Self, Error> {
-        let found = config::find_settings(
+        Self::from_sources(
             |name| std::env::var(name).ok(),
-            config::cli_config_path().as_deref(),
-        )?;
+            config::home_dir().as_deref(),
+        )
+    }
+
+    /// [`ClientBuilder::from_env`] with `var` answering for the environment
+    /// variables and `home` as the folder holding `.prime`.
+    pub(crate) fn from_sources(
+        var: impl Fn(&str) -> Option<String>,
+        home: Option<&Path>,
+    ) -> Result<Self, Error> {
+        let found = config::find_settings(var, home)?;
+        let (api_key, api_key_origin) = split(found.api_key);
+        let (base_url, base_url_origin) = split(found.base_url);
+        let (team_id, team_id_origin) = split(found.team_id);
         Ok(Self {
-            api_key: found.api_key,
-            base_url: found.base_url,
-            team_id: found.team_id,
+            api_key,
+            base_url,
+            team_id,
+            origins: Origins {
+                api_key: api_key_origin,
+                base_url: base_url_origin,
+                team_id: team_id_origin,
+                key_looked_in: found.key_looked_in,
+            },
             ..Self::default()
         })
     }
@@ -160,18 +215,23 @@ impl ClientBuilder {
     /// The API key sent as a bearer token with every request.
     pub fn api_key(mut self, api_key: impl Into<SecretString>) -> Self {
         self.api_key = Some(api_key.into());
+        self.origins.api_key = None;
         self
     }
 
-    /// Where the API lives; defaults to [`DEFAULT_BASE_URL`].
+    /// Where the API lives; defaults to [`DEFAULT_BASE_URL`]. A trailing
+    /// `/api/v1` is dropped, as the `prime` CLI does: every request's path
+    /// starts with it.
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
+        self.origins.base_url = None;
         self
     }
 
     /// The team calls act for by default; a handle can override it per call.
     pub fn team_id(mut self, team_id: impl Into<String>) -> Self {
         self.team_id = Some(team_id.into());
+        self.origins.team_id = None;
         self
     }
 
@@ -245,30 +305,42 @@ impl ClientBuilder {
     /// [`Error::Configuration`] when the API key is missing or holds control
     /// characters, the team id holds control characters, the base URL is not
     /// an `http`/`https` URL, or it is plain HTTP to a remote host without
-    /// [`ClientBuilder::allow_insecure_http`].
+    /// [`ClientBuilder::allow_insecure_http`]. For a value
+    /// [`ClientBuilder::from_env`] found, the message names where.
     pub fn build(self) -> Result<Client, Error> {
+        let origins = &self.origins;
         let api_key = self.api_key.ok_or_else(|| {
+            let looked = if origins.key_looked_in.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", origins.key_looked_in.join(", "))
+            };
             Error::configuration(format!(
-                "no API key; set {API_KEY_VAR}, run `prime login`, or call ClientBuilder::api_key"
+                "no API key{looked}; set {API_KEY_VAR}, run `prime login`, or call ClientBuilder::api_key"
             ))
         })?;
+        let key_from = from(origins.api_key.as_deref());
         if api_key.expose_secret().trim().is_empty() {
-            return Err(Error::configuration("the API key is empty"));
+            return Err(Error::configuration(format!(
+                "the API key{key_from} is empty"
+            )));
         }
         if api_key.expose_secret().chars().any(char::is_control) {
-            return Err(Error::configuration(
-                "the API key contains control characters (a stray newline?); it cannot be sent in a header",
-            ));
+            return Err(Error::configuration(format!(
+                "the API key{key_from} contains control characters (a stray newline?); it cannot be sent in a header",
+            )));
         }
         if let Some(team_id) = &self.team_id {
             if team_id.chars().any(char::is_control) {
                 return Err(Error::configuration(format!(
-                    "the team id {team_id:?} contains control characters"
+                    "the team id {team_id:?}{} contains control characters",
+                    from(origins.team_id.as_deref())
                 )));
             }
         }
         let base_url = parse_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            origins.base_url.as_deref(),
             self.allow_insecure_http,
         )?;
         let connect_timeout = self.connect_timeout.min(LONGEST_TIMEOUT);
@@ -316,6 +388,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("base_url", &self.base_url)
             .field("team_id", &self.team_id)
+            .field("origins", &self.origins)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("read_timeout", &self.read_timeout)
@@ -328,10 +401,44 @@ impl std::fmt::Debug for ClientBuilder {
     }
 }
 
-fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
-    let url = Url::parse(text).map_err(|error| {
+/// Where [`ClientBuilder::from_env`] found each of its settings (`None`:
+/// given to the builder), for messages about a faulty value.
+#[derive(Clone, Debug, Default)]
+struct Origins {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    team_id: Option<String>,
+    /// Every place [`ClientBuilder::from_env`] looked for a key; empty for a
+    /// builder that did not start from it.
+    key_looked_in: Vec<String>,
+}
+
+/// A found setting as a value and its origin.
+fn split<T>(found: Option<config::Found<T>>) -> (Option<T>, Option<String>) {
+    match found {
+        Some(found) => (Some(found.value), Some(found.source)),
+        None => (None, None),
+    }
+}
+
+/// ` (from <origin>)`, or nothing for a value given to the builder.
+fn from(origin: Option<&str>) -> String {
+    origin
+        .map(|origin| format!(" (from {origin})"))
+        .unwrap_or_default()
+}
+
+/// Checks a base URL and drops a trailing `/api/v1`; `origin` is where it was
+/// found, for the messages.
+fn parse_base_url(
+    text: &str,
+    origin: Option<&str>,
+    allow_insecure_http: bool,
+) -> Result<Url, Error> {
+    let from = from(origin);
+    let mut url = Url::parse(text).map_err(|error| {
         Error::configuration(format!(
-            "the base URL {text:?} is not a URL ({error}); check {BASE_URL_VAR}"
+            "the base URL {text:?}{from} is not a URL ({error})"
         ))
     })?;
     match url.scheme() {
@@ -339,27 +446,40 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, Error> {
         "http" if allow_insecure_http || is_loopback(&url) => {}
         "http" => {
             return Err(Error::configuration(format!(
-                "the base URL {text:?} is plain HTTP to a remote host, which would expose the API key; \
+                "the base URL {text:?}{from} is plain HTTP to a remote host, which would expose the API key; \
                  use https, or call ClientBuilder::allow_insecure_http(true) if you really mean it"
             )));
         }
         other => {
             return Err(Error::configuration(format!(
-                "the base URL {text:?} has scheme `{other}`; use https"
+                "the base URL {text:?}{from} has scheme `{other}`; use https"
             )));
         }
     }
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::configuration(format!(
-            "the base URL {text:?} has no host"
+            "the base URL {text:?}{from} has no host"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::configuration(
-            "the base URL must not carry credentials; use ClientBuilder::api_key",
-        ));
+        // The text is not shown: it holds the credentials.
+        return Err(Error::configuration(format!(
+            "the base URL{from} must not carry credentials; use ClientBuilder::api_key",
+        )));
     }
+    strip_api_v1(&mut url);
     Ok(url)
+}
+
+/// Drops one trailing `/api/v1` (with or without a final `/`) from the path,
+/// as the `prime` CLI does: the paths the client sends start with it, and
+/// keeping it would make every request go to `/api/v1/api/v1/…`.
+fn strip_api_v1(url: &mut Url) {
+    let path = url.path().trim_end_matches('/');
+    if let Some(kept) = path.strip_suffix("/api/v1") {
+        let kept = kept.to_owned();
+        url.set_path(&kept);
+    }
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -472,6 +592,157 @@ mod tests {
                 .unwrap_err();
             assert!(matches!(error, Error::Configuration { .. }), "{team:?}");
         }
+    }
+
+    #[test]
+    fn a_trailing_api_v1_is_dropped_from_a_base_url_given_to_the_builder() {
+        for (given, used) in [
+            ("https://api.example.com/api/v1", "https://api.example.com/"),
+            (
+                "https://api.example.com/api/v1/",
+                "https://api.example.com/",
+            ),
+            (
+                "https://api.example.com/api/v1//",
+                "https://api.example.com/",
+            ),
+            (
+                "https://api.example.com/prefix/api/v1",
+                "https://api.example.com/prefix",
+            ),
+            ("http://127.0.0.1:8080/api/v1/", "http://127.0.0.1:8080/"),
+            // Once only, and only a whole trailing `/api/v1`.
+            (
+                "https://api.example.com/api/v1/api/v1",
+                "https://api.example.com/api/v1",
+            ),
+            (
+                "https://api.example.com/api/v10",
+                "https://api.example.com/api/v10",
+            ),
+            (
+                "https://api.example.com/my-api/v1",
+                "https://api.example.com/my-api/v1",
+            ),
+            (
+                "https://api.example.com/api/v1/x",
+                "https://api.example.com/api/v1/x",
+            ),
+            ("https://api.example.com", "https://api.example.com/"),
+        ] {
+            assert_eq!(build(given).unwrap().base_url().as_str(), used, "{given}");
+        }
+    }
+
+    /// A temporary home holding `.prime/config.json` and, when given, the
+    /// environment file `staging.json`.
+    fn home(config: &str, staging: Option<&str>) -> tempfile::TempDir {
+        let home = tempfile::tempdir().unwrap();
+        let prime = home.path().join(".prime");
+        std::fs::create_dir_all(prime.join("environments")).unwrap();
+        std::fs::write(prime.join("config.json"), config).unwrap();
+        if let Some(staging) = staging {
+            std::fs::write(prime.join("environments").join("staging.json"), staging).unwrap();
+        }
+        home
+    }
+
+    fn from_home(home: &tempfile::TempDir, vars: &[(&str, &str)]) -> Result<Client, Error> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let var = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        ClientBuilder::from_sources(var, Some(home.path()))?.build()
+    }
+
+    #[test]
+    fn the_three_cli_setups_of_the_issue_configure_the_client() {
+        // config.json with the /api/v1 form the CLI accepts.
+        let cli = home(
+            r#"{"api_key": "k", "base_url": "https://api.example.com/api/v1", "team_id": null}"#,
+            None,
+        );
+        let client = from_home(&cli, &[]).unwrap();
+        assert_eq!(client.base_url().as_str(), "https://api.example.com/");
+        assert_eq!(client.team_id(), None);
+        // PRIME_API_BASE_URL before PRIME_BASE_URL, stripped too.
+        let client = from_home(
+            &cli,
+            &[
+                ("PRIME_API_BASE_URL", "http://127.0.0.1:9/api/v1/"),
+                ("PRIME_BASE_URL", "https://other.example.com"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(client.base_url().as_str(), "http://127.0.0.1:9/");
+        // PRIME_CONTEXT selects the environment file.
+        let cli = home(
+            r#"{"api_key": "k", "base_url": "https://api.example.com", "team_id": "t_main"}"#,
+            Some(
+                r#"{"api_key": "k2", "base_url": "https://staging.example.com/api/v1", "team_id": "t_staging"}"#,
+            ),
+        );
+        let client = from_home(&cli, &[("PRIME_CONTEXT", "staging")]).unwrap();
+        assert_eq!(client.base_url().as_str(), "https://staging.example.com/");
+        assert_eq!(client.team_id(), Some("t_staging"));
+        let client = from_home(&cli, &[("PRIME_CONTEXT", "production")]).unwrap();
+        assert_eq!(
+            client.base_url().as_str(),
+            DEFAULT_BASE_URL.to_owned() + "/"
+        );
+        assert_eq!(client.team_id(), None);
+    }
+
+    #[test]
+    fn a_faulty_value_from_a_file_is_reported_with_the_file() {
+        let cli = home(
+            r#"{"api_key": "k", "base_url": "http://api.example.com"}"#,
+            None,
+        );
+        let error = from_home(&cli, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("base_url in ") && error.contains("config.json"),
+            "{error}"
+        );
+        let error = from_home(&cli, &[("PRIME_API_BASE_URL", "not a url")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("(from PRIME_API_BASE_URL)"), "{error}");
+        let cli = home(r#"{"api_key": "sk-in-file\n"}"#, None);
+        let error = from_home(&cli, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("control characters") && error.contains("config.json"),
+            "{error}"
+        );
+        assert!(!error.contains("sk-in-file"), "{error}");
+        // A value set on the builder afterwards is the builder's.
+        let builder = ClientBuilder::from_sources(|_| None, Some(cli.path()))
+            .unwrap()
+            .api_key("k\n");
+        let error = builder.build().unwrap_err().to_string();
+        assert!(!error.contains("config.json"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_key_lists_where_it_was_looked_for() {
+        let cli = home(
+            r#"{"base_url": "https://api.example.com"}"#,
+            Some(r#"{"api_key": ""}"#),
+        );
+        let error = from_home(&cli, &[]).unwrap_err().to_string();
+        assert!(
+            error.contains("PRIME_API_KEY, ") && error.contains("config.json"),
+            "{error}"
+        );
+        let error = from_home(&cli, &[("PRIME_CONTEXT", "staging")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("staging.json (its api_key is empty)"),
+            "{error}"
+        );
+        assert!(error.contains("prime login"), "{error}");
     }
 
     #[test]

@@ -13,8 +13,8 @@
 //! # let base_url = server.uri();
 //! use pi_client::{Client, Error};
 //!
-//! // Usually `Client::from_env()`: PRIME_API_KEY, PRIME_BASE_URL, PRIME_TEAM_ID,
-//! // or the `prime` CLI's ~/.prime/config.json.
+//! // Usually `Client::from_env()`: the `PRIME_*` variables, or the `prime`
+//! // CLI's ~/.prime files, read as the CLI reads them.
 //! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
 //!
 //! // The document lets the server leave `data` out, hence the `Option`.
@@ -110,7 +110,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
 };
-pub use config::{API_KEY_VAR, BASE_URL_VAR, TEAM_ID_VAR};
+pub use config::{API_BASE_URL_VAR, API_KEY_VAR, BASE_URL_VAR, CONTEXT_VAR, TEAM_ID_VAR};
 pub use disks::{CreateDiskBuilder, Disks, DisksApi, ListDisks};
 pub use error::Error;
 pub use evaluations::{
