@@ -31,11 +31,21 @@ pub enum Error {
         /// The server's explanation, if it sent one.
         message: Option<String>,
     },
-    /// 404: the resource does not exist (or is not visible to this key or team).
-    #[error("not found (404){}; check the id and the team it belongs to", detail(.message))]
+    /// 404: the resource does not exist (or is not visible to this key or
+    /// team), or, when `suspect_base_url` is set, the request may not have
+    /// reached the PI API at all.
+    #[error("not found (404){}; {}", detail(.message), not_found_hint(.suspect_base_url))]
     NotFound {
         /// The server's explanation, if it sent one.
         message: Option<String>,
+        /// Set when the 404 points at the base URL rather than at an id: the
+        /// operation names no resource by id (so its path itself was not
+        /// found), or the body is not one of the PI API's error bodies (an
+        /// HTML page, a proxy's text). Holds the base URL the request went
+        /// to, without any user name, password, query or fragment. Always
+        /// `None` from [`decode_response`](crate::decode_response), which
+        /// knows neither.
+        suspect_base_url: Option<String>,
     },
     /// 409: the request conflicts with the current state (for example, a name already taken).
     #[error("conflict (409){}", detail(.message))]
@@ -147,7 +157,7 @@ impl Error {
     /// The HTTP status of the response behind this error, if there was one.
     ///
     /// ```
-    /// let error = pi_client::Error::NotFound { message: None };
+    /// let error = pi_client::Error::NotFound { message: None, suspect_base_url: None };
     /// assert_eq!(error.status(), Some(404));
     /// ```
     #[must_use]
@@ -185,6 +195,16 @@ fn detail(message: &Option<String>) -> String {
         .as_deref()
         .map(|text| format!(": {text}"))
         .unwrap_or_default()
+}
+
+fn not_found_hint(suspect_base_url: &Option<String>) -> String {
+    match suspect_base_url {
+        None => "check the id and the team it belongs to".to_owned(),
+        Some(base_url) => format!(
+            "the base URL may be wrong: is {base_url} the PI API? (it comes from \
+             PRIME_API_BASE_URL, PRIME_BASE_URL, base_url in ~/.prime or ClientBuilder::base_url)"
+        ),
+    }
 }
 
 fn field_list(errors: &[FieldError], message: &Option<String>) -> String {

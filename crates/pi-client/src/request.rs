@@ -376,8 +376,17 @@ impl Client {
         if status.is_success() {
             Ok(Success { status, body })
         } else {
+            let mut error = error_for_status(status, retry_after, &body);
+            if let Error::NotFound {
+                suspect_base_url, ..
+            } = &mut error
+            {
+                if missed_the_api(request.template, &body) {
+                    *suspect_base_url = Some(shown_base_url(&inner.base_url));
+                }
+            }
             Err(Failed {
-                error: error_for_status(status, retry_after, &body),
+                error,
                 failure: Failure::Status(status.as_u16()),
                 retry_after,
             })
@@ -565,7 +574,10 @@ pub(crate) fn error_for_status(
         401 => Error::Unauthorized { message },
         402 => Error::PaymentRequired { message },
         403 => Error::Forbidden { message },
-        404 => Error::NotFound { message },
+        404 => Error::NotFound {
+            message,
+            suspect_base_url: None,
+        },
         409 => Error::Conflict { message },
         429 => Error::RateLimited { retry_after },
         500..=599 => Error::Server {
@@ -577,6 +589,39 @@ pub(crate) fn error_for_status(
             message,
         },
     }
+}
+
+/// Whether a 404 more likely says the request missed the PI API than that a
+/// resource is missing: the operation names no resource by id (its template
+/// has no `{…}`, so what was not found is the path itself, which the document
+/// promises), or the body is not one of the API's own error bodies (JSON
+/// with `detail`, `message` or `errors`), such as a proxy's HTML page.
+fn missed_the_api(template: &str, body: &[u8]) -> bool {
+    !template.contains('{') || !is_api_error_body(body)
+}
+
+/// Whether `body` is an error body as the PI API writes them.
+fn is_api_error_body(body: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(body) else {
+        return false;
+    };
+    ["detail", "message", "errors"]
+        .iter()
+        .any(|key| object.contains_key(*key))
+        && ErrorBody::parse(body).is_some()
+}
+
+/// The base URL as an error may show it: no user name or password (the
+/// builder refuses them, but a message is no place to find out), no query,
+/// no fragment.
+fn shown_base_url(base_url: &reqwest::Url) -> String {
+    let mut shown = base_url.clone();
+    // Both only fail for URLs that cannot have credentials.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
 }
 
 /// Reads `Retry-After` as seconds or as an HTTP date.
@@ -898,6 +943,37 @@ mod tests {
         let long = excerpt("x".repeat(10_000).as_bytes());
         assert_eq!(long.chars().count(), EXCERPT_CHARS + 1);
         assert_eq!(excerpt(b""), "(empty)");
+    }
+
+    #[test]
+    fn a_shown_base_url_has_no_credentials_query_or_fragment() {
+        let url = reqwest::Url::parse("https://user:pa55@api.example.com/prefix/?token=t0k#frag")
+            .unwrap();
+        assert_eq!(shown_base_url(&url), "https://api.example.com/prefix/");
+    }
+
+    #[test]
+    fn only_the_apis_error_shapes_count_as_its_own_404() {
+        for own in [
+            &br#"{"detail": "Secret not found"}"#[..],
+            br#"{"detail": [{"loc": ["path", "id"], "msg": "bad", "type": "x"}]}"#,
+            br#"{"message": "gone"}"#,
+            br#"{"errors": [{"param": "id", "details": "unknown"}]}"#,
+        ] {
+            assert!(!missed_the_api("/api/v1/secrets/{secret_id}", own));
+            // Without an id, the path itself was not found, whatever the body.
+            assert!(missed_the_api("/api/v1/secrets/", own));
+        }
+        for other in [
+            &b"<html>404</html>"[..],
+            b"",
+            b"404 page not found",
+            br#"{"error": "no route"}"#,
+            br#"{"detail": 42}"#,
+            b"[]",
+        ] {
+            assert!(missed_the_api("/api/v1/secrets/{secret_id}", other));
+        }
     }
 
     #[test]

@@ -241,7 +241,12 @@ mod tests {
             "pod",
             "p1",
             &quick(),
-            || async { Err::<&str, _>(Error::NotFound { message: None }) },
+            || async {
+                Err::<&str, _>(Error::NotFound {
+                    message: None,
+                    suspect_base_url: None,
+                })
+            },
             judge,
         )
         .await
