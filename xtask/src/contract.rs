@@ -220,7 +220,7 @@ fn report_path(cargo: &std::ffi::OsStr) -> Result<PathBuf, String> {
 
 /// Cargo's target directory for this workspace, as `cargo metadata` reports
 /// it (honouring `CARGO_TARGET_DIR` and `build.target-dir`).
-fn target_directory(cargo: &std::ffi::OsStr) -> Result<PathBuf, String> {
+pub(crate) fn target_directory(cargo: &std::ffi::OsStr) -> Result<PathBuf, String> {
     let output = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .stderr(Stdio::piped())

@@ -2,6 +2,8 @@
 //! workspace.
 //!
 //! - `cargo xtask contract [--spec PATH] [--cases N] [--seed S]`: the contract suite.
+//! - `cargo xtask bench [--quick]`: the benchmarks, build and suite costs,
+//!   and `bench-report.md` in cargo's target directory.
 //! - `cargo xtask codegen [--check]`: the generated models in pi-types.
 //! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
 //!   OpenAPI document into `spec/openapi.json`, record `spec/upstream.lock`
@@ -12,6 +14,7 @@
 //! Every task runs from the workspace root, so relative paths given to it are
 //! relative to the root, whichever directory cargo was started in.
 
+mod bench;
 mod codegen;
 mod contract;
 mod spec_diff;
@@ -28,6 +31,8 @@ tasks:
   contract [--spec PATH] [--cases N] [--seed S]
                                       run the contract suite (vendored spec by default;
                                       N seeded random responses per operation from seed S)
+  bench [--quick]                     run the benchmarks and write <target dir>/bench-report.md
+                                      (--quick: short measurements, no clean builds)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
   spec update --from PATH_OR_URL      normalize a document into spec/, record spec/upstream.lock,
                                       and regenerate the models
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("contract") => contract::run(&args[1..]),
         Some("codegen") => codegen::run(&root, &args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("spec") => match args.get(1).map(String::as_str) {
             Some("update") => spec_update::run(&root, &args[2..]),
             Some("diff") => spec_diff::run(&args[2..]),

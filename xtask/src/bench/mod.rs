@@ -1,0 +1,133 @@
+//! `cargo xtask bench [--quick]`: runs the criterion benchmarks of every
+//! crate, measures what the SDK costs to build and to check, and writes
+//! `bench-report.md` into cargo's target directory (wherever
+//! `CARGO_TARGET_DIR` puts it) with each figure, its target, and pass or
+//! miss. Criterion's own HTML plots stay under `<target>/criterion/report/`.
+//!
+//! `--quick` shortens every benchmark (`PI_BENCH_QUICK=1`, read by the bench
+//! files) and skips the clean builds, which take minutes; the figures are
+//! then rougher, and the report says it was a quick run.
+//!
+//! Wall-clock figures on a shared machine move from run to run, so the
+//! figures that decide a target are compared within one run (the loopback
+//! ratio runs the baseline and the SDK side by side), never against numbers
+//! from another day.
+
+mod cost;
+mod figures;
+mod report;
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use report::{Costs, Measured, Report};
+
+/// The report's file name, in cargo's target directory.
+const REPORT_FILE: &str = "bench-report.md";
+
+/// The packages whose clean debug build is timed.
+const BUILT_ALONE: [&str; 2] = ["pi-types", "pi-client"];
+
+/// Runs the task; the workspace root is the current directory.
+pub(crate) fn run(args: &[String]) -> ExitCode {
+    let quick = match args {
+        [] => false,
+        [flag] if flag == "--quick" => true,
+        [other, ..] => {
+            return crate::usage_error(&format!("unexpected argument to bench: {other}"));
+        }
+    };
+    let cargo: OsString = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = match crate::contract::target_directory(&cargo) {
+        Ok(target) => target,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let criterion_home = target.join("criterion");
+
+    eprintln!("running the benchmarks (cargo bench --workspace --benches)");
+    let mut bench = Command::new(&cargo);
+    bench
+        .args(["bench", "--workspace", "--benches"])
+        .env("CRITERION_HOME", &criterion_home);
+    if quick {
+        bench.env("PI_BENCH_QUICK", "1");
+    }
+    let benches_ran = match bench.status() {
+        Ok(status) => status.success(),
+        Err(error) => {
+            eprintln!("error: cannot run cargo bench: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+
+    let measured: Vec<Measured> = figures::FIGURES
+        .iter()
+        .map(|figure| Measured {
+            figure: *figure,
+            value: figures::value_of(figure.source, &mut |bench| {
+                figures::read_estimate(&criterion_home, bench)
+            }),
+        })
+        .collect();
+    let costs = measure_costs(&cargo, &target, quick);
+    let report = Report {
+        quick,
+        benches_ran,
+        machine: report::Machine::read(),
+        measured,
+        costs,
+        plots: criterion_home.join("report").join("index.html"),
+    };
+    let text = report.render();
+    let path = target.join(REPORT_FILE);
+    if let Err(error) = std::fs::create_dir_all(&target).and_then(|()| std::fs::write(&path, &text))
+    {
+        eprintln!("error: cannot write {}: {error}", path.display());
+        return ExitCode::FAILURE;
+    }
+    println!("{text}");
+    println!("report written to {}", path.display());
+    let misses = report.misses();
+    if misses.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!(
+            "{} figure(s) miss their target: {}",
+            misses.len(),
+            misses.join("; ")
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// Build times (skipped under `--quick`), dependency trees and the suite's
+/// wall time; a cost that cannot be measured says why in the report.
+fn measure_costs(cargo: &OsString, target: &Path, quick: bool) -> Costs {
+    let scratch = target.join("bench-clean-build");
+    let builds = BUILT_ALONE
+        .iter()
+        .map(|package| {
+            let took = if quick {
+                Err("skipped under --quick".to_owned())
+            } else {
+                eprintln!("timing a clean debug build of {package}");
+                cost::clean_build(cargo, package, &scratch)
+            };
+            (*package, took)
+        })
+        .collect();
+    let trees = BUILT_ALONE
+        .iter()
+        .map(|package| cost::Tree::of(cargo, package))
+        .collect();
+    eprintln!("timing cargo xtask contract (built first, then timed)");
+    Costs {
+        builds,
+        trees,
+        suite: cost::contract_suite_time(),
+    }
+}

@@ -1,0 +1,335 @@
+//! The markdown report of `cargo xtask bench`: the machine, every figure
+//! against its target, and the costs of building and checking.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use super::cost::Tree;
+use super::figures::{Figure, Value};
+
+/// The contract suite's bound, in seconds of wall time on two cores.
+const SUITE_TARGET_SECS: f64 = 10.0;
+
+/// The machine the figures were taken on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Machine {
+    pub(crate) cores: usize,
+    pub(crate) cpu: String,
+    pub(crate) rustc: String,
+    pub(crate) commit: String,
+}
+
+impl Machine {
+    /// Reads this machine's cores, CPU model, compiler and checkout; what
+    /// cannot be read is shown as `unknown`.
+    pub(crate) fn read() -> Machine {
+        let command = |program: &str, args: &[&str]| {
+            Command::new(program)
+                .args(args)
+                .output()
+                .ok()
+                .filter(|output| output.status.success())
+                .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        };
+        let cpu = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|info| {
+                info.lines()
+                    .find(|line| line.starts_with("model name"))
+                    .and_then(|line| line.split_once(':'))
+                    .map(|(_, model)| model.trim().to_owned())
+            });
+        let dirty = command("git", &["status", "--porcelain"]).is_some_and(|s| !s.is_empty());
+        let commit = command("git", &["rev-parse", "--short", "HEAD"]).map(|hash| {
+            if dirty {
+                format!("{hash} (with uncommitted changes)")
+            } else {
+                hash
+            }
+        });
+        Machine {
+            cores: std::thread::available_parallelism().map_or(0, usize::from),
+            cpu: cpu.unwrap_or_else(|| "unknown".to_owned()),
+            rustc: command("rustc", &["--version"]).unwrap_or_else(|| "unknown".to_owned()),
+            commit: commit.unwrap_or_else(|| "unknown".to_owned()),
+        }
+    }
+}
+
+/// A figure and what this run measured for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Measured {
+    pub(crate) figure: Figure,
+    pub(crate) value: Result<Value, String>,
+}
+
+/// What building and checking the SDK costs.
+#[derive(Debug)]
+pub(crate) struct Costs {
+    /// Clean debug build time per package.
+    pub(crate) builds: Vec<(&'static str, Result<Duration, String>)>,
+    pub(crate) trees: Vec<Result<Tree, String>>,
+    /// `cargo xtask contract` after the build.
+    pub(crate) suite: Result<Duration, String>,
+}
+
+/// Everything one run of `cargo xtask bench` found.
+#[derive(Debug)]
+pub(crate) struct Report {
+    pub(crate) quick: bool,
+    /// Whether `cargo bench` itself succeeded.
+    pub(crate) benches_ran: bool,
+    pub(crate) machine: Machine,
+    pub(crate) measured: Vec<Measured>,
+    pub(crate) costs: Costs,
+    /// Criterion's HTML index.
+    pub(crate) plots: PathBuf,
+}
+
+/// How a check came out.
+fn verdict(passed: bool) -> &'static str {
+    if passed { "pass" } else { "**miss**" }
+}
+
+impl Report {
+    /// One line per figure or check that misses its target or could not be
+    /// measured, naming it.
+    pub(crate) fn misses(&self) -> Vec<String> {
+        let mut misses = Vec::new();
+        if !self.benches_ran {
+            misses.push("cargo bench failed".to_owned());
+        }
+        for measured in &self.measured {
+            match (&measured.value, measured.figure.target) {
+                (Err(problem), _) => {
+                    misses.push(format!(
+                        "{}: not measured ({problem})",
+                        measured.figure.label
+                    ));
+                }
+                (Ok(value), Some(target)) if !target.is_met_by(*value) => {
+                    misses.push(format!(
+                        "{}: {value}, target {target}",
+                        measured.figure.label
+                    ));
+                }
+                _ => {}
+            }
+        }
+        match &self.costs.suite {
+            Ok(took) if took.as_secs_f64() > SUITE_TARGET_SECS => misses.push(format!(
+                "cargo xtask contract: {:.1} s, target ≤ {SUITE_TARGET_SECS} s",
+                took.as_secs_f64()
+            )),
+            Err(problem) => misses.push(format!("cargo xtask contract: not measured ({problem})")),
+            Ok(_) => {}
+        }
+        for tree in &self.costs.trees {
+            match tree {
+                Ok(tree) => misses.extend(tree_problem(tree)),
+                Err(problem) => misses.push(format!("cargo tree: {problem}")),
+            }
+        }
+        misses
+    }
+
+    /// The report as markdown.
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        let machine = &self.machine;
+        let _ = writeln!(out, "# pi-rs benchmark report\n");
+        let _ = writeln!(
+            out,
+            "- machine: {} cores, {}\n- compiler: {}\n- commit: {}\n- run: {}\n- plots: {}\n",
+            machine.cores,
+            machine.cpu,
+            machine.rustc,
+            machine.commit,
+            if self.quick {
+                "quick (`--quick`: short measurements, no clean builds)"
+            } else {
+                "full"
+            },
+            self.plots.display()
+        );
+        if !self.benches_ran {
+            let _ = writeln!(
+                out,
+                "**cargo bench failed**: the figures below may be stale or missing.\n"
+            );
+        }
+        let _ = writeln!(out, "## Figures (criterion medians)\n");
+        let _ = writeln!(out, "| figure | measured | target | result | before |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for measured in &self.measured {
+            let figure = &measured.figure;
+            let (value, result) = match (&measured.value, figure.target) {
+                (Ok(value), Some(target)) => (value.to_string(), verdict(target.is_met_by(*value))),
+                (Ok(value), None) => (value.to_string(), "reported"),
+                (Err(problem), _) => (format!("not measured: {problem}"), "**miss**"),
+            };
+            let target = figure
+                .target
+                .map_or_else(|| "–".to_owned(), |t| t.to_string());
+            let _ = writeln!(
+                out,
+                "| {} | {value} | {target} | {result} | {} |",
+                figure.label,
+                figure.before.unwrap_or("–")
+            );
+        }
+        let suite = match &self.costs.suite {
+            Ok(took) => {
+                let secs = took.as_secs_f64();
+                format!(
+                    "{secs:.1} s | ≤ {SUITE_TARGET_SECS} s | {}",
+                    verdict(secs <= SUITE_TARGET_SECS)
+                )
+            }
+            Err(problem) => format!("not measured: {problem} | ≤ {SUITE_TARGET_SECS} s | **miss**"),
+        };
+        let _ = writeln!(
+            out,
+            "| `cargo xtask contract`, vendored spec, after the build | {suite} | – |"
+        );
+
+        let _ = writeln!(out, "\n## Build cost\n");
+        let _ = writeln!(out, "| package | clean debug build |");
+        let _ = writeln!(out, "|---|---|");
+        for (package, took) in &self.costs.builds {
+            let took = match took {
+                Ok(took) => format!("{:.1} s", took.as_secs_f64()),
+                Err(problem) => problem.clone(),
+            };
+            let _ = writeln!(out, "| {package} | {took} |");
+        }
+        let _ = writeln!(
+            out,
+            "\n| package | `cargo tree` lines | distinct crates | check | result |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for tree in &self.costs.trees {
+            match tree {
+                Ok(tree) => {
+                    let problem = tree_problem(tree);
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} | {} |",
+                        tree.package,
+                        tree.lines,
+                        tree.crates.len(),
+                        tree_check(tree),
+                        verdict(problem.is_none())
+                    );
+                }
+                Err(problem) => {
+                    let _ = writeln!(out, "| – | – | – | {problem} | **miss** |");
+                }
+            }
+        }
+        let misses = self.misses();
+        let _ = writeln!(out, "\n## Verdict\n");
+        if misses.is_empty() {
+            let _ = writeln!(out, "Every target is met.");
+        } else {
+            for miss in misses {
+                let _ = writeln!(out, "- miss: {miss}");
+            }
+        }
+        out
+    }
+}
+
+/// What the tree of `tree.package` is checked for, and what was found.
+fn tree_check(tree: &Tree) -> String {
+    if tree.package == "pi-types" {
+        let found = tree.http_or_async();
+        if found.is_empty() {
+            "no HTTP or async crate".to_owned()
+        } else {
+            format!("HTTP or async crates: {}", found.join(", "))
+        }
+    } else {
+        let (stacks, providers) = tree.tls();
+        format!("TLS: {}; crypto: {}", or_none(&stacks), or_none(&providers))
+    }
+}
+
+/// Why the tree fails its check, if it does: `pi-types` must hold no HTTP or
+/// async crate, `pi-client` exactly one TLS stack over one crypto provider.
+fn tree_problem(tree: &Tree) -> Option<String> {
+    let passed = if tree.package == "pi-types" {
+        tree.http_or_async().is_empty()
+    } else {
+        let (stacks, providers) = tree.tls();
+        stacks.len() == 1 && providers.len() == 1
+    };
+    (!passed).then(|| format!("{} dependency tree: {}", tree.package, tree_check(tree)))
+}
+
+fn or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::figures::FIGURES;
+    use super::*;
+
+    fn report(value: Result<Value, String>, suite_secs: f64, types_tree: &str) -> Report {
+        Report {
+            quick: true,
+            benches_ran: true,
+            machine: Machine {
+                cores: 2,
+                cpu: "test cpu".to_owned(),
+                rustc: "rustc 1".to_owned(),
+                commit: "abc".to_owned(),
+            },
+            measured: vec![Measured {
+                figure: FIGURES[0],
+                value,
+            }],
+            costs: Costs {
+                builds: vec![("pi-types", Err("skipped under --quick".to_owned()))],
+                trees: vec![Ok(Tree::parse("pi-types", types_tree))],
+                suite: Ok(Duration::from_secs_f64(suite_secs)),
+            },
+            plots: PathBuf::from("/t/criterion/report/index.html"),
+        }
+    }
+
+    #[test]
+    fn a_report_meeting_every_target_says_so() {
+        let report = report(Ok(Value::Millis(12.5)), 3.0, "pi-types v0\nserde v1\n");
+        assert!(report.misses().is_empty(), "{:?}", report.misses());
+        let text = report.render();
+        assert!(
+            text.contains("| 12.5 ms | ≤ 30 ms | pass | 67 ms |"),
+            "{text}"
+        );
+        assert!(text.contains("2 cores"), "{text}");
+        assert!(text.contains("Every target is met."), "{text}");
+        assert!(text.contains("skipped under --quick"), "{text}");
+    }
+
+    #[test]
+    fn each_miss_is_named_with_its_figure_and_target() {
+        let slow = report(Ok(Value::Millis(45.0)), 12.0, "pi-types v0\ntokio v1\n");
+        let misses = slow.misses();
+        assert_eq!(misses.len(), 3, "{misses:?}");
+        assert!(misses[0].contains("spec load") && misses[0].contains("≤ 30 ms"));
+        assert!(misses[1].contains("12.0 s"));
+        assert!(misses[2].contains("tokio"));
+        assert!(slow.render().contains("**miss**"));
+
+        let missing = report(Err("no estimates.json".to_owned()), 1.0, "pi-types v0\n");
+        assert!(missing.misses()[0].contains("not measured (no estimates.json)"));
+    }
+}
