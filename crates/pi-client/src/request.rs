@@ -498,20 +498,38 @@ enum BodyError {
 }
 
 /// Decodes a whole body as `T`, refusing anything after the JSON value.
+///
+/// Tracking the field path costs about as much again as the decode itself
+/// (an allocation per key), and only a failure needs it: a body is decoded
+/// plainly first and decoded again with the path tracked only when it does
+/// not fit, which finds the same error at the same place.
 pub(crate) fn decode_body<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(decode_error::<T>(status, body)),
+    }
+}
+
+/// The error of a body that is not a `T`, naming the field path where it
+/// stops fitting (`.` for anything after the JSON value).
+#[cold]
+fn decode_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> Error {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let decode_error = |path: String, reason: String| Error::Decode {
+    let error = |path: String, reason: String| Error::Decode {
         status,
         path,
         reason,
         excerpt: excerpt(body),
     };
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|error| decode_error(error.path().to_string(), error.inner().to_string()))?;
-    deserializer
-        .end()
-        .map_err(|error| decode_error(".".to_owned(), error.to_string()))?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(failure) => error(failure.path().to_string(), failure.inner().to_string()),
+        Ok(_) => match deserializer.end() {
+            Err(failure) => error(".".to_owned(), failure.to_string()),
+            // Only a decoder that fails on one run and not on the next gets
+            // here; the body still did not decode.
+            Ok(()) => error(".".to_owned(), "the body could not be decoded".to_owned()),
+        },
+    }
 }
 
 /// Turns an HTTP status and a response body into what a call returns: a
