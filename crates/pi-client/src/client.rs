@@ -52,7 +52,9 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: Url,
-    pub(crate) api_key: SecretString,
+    /// The bearer header of the API key, sent with every request; the only
+    /// copy of the key a client keeps.
+    pub(crate) authorization: reqwest::header::HeaderValue,
     pub(crate) team_id: Option<String>,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
@@ -346,14 +348,12 @@ impl ClientBuilder {
         let connect_timeout = self.connect_timeout.min(LONGEST_TIMEOUT);
         let timeout = self.timeout.min(LONGEST_TIMEOUT);
         let read_timeout = self.read_timeout.map(|read| read.min(LONGEST_TIMEOUT));
-        let mut http = reqwest::Client::builder()
+        let authorization = crate::request::authorization(&api_key)?;
+        // The attempt and read timeouts are kept by the request path with one
+        // timer per attempt, not here: reqwest would set three per call.
+        let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(connect_timeout)
-            .timeout(timeout);
-        if let Some(read_timeout) = read_timeout {
-            http = http.read_timeout(read_timeout);
-        }
-        let http = http
             // Redirects are not followed: the API does not use them, and a
             // followed redirect could carry the key to another host.
             .redirect(reqwest::redirect::Policy::none())
@@ -368,7 +368,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                api_key,
+                authorization,
                 team_id: self.team_id,
                 connect_timeout,
                 timeout,

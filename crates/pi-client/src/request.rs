@@ -4,15 +4,19 @@
 //! Operations describe themselves with an [`Endpoint`] and an [`Answer`];
 //! this module turns them into HTTP, and nothing else touches it.
 
+use std::future::Future;
+use std::pin::{Pin, pin};
 use std::sync::LazyLock;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use tokio::time::Instant as Deadline;
+use tokio::time::{Instant as Deadline, Sleep};
 
 use pi_types::{ErrorBody, Validate};
 use regex::Regex;
+use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode, header};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -24,8 +28,24 @@ use crate::{Client, Error};
 /// The longest body excerpt kept in a decode error.
 const EXCERPT_CHARS: usize = 200;
 
+/// The media type of every body sent and asked for.
+const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
 /// The header that carries an idempotency key.
 pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The `Authorization` header for `api_key`, made once per client rather
+/// than formatted on every call; marked sensitive so no debug output of the
+/// HTTP stack shows it.
+///
+/// # Errors
+/// [`Error::Configuration`] when the key holds bytes a header cannot carry.
+pub(crate) fn authorization(api_key: &SecretString) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::try_from(format!("Bearer {}", api_key.expose_secret()))
+        .map_err(|_| Error::configuration("the API key cannot be sent in a header"))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
 
 /// A request as an operation describes it, before it meets the network.
 pub(crate) struct ApiRequest {
@@ -225,7 +245,8 @@ impl Client {
         if self.inner.trace_full_paths {
             span.record("url.path", request.path.as_str());
         }
-        let started = Instant::now();
+        // No subscriber wants the span: the clock is not worth reading.
+        let started = (!span.is_disabled()).then(Instant::now);
         let attempts = std::sync::atomic::AtomicU32::new(0);
         let result = self
             .send_with_retries(&request, &attempts)
@@ -235,10 +256,12 @@ impl Client {
             "pi.attempts",
             attempts.load(std::sync::atomic::Ordering::Relaxed),
         );
-        span.record(
-            "pi.duration_ms",
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        );
+        if let Some(started) = started {
+            span.record(
+                "pi.duration_ms",
+                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+        }
         match &result {
             Ok(success) => {
                 span.record("http.response.status_code", success.status.as_u16());
@@ -338,21 +361,23 @@ impl Client {
         let mut builder = inner
             .http
             .request(request.method.clone(), url)
-            .bearer_auth(inner.api_key.expose_secret())
-            .header(header::ACCEPT, "application/json");
+            .header(header::AUTHORIZATION, inner.authorization.clone())
+            .header(header::ACCEPT, JSON);
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY, key);
         }
         if let Some(body) = &request.body {
             builder = builder
-                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::CONTENT_TYPE, JSON)
                 .body(body.clone());
         }
-        let started = Instant::now();
-        let response = builder
-            .send()
-            .await
+        let mut limits = Limits::new(inner.timeout, inner.read_timeout);
+        let started = limits.started.into_std();
+        let mut timer = pin!(limits.due().map(tokio::time::sleep_until));
+        let response = within(timer.as_mut(), &limits, builder.send())
+            .await?
             .map_err(|error| self.transport_failure(&error, started))?;
+        limits.progressed();
         let status = response.status();
         tracing::Span::current().record("http.response.status_code", status.as_u16());
         tracing::debug!(
@@ -366,12 +391,12 @@ impl Client {
         let limit = request
             .max_response_bytes
             .unwrap_or(inner.max_response_bytes);
-        let body = self
-            .read_body(response, limit)
+        let body = read_body(response, limit, timer, &mut limits)
             .await
             .map_err(|error| match error {
                 BodyError::TooLarge => Failed::other(Error::ResponseTooLarge { limit }),
                 BodyError::Read(error) => self.transport_failure(&error, started),
+                BodyError::Late(failed) => failed,
             })?;
         if status.is_success() {
             Ok(Success { status, body })
@@ -391,28 +416,6 @@ impl Client {
                 retry_after,
             })
         }
-    }
-
-    /// Reads the body chunk by chunk, stopping as soon as it passes `limit`.
-    async fn read_body(
-        &self,
-        mut response: reqwest::Response,
-        limit: usize,
-    ) -> Result<Vec<u8>, BodyError> {
-        if response
-            .content_length()
-            .is_some_and(|length| length > limit as u64)
-        {
-            return Err(BodyError::TooLarge);
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
-            if body.len().saturating_add(chunk.len()) > limit {
-                return Err(BodyError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
     }
 
     /// Maps a failure of reqwest to the error a caller sees, and tells the
@@ -459,6 +462,122 @@ impl Client {
     }
 }
 
+/// Reads the body chunk by chunk, stopping as soon as it passes `limit` or
+/// the attempt's `limits`.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+    mut timer: Pin<&mut Option<Sleep>>,
+    limits: &mut Limits,
+) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = within(timer.as_mut(), limits, response.chunk())
+        .await
+        .map_err(BodyError::Late)?
+        .map_err(BodyError::Read)?
+    {
+        limits.progressed();
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The limits of one attempt: the whole attempt
+/// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)) and the wait
+/// for the next bytes, headers or body
+/// ([`ClientBuilder::read_timeout`](crate::ClientBuilder::read_timeout)).
+///
+/// They are kept here rather than by reqwest because reqwest registers a
+/// timer for each, and another for the body, on every call: most of what a
+/// call cost beyond a bare reqwest request once decoding was fast. Here one
+/// timer serves both and is moved only when it fires early, because bytes
+/// arrived since it was set.
+struct Limits {
+    timeout: Duration,
+    read: Option<Duration>,
+    started: Deadline,
+    /// `None` when the attempt's limit is too far away to represent.
+    end: Option<Deadline>,
+    /// When bytes last arrived (the start, before any did).
+    progress: Deadline,
+}
+
+impl Limits {
+    fn new(timeout: Duration, read: Option<Duration>) -> Self {
+        let started = Deadline::now();
+        Self {
+            timeout,
+            read,
+            started,
+            end: started.checked_add(timeout),
+            progress: started,
+        }
+    }
+
+    /// When the attempt gives up unless more bytes arrive first.
+    fn due(&self) -> Option<Deadline> {
+        let read_end = self.read.and_then(|read| self.progress.checked_add(read));
+        match (read_end, self.end) {
+            (Some(read_end), Some(end)) => Some(read_end.min(end)),
+            (read_end, end) => read_end.or(end),
+        }
+    }
+
+    /// Notes that bytes arrived, which gives the read limit a fresh start.
+    fn progressed(&mut self) {
+        if self.read.is_some() {
+            self.progress = Deadline::now();
+        }
+    }
+
+    /// The timeout that passed: the whole attempt's once it is due, or else
+    /// the read limit, the only one that can pass earlier.
+    fn passed(&self) -> Failed {
+        let after = match self.read {
+            Some(read) if self.end.is_none_or(|end| Deadline::now() < end) => read,
+            _ => self.timeout,
+        };
+        Failed::other(Error::Timeout { after })
+    }
+}
+
+/// Runs `future` unless the attempt's `limits` pass first; `timer` is the
+/// attempt's one timer (`None` when nothing limits it).
+async fn within<F: Future>(
+    mut timer: Pin<&mut Option<Sleep>>,
+    limits: &Limits,
+    future: F,
+) -> Result<F::Output, Failed> {
+    let mut future = pin!(future);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        let Some(mut sleep) = timer.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        // A timer set before the latest bytes arrived fires early: it is
+        // moved to the new due time instead of failing the attempt.
+        while sleep.as_mut().poll(cx).is_ready() {
+            match limits.due() {
+                Some(due) if Deadline::now() < due => sleep.as_mut().reset(due),
+                _ => return Poll::Ready(Err(limits.passed())),
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
 /// A low-cardinality name for what went wrong, for the span's `error.type`
 /// (the status code when there is one, as OpenTelemetry suggests).
 fn error_type(error: &Error) -> String {
@@ -495,6 +614,8 @@ impl Failed {
 enum BodyError {
     TooLarge,
     Read(reqwest::Error),
+    /// The attempt's time limits passed.
+    Late(Failed),
 }
 
 /// Decodes a whole body as `T`, refusing anything after the JSON value.
@@ -895,6 +1016,60 @@ mod tests {
         let error = client.call::<Nothing>(tight).await.unwrap_err();
         assert!(
             matches!(error, Error::ResponseTooLarge { limit: 9 }),
+            "{error:?}"
+        );
+    }
+
+    /// A server that answers every connection with a 200 whose body comes
+    /// in three pieces, `gap` apart.
+    async fn trickling_server(gap: Duration) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut head = [0_u8; 4096];
+                    let _ = stream.read(&mut head).await;
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n")
+                        .await;
+                    for piece in [b"[1,", b"2,3", b"4 ]"] {
+                        tokio::time::sleep(gap).await;
+                        let _ = stream.write_all(piece).await;
+                    }
+                });
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn bytes_that_keep_coming_reset_the_read_limit_but_not_the_attempts() {
+        let base_url = trickling_server(Duration::from_millis(150)).await;
+        let client = |timeout| {
+            Client::builder()
+                .api_key("k")
+                .base_url(&base_url)
+                .read_timeout(Some(Duration::from_millis(250)))
+                .timeout(timeout)
+                .retry_policy(RetryPolicy::none())
+                .build()
+                .unwrap()
+        };
+        let request = || ApiRequest::new(Method::GET, "/x".to_owned());
+        // 450 ms in all, but never 250 ms without bytes.
+        let answer = client(Duration::from_secs(5))
+            .call::<crate::call::Json<Vec<u32>>>(request())
+            .await
+            .unwrap();
+        assert_eq!(answer, [1, 2, 34]);
+        let error = client(Duration::from_millis(350))
+            .call::<Nothing>(request())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::Timeout { after } if after == Duration::from_millis(350)),
             "{error:?}"
         );
     }
