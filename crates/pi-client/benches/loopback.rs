@@ -3,6 +3,9 @@
 //! in-process HTTP/1.1 server, in the same run, so the figure that matters is
 //! their ratio (wall-clock on a shared machine moves too much for absolutes).
 //!
+//! Each side is timed in short blocks alternating with untimed blocks of the
+//! other, so a run takes twice its measurement time.
+//!
 //! `cargo xtask bench` reads `loopback_sequential/{baseline,pi_client}` and
 //! `loopback_32_tasks/{baseline,pi_client}`; keep the ids.
 //!
@@ -173,6 +176,32 @@ where
     })
 }
 
+/// Calls per block of the sequential runs (about a millisecond).
+const SEQUENTIAL_BLOCK: u64 = 64;
+/// Calls per block of the concurrent runs (16 per task).
+const CONCURRENT_BLOCK: u64 = 16 * TASKS;
+
+/// Times `iters` calls of one side in blocks of `block`, each followed by an
+/// untimed block of the other side: a burst of noise from the shared
+/// machine then lands on both sides alike instead of on whichever criterion
+/// happened to be running.
+fn alternating(
+    iters: u64,
+    block: u64,
+    mut timed: impl FnMut(u64) -> Duration,
+    mut other: impl FnMut(u64) -> Duration,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters;
+    while left > 0 {
+        let calls = left.min(block);
+        total += timed(calls);
+        other(calls);
+        left -= calls;
+    }
+    total
+}
+
 fn loopback(c: &mut Criterion) {
     // A connection belongs to the runtime that opened it, so each runtime
     // gets its own server and clients.
@@ -185,29 +214,35 @@ fn loopback(c: &mut Criterion) {
         assert_eq!(baseline.get().await.unwrap().id, "abc");
         assert_eq!(pi_get(&client).await.unwrap().id, "abc");
     });
+    let baseline_calls = |calls: u64| {
+        rt.block_on(async {
+            let started = Instant::now();
+            for _ in 0..calls {
+                black_box(baseline.get().await);
+            }
+            started.elapsed()
+        })
+    };
+    let pi_client_calls = |calls: u64| {
+        rt.block_on(async {
+            let started = Instant::now();
+            for _ in 0..calls {
+                black_box(pi_get(&client).await);
+            }
+            started.elapsed()
+        })
+    };
 
     let mut group = c.benchmark_group("loopback_sequential");
     group.throughput(Throughput::Elements(1));
     group.bench_function("baseline", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
-                let started = Instant::now();
-                for _ in 0..iters {
-                    black_box(baseline.get().await);
-                }
-                started.elapsed()
-            })
+            alternating(iters, SEQUENTIAL_BLOCK, baseline_calls, pi_client_calls)
         });
     });
     group.bench_function("pi_client", |b| {
         b.iter_custom(|iters| {
-            rt.block_on(async {
-                let started = Instant::now();
-                for _ in 0..iters {
-                    black_box(pi_get(&client).await);
-                }
-                started.elapsed()
-            })
+            alternating(iters, SEQUENTIAL_BLOCK, pi_client_calls, baseline_calls)
         });
     });
     group.finish();
@@ -218,20 +253,26 @@ fn loopback(c: &mut Criterion) {
     // Shared behind an Arc so each task's clone costs what a Client's does.
     let baseline = std::sync::Arc::new(Baseline::new(addr));
     let client = pi_client(addr);
+    let baseline_calls = |calls: u64| {
+        concurrent(&rt, &baseline, calls, |baseline| async move {
+            baseline.get().await
+        })
+    };
+    let pi_client_calls = |calls: u64| {
+        concurrent(&rt, &client, calls, |client| async move {
+            pi_get(&client).await
+        })
+    };
     let mut group = c.benchmark_group("loopback_32_tasks");
     group.throughput(Throughput::Elements(1));
     group.bench_function("baseline", |b| {
         b.iter_custom(|iters| {
-            concurrent(&rt, &baseline, iters, |baseline| async move {
-                baseline.get().await
-            })
+            alternating(iters, CONCURRENT_BLOCK, baseline_calls, pi_client_calls)
         });
     });
     group.bench_function("pi_client", |b| {
         b.iter_custom(|iters| {
-            concurrent(&rt, &client, iters, |client| async move {
-                pi_get(&client).await
-            })
+            alternating(iters, CONCURRENT_BLOCK, pi_client_calls, baseline_calls)
         });
     });
     group.finish();
