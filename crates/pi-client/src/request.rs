@@ -352,8 +352,14 @@ impl Client {
     async fn attempt(&self, request: &ApiRequest) -> Result<Success, Failed> {
         let inner = &self.inner;
         let mut url = inner.base_url.clone();
-        let base_path = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&format!("{base_path}{}", request.path));
+        match url.path().trim_end_matches('/') {
+            // The usual base URL has no path: no string to put together.
+            "" => url.set_path(&request.path),
+            base_path => {
+                let path = format!("{base_path}{}", request.path);
+                url.set_path(&path);
+            }
+        }
         if !request.query.is_empty() {
             url.query_pairs_mut()
                 .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
