@@ -218,9 +218,15 @@ pub(crate) struct Success {
 
 impl Client {
     /// Sends `request` and decodes a successful answer as `R` says.
-    pub(crate) async fn call<R: Answer>(&self, request: ApiRequest) -> Result<R::Output, Error> {
-        let success = self.send(request).await?;
-        R::decode(success.status.as_u16(), &success.body)
+    pub(crate) fn call<R: Answer>(
+        &self,
+        request: ApiRequest,
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'_, R> {
+        use futures::FutureExt as _;
+        self.send(request).map(|sent| {
+            let success = sent?;
+            R::decode(success.status.as_u16(), &success.body)
+        })
     }
 
     /// Sends `request` inside one `pi.call` span (see the crate docs,
