@@ -176,10 +176,12 @@ where
     })
 }
 
-/// Calls per block of the sequential runs (about a millisecond).
-const SEQUENTIAL_BLOCK: u64 = 64;
-/// Calls per block of the concurrent runs (16 per task).
-const CONCURRENT_BLOCK: u64 = 16 * TASKS;
+/// Calls per block of the sequential runs (under 20 ms): each switch of
+/// client starts on cold caches, which must stay a small part of a block,
+/// and blocks must stay short next to the machine's bursts of noise.
+const SEQUENTIAL_BLOCK: u64 = 1024;
+/// Calls per block of the concurrent runs (64 per task).
+const CONCURRENT_BLOCK: u64 = 64 * TASKS;
 
 /// Times `iters` calls of one side in blocks of `block`, each followed by an
 /// untimed block of the other side: a burst of noise from the shared
