@@ -235,19 +235,13 @@ fn loopback(c: &mut Criterion) {
         })
     };
 
-    let mut group = c.benchmark_group("loopback_sequential");
-    group.throughput(Throughput::Elements(1));
-    group.bench_function("baseline", |b| {
-        b.iter_custom(|iters| {
-            alternating(iters, SEQUENTIAL_BLOCK, baseline_calls, pi_client_calls)
-        });
-    });
-    group.bench_function("pi_client", |b| {
-        b.iter_custom(|iters| {
-            alternating(iters, SEQUENTIAL_BLOCK, pi_client_calls, baseline_calls)
-        });
-    });
-    group.finish();
+    compare(
+        c,
+        "loopback_sequential",
+        SEQUENTIAL_BLOCK,
+        baseline_calls,
+        pi_client_calls,
+    );
     drop(rt);
 
     let rt = multi_thread();
@@ -265,17 +259,32 @@ fn loopback(c: &mut Criterion) {
             pi_get(&client).await
         })
     };
-    let mut group = c.benchmark_group("loopback_32_tasks");
+    compare(
+        c,
+        "loopback_32_tasks",
+        CONCURRENT_BLOCK,
+        baseline_calls,
+        pi_client_calls,
+    );
+}
+
+/// The group `name` with the functions `baseline` and `pi_client`, each
+/// timing calls of its side alternating with the other's; one element is
+/// one call.
+fn compare(
+    c: &mut Criterion,
+    name: &str,
+    block: u64,
+    baseline_calls: impl FnMut(u64) -> Duration + Copy,
+    pi_client_calls: impl FnMut(u64) -> Duration + Copy,
+) {
+    let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(1));
     group.bench_function("baseline", |b| {
-        b.iter_custom(|iters| {
-            alternating(iters, CONCURRENT_BLOCK, baseline_calls, pi_client_calls)
-        });
+        b.iter_custom(|iters| alternating(iters, block, baseline_calls, pi_client_calls));
     });
     group.bench_function("pi_client", |b| {
-        b.iter_custom(|iters| {
-            alternating(iters, CONCURRENT_BLOCK, pi_client_calls, baseline_calls)
-        });
+        b.iter_custom(|iters| alternating(iters, block, pi_client_calls, baseline_calls));
     });
     group.finish();
 }
