@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use crate::openapi::{self, METHODS, is_null_schema};
-use crate::schema::CompiledSchema;
+use crate::schema::{CompiledSchema, Compiler};
 use crate::violation::{Rule, Violation};
 
 /// Why a document could not be loaded as a [`Spec`].
@@ -461,6 +461,7 @@ impl Spec {
             .get("components")
             .cloned()
             .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        let compiler = Compiler::new(&components);
         let mut operations = Vec::new();
         if let Some(paths) = document.get("paths").and_then(Value::as_object) {
             for (path, item) in paths {
@@ -468,12 +469,7 @@ impl Spec {
                 for method in METHODS {
                     if let Some(raw) = item.get(method) {
                         operations.push(load_operation(
-                            &document,
-                            &components,
-                            path,
-                            method,
-                            item,
-                            raw,
+                            &document, &compiler, path, method, item, raw,
                         )?);
                     }
                 }
@@ -630,7 +626,7 @@ pub(crate) fn split_path(path: &str) -> Vec<&str> {
 
 fn load_operation(
     document: &Value,
-    components: &Value,
+    compiler: &Compiler<'_>,
     path: &str,
     method: &str,
     item: &Value,
@@ -674,7 +670,7 @@ fn load_operation(
     }
     let mut parameters = Vec::new();
     for parameter in raw_parameters {
-        parameters.push(load_parameter(document, components, &id, parameter).map_err(&fail)?);
+        parameters.push(load_parameter(document, compiler, &id, parameter).map_err(&fail)?);
     }
     for segment in &segments {
         if let Segment::Param(name) = segment {
@@ -689,7 +685,7 @@ fn load_operation(
 
     let request_body = match raw.get("requestBody") {
         None => None,
-        Some(body) => Some(load_request_body(document, components, &id, body)?),
+        Some(body) => Some(load_request_body(document, compiler, &id, body)?),
     };
 
     let mut responses = Vec::new();
@@ -700,7 +696,7 @@ fn load_operation(
                     "response status {status} is not a status code (ranges and `default` are not supported)"
                 )));
             };
-            responses.push(load_response(document, components, &id, code, response)?);
+            responses.push(load_response(document, compiler, &id, code, response)?);
         }
     }
     responses.sort_by_key(|r| r.status);
@@ -746,7 +742,7 @@ fn parse_template(path: &str) -> Result<Vec<Segment>, String> {
 
 fn load_parameter(
     document: &Value,
-    components: &Value,
+    compiler: &Compiler<'_>,
     operation_id: &str,
     raw: &Value,
 ) -> Result<Parameter, String> {
@@ -779,7 +775,7 @@ fn load_parameter(
     // path or header array is one comma-separated value.
     let explode = openapi::parameter_style(raw).explode;
     let kind = value_kind(document, &schema, 0);
-    let validator = CompiledSchema::compile(&schema, components).map_err(|message| {
+    let validator = compiler.compile(&schema).map_err(|message| {
         format!("{operation_id}: schema of {location} parameter {name} does not compile: {message}")
     })?;
     Ok(Parameter {
@@ -862,7 +858,7 @@ fn is_json_media(content_type: &str) -> bool {
 
 fn load_request_body(
     document: &Value,
-    components: &Value,
+    compiler: &Compiler<'_>,
     operation_id: &str,
     raw: &Value,
 ) -> Result<RequestBody, SpecError> {
@@ -882,10 +878,12 @@ fn load_request_body(
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
     let validator = if is_json_media(&content_type) {
         Some(
-            CompiledSchema::compile(&schema, components).map_err(|message| SpecError::Schema {
-                location: format!("{operation_id}: request body"),
-                message,
-            })?,
+            compiler
+                .compile(&schema)
+                .map_err(|message| SpecError::Schema {
+                    location: format!("{operation_id}: request body"),
+                    message,
+                })?,
         )
     } else {
         None
@@ -900,7 +898,7 @@ fn load_request_body(
 
 fn load_response(
     document: &Value,
-    components: &Value,
+    compiler: &Compiler<'_>,
     operation_id: &str,
     status: u16,
     raw: &Value,
@@ -927,8 +925,9 @@ fn load_response(
         .get("schema")
         .cloned()
         .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
-    let validator =
-        CompiledSchema::compile(&schema, components).map_err(|message| SpecError::Schema {
+    let validator = compiler
+        .compile(&schema)
+        .map_err(|message| SpecError::Schema {
             location: format!("{operation_id}: response {status}"),
             message,
         })?;
