@@ -310,12 +310,24 @@ fn collect_refs(value: &Value, ctx: Ctx, location: &str, out: &mut Vec<FoundRef>
 /// `$ref`s, then checks that every kept `$ref` resolves.
 fn prune_components(root: &mut Map<String, Value>) -> Result<(), NormalizeError> {
     // Everything outside the prunable sections is a root of reachability.
-    let mut skeleton = root.clone();
-    if let Some(Value::Object(components)) = skeleton.get_mut("components") {
-        for section in PRUNED_SECTIONS {
-            components.remove(*section);
-        }
-    }
+    // Built without the prunable sections rather than cloned and cut: those
+    // sections are most of the document.
+    let skeleton: Map<String, Value> = root
+        .iter()
+        .map(|(key, value)| match value {
+            Value::Object(components) if key == "components" => (
+                key.clone(),
+                Value::Object(
+                    components
+                        .iter()
+                        .filter(|(section, _)| !PRUNED_SECTIONS.contains(&section.as_str()))
+                        .map(|(section, entries)| (section.clone(), entries.clone()))
+                        .collect(),
+                ),
+            ),
+            other => (key.clone(), other.clone()),
+        })
+        .collect();
     let mut found = Vec::new();
     collect_refs(&Value::Object(skeleton), Ctx::Root, "", &mut found);
 
@@ -373,13 +385,23 @@ fn prune_components(root: &mut Map<String, Value>) -> Result<(), NormalizeError>
         }
     }
 
-    let doc = Value::Object(root.clone());
+    // Lent to `resolve` as a document and given back, not cloned.
+    let doc = Value::Object(std::mem::take(root));
+    let checked = check_refs(&doc, found);
+    if let Value::Object(map) = doc {
+        *root = map;
+    }
+    checked
+}
+
+/// Checks that every kept `$ref` resolves in `doc`.
+fn check_refs(doc: &Value, found: Vec<FoundRef>) -> Result<(), NormalizeError> {
     for FoundRef {
         reference,
         location,
     } in found
     {
-        if let Err(problem) = resolve(&doc, &reference) {
+        if let Err(problem) = resolve(doc, &reference) {
             let location = if location.is_empty() {
                 "the document root".to_owned()
             } else {
