@@ -3,8 +3,10 @@
 //!
 //! The items are the contract's own maximal instances (every optional field
 //! filled), synthesized from the vendored spec, so the figures follow the
-//! document as it changes. Run with `cargo bench -p pi-types` or, with the
-//! other benchmarks and a report, `cargo xtask bench`.
+//! document as it changes, which is why this bench lives in pi-contract
+//! rather than beside the types. Run with `cargo bench -p pi-contract
+//! --bench decode` or, with the other benchmarks and a report,
+//! `cargo xtask bench`.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
