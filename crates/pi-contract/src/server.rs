@@ -266,14 +266,38 @@ impl std::fmt::Debug for ReceivedRequest {
 /// # }
 /// ```
 pub struct ContractServer {
-    server: MockServer,
+    /// Always `Some` but while being dropped: see the `Drop` impl.
+    server: Option<MockServer>,
     state: Arc<State>,
+}
+
+/// Wiremock's server checks its mocks when dropped by running a future to
+/// completion with its own small executor, whatever thread it is on. Inside
+/// a tokio task that has used up its cooperative budget (after awaiting
+/// many ready futures, say a thousand join handles), tokio's lock in that
+/// future answers "not yet" on every poll until the task yields, which it
+/// never does: the drop spins forever. A thread of its own has no budget, so
+/// the server is dropped there, and the drop still finishes (port closed)
+/// before `ContractServer`'s does.
+impl Drop for ContractServer {
+    fn drop(&mut self) {
+        let Some(server) = self.server.take() else {
+            return;
+        };
+        let dropper = std::thread::Builder::new()
+            .name("pi-contract-drop".to_owned())
+            .spawn(move || drop(server));
+        // If no thread can be made, the server went down with the closure.
+        if let Ok(dropper) = dropper {
+            let _ = dropper.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for ContractServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContractServer")
-            .field("uri", &self.server.uri())
+            .field("uri", &self.uri())
             .finish_non_exhaustive()
     }
 }
@@ -482,7 +506,10 @@ impl ContractServer {
             .named("pi-contract: every request, checked against the spec")
             .mount(&server)
             .await;
-        ContractServer { server, state }
+        ContractServer {
+            server: Some(server),
+            state,
+        }
     }
 
     /// Starts a server on the PI API contract embedded in this crate
@@ -496,7 +523,7 @@ impl ContractServer {
     /// client's base URL.
     #[must_use]
     pub fn uri(&self) -> String {
-        self.server.uri()
+        self.mock_server().uri()
     }
 
     /// The spec the server holds requests to.
@@ -509,7 +536,12 @@ impl ContractServer {
     /// priority below 5 to win over the contract's catch-all).
     #[must_use]
     pub fn mock_server(&self) -> &MockServer {
-        &self.server
+        match &self.server {
+            Some(server) => server,
+            // Only `drop` empties the slot, and nothing borrows a value
+            // while it is being dropped.
+            None => unreachable!("the wiremock server is taken only when dropping"),
+        }
     }
 
     /// Answers valid requests to `operation_id` with `status` and `body`

@@ -550,3 +550,34 @@ async fn a_422_lists_what_the_api_refuses_not_what_it_ignores() {
         ]
     );
 }
+
+/// A test that awaits many ready futures (a thousand join handles) can use
+/// up its task's cooperative budget right before the server goes out of
+/// scope; dropping it there must still end. The scenario runs on a thread
+/// of its own, so a drop that spins fails this test instead of hanging it.
+#[test]
+fn dropping_the_server_in_a_task_without_budget_left_ends() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let server = ContractServer::start(mini()).await;
+            let dropped = tokio::spawn(async move {
+                // Each unit is taken without yielding until none is left.
+                while tokio::task::coop::has_budget_remaining() {
+                    tokio::task::consume_budget().await;
+                }
+                drop(server);
+            });
+            dropped.await.unwrap();
+        });
+        let _ = done.send(());
+    });
+    assert!(
+        finished.recv_timeout(Duration::from_secs(30)).is_ok(),
+        "dropping a ContractServer in a task that used up its budget did not end"
+    );
+}
