@@ -9,9 +9,11 @@
 //! `cargo xtask bench` reads `loopback_sequential/{baseline,pi_client}` and
 //! `loopback_32_tasks/{baseline,pi_client}`; keep the ids.
 //!
-//! Run with `PI_LOOPBACK_PROFILE=<baseline|pi_client> [PI_LOOPBACK_CALLS=N]`
-//! to skip criterion and make N sequential calls, for callgrind:
-//! instruction counts are what decides a difference too small for the clock.
+//! Run with `PI_LOOPBACK_PROFILE=<baseline|pi_client> [PI_LOOPBACK_CALLS=N]
+//! [PI_LOOPBACK_TASKS=T]` to skip criterion and make N calls (sequential, or
+//! spread over T tasks) on one thread, for callgrind: instruction counts are
+//! what decides a difference too small for the clock. `cargo xtask bench`
+//! runs this mode under callgrind for its instruction figures.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -156,9 +158,26 @@ where
     Fut: Future<Output = Option<Secret>> + Send,
 {
     let per_task = iters.div_ceil(TASKS).max(1);
+    let elapsed = concurrent_tasks(rt, client, per_task, TASKS, call);
+    elapsed.mul_f64(iters as f64 / (per_task * TASKS) as f64)
+}
+
+/// Runs `per_task` calls in each of `tasks` concurrent tasks; the time of all.
+fn concurrent_tasks<C, F, Fut>(
+    rt: &Runtime,
+    client: &C,
+    per_task: u64,
+    tasks: u64,
+    call: F,
+) -> Duration
+where
+    C: Clone + Send + 'static,
+    F: Fn(C) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = Option<Secret>> + Send,
+{
     rt.block_on(async {
         let started = Instant::now();
-        let tasks: Vec<_> = (0..TASKS)
+        let tasks: Vec<_> = (0..tasks)
             .map(|_| {
                 let client = client.clone();
                 tokio::spawn(async move {
@@ -171,8 +190,7 @@ where
         for task in tasks {
             task.await.unwrap();
         }
-        let elapsed = started.elapsed();
-        elapsed.mul_f64(iters as f64 / (per_task * TASKS) as f64)
+        started.elapsed()
     })
 }
 
@@ -308,16 +326,23 @@ criterion_group! {
     targets = loopback
 }
 
-/// N sequential calls of one client and nothing else, for callgrind.
+/// N calls of one client and nothing else, for callgrind: sequential, or
+/// spread over `PI_LOOPBACK_TASKS` concurrent tasks on the same one thread
+/// (callgrind runs one thread at a time anyway, and one thread keeps the
+/// count free of cross-thread wake-ups that differ from run to run).
 fn profile(which: &str) {
-    let calls: u64 = std::env::var("PI_LOOPBACK_CALLS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1000);
+    let number = |name: &str, default: u64| -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(default)
+    };
+    let calls = number("PI_LOOPBACK_CALLS", 1000);
+    let tasks = number("PI_LOOPBACK_TASKS", 1).max(1);
     let rt = single_thread();
     let addr = start_server(&rt);
-    match which {
-        "baseline" => {
+    match (which, tasks) {
+        ("baseline", 1) => {
             let baseline = Baseline::new(addr);
             rt.block_on(async {
                 for _ in 0..calls {
@@ -325,7 +350,7 @@ fn profile(which: &str) {
                 }
             });
         }
-        "pi_client" => {
+        ("pi_client", 1) => {
             let client = pi_client(addr);
             rt.block_on(async {
                 for _ in 0..calls {
@@ -333,7 +358,21 @@ fn profile(which: &str) {
                 }
             });
         }
-        other => panic!("PI_LOOPBACK_PROFILE is baseline or pi_client, not {other}"),
+        ("baseline", _) => {
+            let baseline = std::sync::Arc::new(Baseline::new(addr));
+            let per_task = calls.div_ceil(tasks);
+            concurrent_tasks(&rt, &baseline, per_task, tasks, |baseline| async move {
+                baseline.get().await
+            });
+        }
+        ("pi_client", _) => {
+            let client = pi_client(addr);
+            let per_task = calls.div_ceil(tasks);
+            concurrent_tasks(&rt, &client, per_task, tasks, |client| async move {
+                pi_get(&client).await
+            });
+        }
+        (other, _) => panic!("PI_LOOPBACK_PROFILE is baseline or pi_client, not {other}"),
     }
 }
 

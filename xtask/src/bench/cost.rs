@@ -43,8 +43,9 @@ pub(crate) struct Tree {
 impl Tree {
     /// Reads a package's tree with `cargo tree`.
     pub(crate) fn of(cargo: &OsStr, package: &'static str) -> Result<Tree, String> {
-        let output = Command::new(cargo)
-            .args([
+        let text = cargo_stdout(
+            cargo,
+            &[
                 "tree",
                 "--package",
                 package,
@@ -52,17 +53,9 @@ impl Tree {
                 "normal",
                 "--prefix",
                 "none",
-            ])
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|error| format!("cannot run cargo tree: {error}"))?;
-        if !output.status.success() {
-            return Err(format!("cargo tree -p {package} failed"));
-        }
-        Ok(Tree::parse(
-            package,
-            &String::from_utf8_lossy(&output.stdout),
-        ))
+            ],
+        )?;
+        Ok(Tree::parse(package, &text))
     }
 
     /// The tree from `cargo tree --prefix none` output.
@@ -160,6 +153,21 @@ pub(crate) fn contract_suite_time() -> Result<Duration, String> {
     } else {
         Err("cargo xtask contract failed on its second run".to_owned())
     }
+}
+
+/// What `cargo <args>` writes to stdout (its stderr goes to ours); an error
+/// naming the command when it cannot run or fails.
+pub(crate) fn cargo_stdout(cargo: &OsStr, args: &[&str]) -> Result<String, String> {
+    let shown = format!("cargo {}", args.join(" "));
+    let output = Command::new(cargo)
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|error| format!("cannot run {shown}: {error}"))?;
+    if !output.status.success() {
+        return Err(format!("{shown} failed"));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@
 //! Wall-clock figures on a shared machine move from run to run, so the
 //! figures that decide a target are compared within one run (the loopback
 //! ratio runs the baseline and the SDK side by side), never against numbers
-//! from another day.
+//! from another day. The loopback calls are also counted in instructions
+//! under callgrind, which do not move; they decide a ratio that misses by
+//! less than the clock's noise.
 
 mod cost;
 mod figures;
+mod instructions;
 mod report;
 
 use std::ffi::OsString;
@@ -48,10 +51,12 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     };
     let criterion_home = target.join("criterion");
 
-    eprintln!("running the benchmarks (cargo bench --workspace --benches)");
+    // `--bench '*'` picks the bench targets alone: `--benches` would also run
+    // every library's and binary's own tests in bench mode (all ignored).
+    eprintln!("running the benchmarks (cargo bench --workspace --bench '*')");
     let mut bench = Command::new(&cargo);
     bench
-        .args(["bench", "--workspace", "--benches"])
+        .args(["bench", "--workspace", "--bench", "*"])
         .env("CRITERION_HOME", &criterion_home);
     if quick {
         bench.env("PI_BENCH_QUICK", "1");
@@ -73,12 +78,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             }),
         })
         .collect();
+    let instructions = count_instructions(&cargo, &target);
     let costs = measure_costs(&cargo, &target, quick);
     let report = Report {
         quick,
         benches_ran,
         machine: report::Machine::read(),
         measured,
+        instructions,
         costs,
         plots: criterion_home.join("report").join("index.html"),
     };
@@ -102,6 +109,26 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// Callgrind's instruction counts per loopback call, for every profile;
+/// callgrind's files stay under `<target>/callgrind/` for a closer look
+/// (`callgrind_annotate`).
+fn count_instructions(
+    cargo: &OsString,
+    target: &Path,
+) -> Vec<(instructions::Profile, Result<instructions::PerCall, String>)> {
+    let binary = instructions::loopback_binary(cargo);
+    instructions::PROFILES
+        .iter()
+        .map(|profile| {
+            eprintln!("counting instructions: {}", profile.label);
+            let counts = binary.clone().and_then(|binary| {
+                instructions::per_call(&binary, profile.shape, &target.join("callgrind"))
+            });
+            (*profile, counts)
+        })
+        .collect()
 }
 
 /// Build times (skipped under `--quick`), dependency trees and the suite's
