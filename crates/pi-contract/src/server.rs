@@ -287,7 +287,8 @@ impl Drop for ContractServer {
         let dropper = std::thread::Builder::new()
             .name("pi-contract-drop".to_owned())
             .spawn(move || drop(server));
-        // If no thread can be made, the server went down with the closure.
+        // If no thread can be made, the closure holding the server was
+        // dropped here, and the server with it, as before this impl.
         if let Ok(dropper) = dropper {
             let _ = dropper.join();
         }
