@@ -84,6 +84,17 @@ impl PerCall {
     }
 }
 
+/// Whether valgrind can be run here; without it no instructions are
+/// counted, which the report says instead of counting it as a miss.
+pub(crate) fn valgrind_installed() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
 /// The loopback bench binary, built by `cargo bench --no-run` (already
 /// built by the benchmark run, so this only asks cargo where it is).
 pub(crate) fn loopback_binary(cargo: &OsString) -> Result<PathBuf, String> {

@@ -78,7 +78,13 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             }),
         })
         .collect();
-    let instructions = count_instructions(&cargo, &target);
+    let (instructions, instructions_skipped) = if instructions::valgrind_installed() {
+        (count_instructions(&cargo, &target), None)
+    } else {
+        let why = "valgrind is not installed: no instruction counts, so a loopback ratio \
+                   is decided by the clock alone";
+        (Vec::new(), Some(why.to_owned()))
+    };
     let costs = measure_costs(&cargo, &target, quick);
     let report = Report {
         quick,
@@ -86,6 +92,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         machine: report::Machine::read(),
         measured,
         instructions,
+        instructions_skipped,
         costs,
         plots: criterion_home.join("report").join("index.html"),
     };

@@ -97,6 +97,9 @@ pub(crate) struct Report {
     pub(crate) measured: Vec<Measured>,
     /// Callgrind's counts per loopback call, for each profile.
     pub(crate) instructions: Vec<(Profile, Result<PerCall, String>)>,
+    /// Why no instructions were counted, when none could be (no valgrind
+    /// on this machine): said in the report, not a miss.
+    pub(crate) instructions_skipped: Option<String>,
     pub(crate) costs: Costs,
     /// Criterion's HTML index.
     pub(crate) plots: PathBuf,
@@ -286,8 +289,12 @@ impl Report {
             "Counted on one thread, the same from run to run; they decide a \
              loopback ratio that misses its target by less than {RATIO_NOISE:.2}.\n"
         );
-        let _ = writeln!(out, "| figure | measured | target | result | before |");
-        let _ = writeln!(out, "|---|---|---|---|---|");
+        if let Some(why) = &self.instructions_skipped {
+            let _ = writeln!(out, "Not counted: {why}.");
+        } else {
+            let _ = writeln!(out, "| figure | measured | target | result | before |");
+            let _ = writeln!(out, "|---|---|---|---|---|");
+        }
         for (profile, counts) in &self.instructions {
             let (value, result) = match counts {
                 Ok(counts) => (counts_text(counts), verdict(instructions_meet(counts))),
@@ -432,6 +439,7 @@ mod tests {
                 value,
             }],
             instructions: Vec::new(),
+            instructions_skipped: None,
             costs: Costs {
                 builds: vec![("pi-types", Err("skipped under --quick".to_owned()))],
                 trees: vec![Ok(Tree::parse("pi-types", types_tree))],
@@ -527,6 +535,21 @@ mod tests {
         let misses = report.misses();
         assert_eq!(misses.len(), 1, "{misses:?}");
         assert!(misses[0].contains("cannot run valgrind"), "{misses:?}");
+    }
+
+    #[test]
+    fn a_machine_without_valgrind_is_told_and_not_a_miss() {
+        let mut report = loopback(0.97, None);
+        report.instructions_skipped = Some("valgrind is not installed".to_owned());
+        assert!(report.misses().is_empty(), "{:?}", report.misses());
+        assert!(
+            report
+                .render()
+                .contains("Not counted: valgrind is not installed.")
+        );
+        // Without counts, a ratio within the noise is still a miss.
+        report.measured = loopback(0.93, None).measured;
+        assert_eq!(report.misses().len(), 1);
     }
 
     #[test]
