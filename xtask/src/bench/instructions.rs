@@ -11,7 +11,7 @@
 //! few calls and with many, and the difference divided by the extra calls is
 //! the cost of one call without the set-up (runtime, server, client).
 
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -97,7 +97,7 @@ pub(crate) fn valgrind_installed() -> bool {
 
 /// The loopback bench binary, built by `cargo bench --no-run` (already
 /// built by the benchmark run, so this only asks cargo where it is).
-pub(crate) fn loopback_binary(cargo: &OsString) -> Result<PathBuf, String> {
+pub(crate) fn loopback_binary(cargo: &OsStr) -> Result<PathBuf, String> {
     let messages = super::cost::cargo_stdout(
         cargo,
         &[
