@@ -61,6 +61,7 @@
 //! - [`report::SuiteReport`] is what the contract suite found, per API area,
 //!   as `cargo xtask contract` prints it.
 
+mod builder;
 mod schema;
 
 pub mod report;
@@ -71,6 +72,7 @@ pub mod stateful;
 pub mod synth;
 pub mod violation;
 
+pub use builder::ContractServerBuilder;
 pub use request::HttpRequest;
 pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError};
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
