@@ -470,8 +470,10 @@ fn parse_base_url(
             }));
         }
     }
-    // Every call replaces the base URL's query with its own, so a query or
-    // fragment here would do nothing but travel into logs and messages.
+    // The request path keeps the base URL's query and adds each call's
+    // parameters to it, so a query here would go out with every call, mixed
+    // with the documented parameters, and show in every logged URL; a
+    // fragment is never sent but would show in the logs all the same.
     if url.query().is_some() {
         return Err(Error::configuration(format!(
             "the base URL {shown:?}{from} has a query (`?…`); a base URL is a scheme, host, port \
