@@ -17,6 +17,7 @@
 mod bench;
 mod codegen;
 mod contract;
+mod sdk;
 mod spec_diff;
 mod spec_update;
 

@@ -69,6 +69,7 @@ pub mod server;
 pub mod spec;
 pub mod stateful;
 pub mod synth;
+pub mod verdict;
 pub mod violation;
 
 pub use request::HttpRequest;

@@ -77,7 +77,9 @@ use serde_json::{Map, Value};
 
 use crate::normalize::{NormalizeError, normalize};
 
+mod assumptions;
 mod bodies;
+mod findings;
 mod operations;
 mod parameters;
 mod report;
@@ -87,6 +89,9 @@ mod schemas;
 mod security;
 mod servers;
 
+pub use assumptions::{Assumption, check as check_assumption, locate as locate_assumption};
+pub use findings::{Finding, NoNames, SdkNames};
+pub use operations::{align_operation_ids, wire_shape};
 pub use report::{Change, Class, DiffReport};
 
 /// Normalizes both documents and compares them; use this on raw input.
@@ -94,11 +99,18 @@ pub fn diff_documents(old: &Value, new: &Value) -> Result<DiffReport, NormalizeE
     Ok(diff(&normalize(old)?, &normalize(new)?))
 }
 
-/// Compares two normalized documents from the side of a client of `old`.
-///
-/// Unnormalized documents work too, but then internal `/api/admin`
-/// operations are compared as well; [`diff_documents`] normalizes first.
-pub fn diff(old: &Value, new: &Value) -> DiffReport {
+/// [`diff_documents`], also weighing the SDK's own [`Assumption`]s: one
+/// that holds in `old` but not in `new` is a breaking change.
+pub fn diff_documents_with(
+    old: &Value,
+    new: &Value,
+    assumptions: &[Assumption],
+) -> Result<DiffReport, NormalizeError> {
+    Ok(diff_with(&normalize(old)?, &normalize(new)?, assumptions))
+}
+
+/// [`diff`], also weighing the SDK's own [`Assumption`]s.
+pub fn diff_with(old: &Value, new: &Value, assumptions: &[Assumption]) -> DiffReport {
     let mut differ = Differ {
         old,
         new,
@@ -106,9 +118,21 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
         seen: HashSet::new(),
         operation: String::new(),
         stack: Vec::new(),
+        scope: Vec::new(),
     };
-    differ.run();
+    differ.document_servers();
+    differ.all_operations();
+    differ.assumptions(assumptions);
+    differ.order();
     DiffReport::new(differ.changes)
+}
+
+/// Compares two normalized documents from the side of a client of `old`.
+///
+/// Unnormalized documents work too, but then internal `/api/admin`
+/// operations are compared as well; [`diff_documents`] normalizes first.
+pub fn diff(old: &Value, new: &Value) -> DiffReport {
+    diff_with(old, new, &[])
 }
 
 /// Which way data flows through the schema being compared.
@@ -131,6 +155,10 @@ struct Differ<'a> {
     /// What the findings are recorded under: an operation's label, or `servers`.
     operation: String,
     stack: Vec<(String, String)>,
+    /// The named schemas being walked, innermost last: each one's name and
+    /// the location where its walk started, so that a change can say which
+    /// schema it is inside and where.
+    scope: Vec<(String, String)>,
 }
 
 /// The schema that allows anything, standing in for a missing one.
@@ -141,21 +169,31 @@ const MAX_DEPTH: usize = 64;
 
 impl Differ<'_> {
     fn push(&mut self, class: Class, rule: &'static str, location: &str, detail: String) {
+        let (schema, field) = self
+            .scope
+            .iter()
+            .rev()
+            .find_map(|(name, start)| {
+                location
+                    .strip_prefix(start.as_str())
+                    .map(|rest| (Some(name.clone()), rest.trim_start().to_owned()))
+            })
+            .unwrap_or((None, String::new()));
         let change = Change {
             class,
             rule,
             operation: self.operation.clone(),
             location: location.to_owned(),
             detail,
+            schema,
+            field,
         };
         if self.seen.insert(change.clone()) {
             self.changes.push(change);
         }
     }
 
-    fn run(&mut self) {
-        self.document_servers();
-        self.all_operations();
+    fn order(&mut self) {
         // Group by operation, keeping each operation's walk order; the sort
         // is stable, and document-level findings sort first.
         self.changes
