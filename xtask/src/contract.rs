@@ -476,7 +476,7 @@ mod tests {
     fn no_report_is_a_run_that_stopped_early_not_a_failed_build() {
         let outcome = Outcome::of(Err("no report at x: No such file or directory"), false);
         assert_eq!(
-            verdict,
+            outcome,
             Outcome::NoReport("no report at x: No such file or directory".to_owned())
         );
         let message = outcome.message(Path::new(REPORT));
@@ -489,7 +489,7 @@ mod tests {
     fn a_report_with_failures_says_how_many_checks_failed() {
         let failed = report(2);
         let outcome = Outcome::of(Ok(&failed), false);
-        assert_eq!(verdict, Outcome::ChecksFailed(2));
+        assert_eq!(outcome, Outcome::ChecksFailed(2));
         let message = outcome.message(Path::new(REPORT));
         assert!(message.contains("ran and 2 check(s) failed"), "{message}");
         assert!(message.contains(REPORT), "{message}");
@@ -502,9 +502,9 @@ mod tests {
         assert_eq!(Outcome::of(Ok(&passed), true), Outcome::Held);
         assert_eq!(Outcome::Held.message(Path::new(REPORT)), "contract holds");
         let outcome = Outcome::of(Ok(&passed), false);
-        assert_eq!(verdict, Outcome::OtherTestsFailed);
+        assert_eq!(outcome, Outcome::OtherTestsFailed);
         assert!(
-            verdict
+            outcome
                 .message(Path::new(REPORT))
                 .contains("other tests of the contract target failed")
         );

@@ -20,6 +20,7 @@ mod fidelity;
 mod harness;
 mod inventory;
 mod snapshots;
+mod verdicts;
 
 use std::path::PathBuf;
 use std::sync::Arc;
