@@ -1,46 +1,118 @@
 //! Stateful mode of [`ContractServer`](crate::ContractServer): resources kept
 //! in memory, so a test that creates something and then reads it back sees
-//! what it created.
+//! what it created, as the PI API would show it.
 //!
 //! The resources are found in the document itself: a collection is a path
-//! with a POST (create) operation, such as `/api/v1/secrets/`; its items live
-//! at the same path plus one `{id}` segment. On such a collection:
+//! with a POST (create) operation whose answer carries the resource's id,
+//! such as `/api/v1/secrets/`; its items live at the same path plus one
+//! `{id}` segment. On such a collection:
 //!
-//! - a POST stores a new resource: the create answer the document describes,
-//!   with every field the request body (or an object inside it) sets under
-//!   the same name, and a fresh `id`;
+//! - a POST stores a new resource and answers with it: every documented
+//!   field takes what the request sent for it, by wire name, by the same
+//!   name in the other spelling (`docker_image` → `dockerImage`) or through
+//!   a small reviewed table (`render::RENAMED`); the server makes up only
+//!   what it owns (the id, timestamps, the first status) and what the
+//!   document requires; optional fields nobody sent are `null` or their
+//!   documented default;
 //! - a GET of the collection lists what is stored, paged by the query's
 //!   `offset`/`limit`, `page`/`per_page` or `skip`/`limit`, and filtered by
-//!   any query parameter named like a stored text field (`status`);
-//! - a GET, PATCH/PUT or DELETE of an item reads, changes or removes it; an
-//!   unknown id gets the status the operation documents for it (404, or 422
-//!   when that is all it documents).
+//!   team, labels and any query parameter named like a stored field (see
+//!   `list.rs`);
+//! - a GET, PATCH/PUT or DELETE of an item reads, changes or removes it;
+//! - an id that is not stored, on its own path or under it
+//!   (`/api/v1/sandbox/{id}/logs`), gets `404 {"detail": "Sandbox not found"}`,
+//!   as the API answers, even where the document lists only 422.
 //!
-//! A field is only taken over when the answer still validates against the
-//! document; other operations answer as in the stateless mode.
+//! Those are the places the mock follows the API rather than the document
+//! ([`crate::deviation`]). Every answer is checked against the document; a
+//! field that would break it is replaced by a synthesized value. Other
+//! operations answer as in the stateless mode.
+
+mod list;
+pub(crate) mod render;
+mod setup;
+
+pub use setup::SetupError;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
+use crate::deviation::Deviation;
 use crate::request::HttpRequest;
-use crate::spec::{Operation, Spec};
+use crate::spec::{Operation, Segment, Spec, decode, split_path};
+use render::{Owned, folded, lookup, now, properties, render, sent_fields, with_defaults};
 
-/// The resources a stateful server holds, by collection path (the create
-/// operation's path without a trailing `/`, such as `/api/v1/secrets`).
-#[derive(Debug, Default)]
-pub(crate) struct Store {
-    collections: HashMap<String, BTreeMap<String, Value>>,
-    /// Per (collection, id): changes applied one per read, in order.
-    scripts: HashMap<(String, String), VecDeque<Value>>,
-    next_id: u64,
+/// A collection of the document: where its resources are created and how
+/// their id is called.
+#[derive(Debug, Clone)]
+pub(crate) struct Collection {
+    /// The create operation's path as the document spells it (`/api/v1/pods/`).
+    pub(crate) path: String,
+    /// The path without a trailing slash: the key of its items.
+    key: String,
+    /// The field holding a resource's id (`id`, `tunnel_id`).
+    id_key: String,
 }
 
-/// An answer of the stateful mode: a status and a JSON body.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) body: Value,
+impl Collection {
+    /// What the resource is called in a `404` detail (`Secret`, `Sandbox`).
+    fn noun(&self) -> String {
+        let last = self
+            .key
+            .rsplit('/')
+            .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .unwrap_or("resource");
+        let named = match last {
+            "ssh_keys" => "SSH key",
+            "build" => "Image build",
+            "expose" => "Exposure",
+            "ssh-session" => "SSH session",
+            "sandbox" => "Sandbox",
+            other => other.strip_suffix('s').unwrap_or(other),
+        };
+        let spaced = named.replace(['_', '-'], " ");
+        let mut chars = spaced.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    }
+
+    /// Every documented response field of its resources, with its schema:
+    /// those of the create, read, update and list answers.
+    pub(crate) fn fields<'s>(&self, spec: &'s Spec) -> Vec<(String, &'s Value)> {
+        let mut fields: Vec<(String, &Value)> = Vec::new();
+        for op in spec.operations() {
+            let (key, item) = collection_of(op.path());
+            if key != self.key {
+                continue;
+            }
+            let schema = if item || op.method() == "POST" {
+                resource_schema(spec, op, &self.id_key).map(|(_, schema)| schema)
+            } else {
+                list::item_schema(spec, op).map(|(_, schema)| schema)
+            };
+            for (name, property) in schema
+                .and_then(|s| properties(spec, s))
+                .into_iter()
+                .flatten()
+            {
+                if !fields.iter().any(|(known, _)| known == name) {
+                    fields.push((name.clone(), property));
+                }
+            }
+        }
+        fields
+    }
+}
+
+/// Where a resource sits in an operation's success answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrap {
+    /// The answer is the resource.
+    Direct,
+    /// The answer is `{"data": resource, …}`.
+    Data,
 }
 
 /// The collection path of `template`, and whether it names one item.
@@ -54,66 +126,49 @@ fn collection_of(template: &str) -> (String, bool) {
     }
 }
 
-/// The collection a path belongs to: `"/api/v1/pods/"` and `"/api/v1/pods"`
-/// are both `"/api/v1/pods"`.
-pub(crate) fn collection_key(path: &str) -> String {
-    path.trim_end_matches('/').to_owned()
+/// The schema of the one resource `op` answers with (one carrying
+/// `id_key`), and where it sits.
+fn resource_schema<'s>(
+    spec: &'s Spec,
+    op: &'s Operation,
+    id_key: &str,
+) -> Option<(Wrap, &'s Value)> {
+    let schema = op.success_response()?.schema()?;
+    let props = properties(spec, schema)?;
+    if let Some(data) = props.get("data") {
+        return properties(spec, data)
+            .filter(|inner| inner.contains_key(id_key))
+            .map(|_| (Wrap::Data, data));
+    }
+    props.contains_key(id_key).then_some((Wrap::Direct, schema))
 }
 
-/// The create operation of `collection`, when the document has one.
-fn create_of<'s>(spec: &'s Spec, collection: &str) -> Option<&'s Operation> {
-    spec.operations().find(|op| {
-        op.method().eq_ignore_ascii_case("post")
-            && collection_of(op.path()) == (collection.to_owned(), false)
-    })
-}
-
-/// Where a resource sits in an operation's success answer.
-enum Wrap {
-    /// The answer is the resource.
-    Direct,
-    /// The answer is `{"data": resource}`.
-    Data,
-}
-
-fn wrap(how: &Wrap, template: &Value, resource: Value) -> Value {
-    match how {
-        Wrap::Direct => resource,
-        Wrap::Data => {
-            let mut outer = template.clone();
-            if let Some(object) = outer.as_object_mut() {
-                object.insert("data".to_owned(), resource);
-            }
-            outer
+/// Every collection of the document, in document order.
+fn catalog(spec: &Spec) -> Vec<Collection> {
+    let mut found: Vec<Collection> = Vec::new();
+    for op in spec.operations().filter(|op| op.method() == "POST") {
+        let (key, item) = collection_of(op.path());
+        if item || found.iter().any(|c| c.key == key) {
+            continue;
+        }
+        let id_key = id_key_of(spec, op, &key);
+        if resource_schema(spec, op, &id_key).is_some() {
+            found.push(Collection {
+                path: op.path().to_owned(),
+                key,
+                id_key,
+            });
         }
     }
+    found
 }
 
-/// The success status, the richest synthesized answer, and where the
-/// resource sits in it, for an operation that answers with one resource
-/// (an object carrying `id_key`).
-fn resource_answer(spec: &Spec, op: &Operation, id_key: &str) -> Option<(u16, Value, Wrap, Value)> {
-    let status = op.success_response()?.status();
-    op.success_response()?.schema()?;
-    let synthesized = spec.synthesize(op.id(), status).ok()?;
-    let maximal = synthesized.maximal().clone();
-    match maximal.get("data") {
-        Some(Value::Object(inner)) if inner.contains_key(id_key) => {
-            let inner = Value::Object(inner.clone());
-            Some((status, maximal, Wrap::Data, inner))
-        }
-        Some(_) => None,
-        None if maximal.get(id_key).is_some() => Some((status, Value::Null, Wrap::Direct, maximal)),
-        None => None,
-    }
-}
-
-/// The field that holds a resource's id in `collection`: the item path's
-/// parameter (`tunnel_id`) when the create answer has it, `id` otherwise.
-fn id_key_of(spec: &Spec, collection: &str) -> String {
+/// The field that holds a resource's id: the item path's parameter
+/// (`tunnel_id`) when the create answer has it, `id` otherwise.
+fn id_key_of(spec: &Spec, create: &Operation, key: &str) -> String {
     let param = spec.operations().find_map(|op| {
         let (parent, item) = collection_of(op.path());
-        if !item || parent != collection {
+        if !item || parent != key {
             return None;
         }
         let last = op.path().trim_end_matches('/').rsplit('/').next()?;
@@ -123,190 +178,291 @@ fn id_key_of(spec: &Spec, collection: &str) -> String {
                 .to_owned(),
         )
     });
-    let create_has = |name: &str| {
-        create_of(spec, collection)
-            .and_then(|op| resource_answer(spec, op, name))
-            .is_some()
-    };
     match param {
-        Some(param) if create_has(&param) => param,
+        Some(param) if resource_schema(spec, create, &param).is_some() => param,
         _ => "id".to_owned(),
     }
 }
 
-/// `record` as `op` answers it: the operation's richest answer with each
-/// stored field that keeps it valid.
-fn render(spec: &Spec, op: &Operation, id_key: &str, record: &Value) -> Option<Answer> {
-    let (status, template, how, mut resource) = resource_answer(spec, op, id_key)?;
-    if let Some(fields) = record.as_object() {
-        overlay(spec, op, status, &how, &template, &mut resource, fields);
-    }
-    Some(Answer {
-        status,
-        body: wrap(&how, &template, resource),
-    })
+/// One stored resource.
+#[derive(Debug, Clone)]
+struct Record {
+    /// Its fields under their answer names: what the create answered (or
+    /// the seed), changed by updates and scripts.
+    fields: Map<String, Value>,
+    /// What requests sent under their request names, for answers that show
+    /// fields the create answer does not have.
+    sent: Map<String, Value>,
+    /// When it was made, for the timestamps the server owns.
+    made_at: String,
 }
 
-/// Merges the fields of `from` (an object) into `into`.
-fn merge(into: &mut Value, from: &Value) {
-    if let (Some(into), Some(from)) = (into.as_object_mut(), from.as_object()) {
-        for (name, value) in from {
-            into.insert(name.clone(), value.clone());
+/// The resources a stateful server holds, by collection key (the create
+/// operation's path without a trailing `/`, such as `/api/v1/secrets`).
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    collections: HashMap<String, BTreeMap<String, Record>>,
+    /// Per (collection, id): changes applied one per read, in order.
+    scripts: HashMap<(String, String), VecDeque<Map<String, Value>>>,
+    next_id: u64,
+    /// The document's collections, found on first use.
+    catalog: Option<Vec<Collection>>,
+}
+
+/// An answer of the stateful mode: a status, a JSON body, and the place the
+/// mock followed the API rather than the document, if it did.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
+    pub(crate) deviation: Option<Deviation>,
+}
+
+impl Answer {
+    fn ok(status: u16, body: Value) -> Answer {
+        Answer {
+            status,
+            body,
+            deviation: None,
         }
     }
 }
 
-/// Puts each `(name, value)` of `fields` into `resource` where the name is
-/// one of its fields and the answer still validates.
-fn overlay(
+fn not_found(collection: &Collection) -> Answer {
+    Answer {
+        status: 404,
+        body: serde_json::json!({"detail": format!("{} not found", collection.noun())}),
+        deviation: Some(Deviation::UnknownIdNotFound),
+    }
+}
+
+/// The resource part of an answer body.
+fn resource_of(body: &Value, wrap: Wrap) -> Map<String, Value> {
+    let resource = match wrap {
+        Wrap::Data => body.get("data"),
+        Wrap::Direct => Some(body),
+    };
+    resource
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `record` as `op` answers it, checked against the document: a field that
+/// breaks it takes the synthesized answer's value instead.
+fn show(
+    spec: &Spec,
+    op: &Operation,
+    collection: &Collection,
+    id: &str,
+    record: &Record,
+) -> Option<Answer> {
+    let success = op.success_response()?;
+    let status = success.status();
+    let schema = success.schema()?;
+    let (wrap, resource_schema) = resource_schema(spec, op, &collection.id_key)?;
+    let owned = Owned {
+        id_key: &collection.id_key,
+        id,
+        made_at: &record.made_at,
+    };
+    let resource = render(
+        spec,
+        resource_schema,
+        &[&record.fields, &record.sent],
+        &owned,
+        0,
+    );
+    let mut body = match wrap {
+        Wrap::Direct => resource,
+        Wrap::Data => {
+            let mut envelope = Map::new();
+            envelope.insert("data".to_owned(), resource);
+            render(spec, schema, &[&envelope], &owned, 0)
+        }
+    };
+    let violations = spec.validate_response(op.id(), status, &body);
+    if !violations.is_empty() {
+        repair(spec, op, status, wrap, &mut body, &violations);
+    }
+    Some(Answer::ok(status, body))
+}
+
+/// Replaces each resource field named by `violations` with the maximal
+/// synthesized answer's value, then, if the answer still breaks the
+/// document, gives that synthesized answer with the id kept.
+fn repair(
     spec: &Spec,
     op: &Operation,
     status: u16,
-    how: &Wrap,
-    template: &Value,
-    resource: &mut Value,
-    fields: &Map<String, Value>,
+    wrap: Wrap,
+    body: &mut Value,
+    violations: &[crate::Violation],
 ) {
-    for (name, value) in fields {
-        let Some(current) = resource.get(name) else {
+    let Ok(synthesized) = spec.synthesize(op.id(), status) else {
+        return;
+    };
+    let maximal = synthesized.maximal();
+    let prefix = match wrap {
+        Wrap::Data => "body/data/",
+        Wrap::Direct => "body/",
+    };
+    let pointer = |field: &str| match wrap {
+        Wrap::Data => format!("/data/{field}"),
+        Wrap::Direct => format!("/{field}"),
+    };
+    for violation in violations {
+        let Some(field) = violation
+            .location
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('/').next())
+        else {
             continue;
         };
-        if current == value {
-            continue;
-        }
-        let mut candidate = resource.clone();
-        if let Some(object) = candidate.as_object_mut() {
-            object.insert(name.clone(), value.clone());
-        }
-        if spec
-            .validate_response(op.id(), status, &wrap(how, template, candidate.clone()))
-            .is_empty()
-        {
-            *resource = candidate;
+        let good = maximal.pointer(&pointer(field)).cloned();
+        if let (Some(slot), Some(good)) = (body.pointer_mut(&pointer(field)), good) {
+            *slot = good;
         }
     }
-}
-
-/// The fields a request body sets: its own, then those of the objects in it
-/// (`{"pod": {"name": …}}` sets `name`).
-fn body_fields(body: &Value) -> Map<String, Value> {
-    let mut fields = Map::new();
-    if let Some(object) = body.as_object() {
-        for value in object.values() {
-            if let Some(inner) = value.as_object() {
-                for (name, value) in inner {
-                    fields.insert(name.clone(), value.clone());
-                }
-            }
-        }
-        for (name, value) in object {
-            fields.insert(name.clone(), value.clone());
-        }
+    if !spec.validate_response(op.id(), status, body).is_empty() {
+        *body = maximal.clone();
     }
-    fields
-}
-
-/// The answer for an id the store does not hold: the documented 404, or the
-/// documented 422.
-fn unknown_id(spec: &Spec, op: &Operation, id: &str) -> Answer {
-    for status in [404, 422] {
-        if op.response(status).is_some() {
-            let body = spec
-                .synthesize(op.id(), status)
-                .map(|s| s.minimal().clone())
-                .unwrap_or_else(|_| serde_json::json!({"detail": format!("{id} not found")}));
-            return Answer { status, body };
-        }
-    }
-    Answer {
-        status: 404,
-        body: serde_json::json!({"detail": "Not Found"}),
-    }
-}
-
-fn query<'r>(request: &'r HttpRequest, name: &str) -> Option<&'r str> {
-    request
-        .query
-        .iter()
-        .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-}
-
-fn query_number(request: &HttpRequest, name: &str) -> Option<usize> {
-    query(request, name).and_then(|value| value.parse().ok())
 }
 
 impl Store {
-    /// Stores `record` in `collection` under its `id_key` field (a fresh id
-    /// when it has none); returns the id.
-    fn insert(&mut self, collection: &str, id_key: &str, mut record: Value) -> String {
-        let id = match record.get(id_key).and_then(Value::as_str) {
-            Some(id) => id.to_owned(),
-            None => {
-                let id = self.fresh_id(collection);
-                if let Some(object) = record.as_object_mut() {
-                    object.insert(id_key.to_owned(), Value::String(id.clone()));
-                }
-                id
-            }
-        };
-        self.collections
-            .entry(collection_key(collection))
-            .or_default()
-            .insert(id.clone(), record);
-        id
+    /// The document's collections (found once).
+    fn catalog(&mut self, spec: &Spec) -> &[Collection] {
+        self.catalog.get_or_insert_with(|| catalog(spec))
     }
 
-    /// Stores a resource of `collection` built like a create's answer, with
-    /// `fields` (a JSON object) over it; returns its id.
-    pub(crate) fn seed(&mut self, spec: &Spec, collection: &str, fields: &Value) -> String {
-        let key = collection_key(collection);
-        let id_key = id_key_of(spec, &key);
-        let mut record = fields.clone();
-        if !record.is_object() {
-            record = Value::Object(Map::new());
-        }
-        if record.get(&id_key).and_then(Value::as_str).is_none() {
-            let id = self.fresh_id(&key);
-            merge(&mut record, &serde_json::json!({ id_key.as_str(): id }));
-        }
-        if let Some(rendered) =
-            create_of(spec, &key).and_then(|op| render(spec, op, &id_key, &record))
-        {
-            let resource = match rendered.body.get("data") {
-                Some(inner) if inner.is_object() => inner.clone(),
-                _ => rendered.body,
-            };
-            let mut full = resource;
-            merge(&mut full, &record);
-            record = full;
-        }
-        self.insert(&key, &id_key, record)
+    /// The collection a test named, by its path with or without the
+    /// trailing slash.
+    fn named(&mut self, spec: &Spec, path: &str) -> Result<Collection, SetupError> {
+        let key = path.trim_end_matches('/');
+        let catalog = self.catalog(spec);
+        catalog
+            .iter()
+            .find(|collection| collection.key == key)
+            .cloned()
+            .ok_or_else(|| SetupError::UnknownCollection {
+                collection: path.to_owned(),
+                valid: catalog
+                    .iter()
+                    .map(|collection| collection.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
-    fn fresh_id(&mut self, collection: &str) -> String {
+    fn fresh_id(&mut self, collection: &Collection) -> String {
         self.next_id += 1;
         let noun = collection
+            .key
             .rsplit('/')
-            .find(|segment| !segment.is_empty())
+            .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
             .unwrap_or("resource");
         format!("{noun}-{:04}", self.next_id)
     }
 
-    /// Queues changes to the resource `id`, one applied on each later read.
-    pub(crate) fn script(&mut self, collection: &str, id: &str, changes: Vec<Value>) {
-        self.scripts
-            .entry((collection_key(collection), id.to_owned()))
+    fn insert(&mut self, collection: &Collection, id: &str, record: Record) {
+        self.collections
+            .entry(collection.key.clone())
             .or_default()
-            .extend(changes);
+            .insert(id.to_owned(), record);
+    }
+
+    fn holds(&self, collection: &Collection, id: &str) -> bool {
+        self.collections
+            .get(&collection.key)
+            .is_some_and(|items| items.contains_key(id))
+    }
+
+    /// Stores a resource of `collection` built like a create's answer with
+    /// `fields` (documented answer fields) over it; returns its id.
+    pub(crate) fn seed(
+        &mut self,
+        spec: &Spec,
+        collection: &str,
+        fields: &Value,
+    ) -> Result<String, SetupError> {
+        let collection = self.named(spec, collection)?;
+        let fields = setup::checked_fields(spec, &collection, fields)?.clone();
+        let id = match fields.get(&collection.id_key).and_then(Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => self.fresh_id(&collection),
+        };
+        let mut record = Record {
+            fields,
+            sent: Map::new(),
+            made_at: now(),
+        };
+        let create = spec
+            .operations()
+            .find(|op| op.method() == "POST" && op.path() == collection.path);
+        if let Some((create, (wrap, _))) =
+            create.and_then(|op| Some((op, resource_schema(spec, op, &collection.id_key)?)))
+        {
+            if let Some(answer) = show(spec, create, &collection, &id, &record) {
+                let mut whole = resource_of(&answer.body, wrap);
+                for (name, value) in &record.fields {
+                    whole.insert(name.clone(), value.clone());
+                }
+                record.fields = whole;
+            }
+        }
+        self.insert(&collection, &id, record);
+        Ok(id)
+    }
+
+    /// Queues changes (documented answer fields) to the stored resource
+    /// `id`, one applied on each later read.
+    pub(crate) fn script(
+        &mut self,
+        spec: &Spec,
+        collection: &str,
+        id: &str,
+        changes: Vec<Value>,
+    ) -> Result<(), SetupError> {
+        let collection = self.named(spec, collection)?;
+        if !self.holds(&collection, id) {
+            let stored: Vec<&str> = self
+                .collections
+                .get(&collection.key)
+                .map(|items| items.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            return Err(SetupError::UnknownId {
+                collection: collection.path.clone(),
+                id: id.to_owned(),
+                stored: if stored.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    stored.join(", ")
+                },
+            });
+        }
+        let mut checked = Vec::with_capacity(changes.len());
+        for change in &changes {
+            checked.push(setup::checked_fields(spec, &collection, change)?.clone());
+        }
+        self.scripts
+            .entry((collection.key.clone(), id.to_owned()))
+            .or_default()
+            .extend(checked);
+        Ok(())
     }
 
     /// What `collection` holds, in id order.
-    pub(crate) fn list(&self, collection: &str) -> Vec<Value> {
-        self.collections
-            .get(&collection_key(collection))
-            .map(|items| items.values().cloned().collect())
-            .unwrap_or_default()
+    pub(crate) fn list(&mut self, spec: &Spec, collection: &str) -> Result<Vec<Value>, SetupError> {
+        let collection = self.named(spec, collection)?;
+        Ok(self
+            .collections
+            .get(&collection.key)
+            .map(|items| {
+                items
+                    .values()
+                    .map(|r| Value::Object(r.fields.clone()))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Answers `request` to `op` from the store, or `None` when the
@@ -318,205 +474,128 @@ impl Store {
         op: &Operation,
         request: &HttpRequest,
     ) -> Option<Answer> {
-        let (collection, item) = collection_of(op.path());
-        create_of(spec, &collection)?;
-        let id_key = id_key_of(spec, &collection);
-        let method = op.method().to_ascii_lowercase();
+        if let Some(missing) = self.unknown_id(spec, op, request) {
+            return Some(missing);
+        }
+        let (key, item) = collection_of(op.path());
+        let collection = self.catalog(spec).iter().find(|c| c.key == key)?.clone();
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         if !item {
-            return match method.as_str() {
-                "post" => self.create(spec, op, &collection, &id_key, &body),
-                "get" => self.list_answer(spec, op, &collection, request),
+            return match op.method() {
+                "POST" => self.create(spec, op, &collection, &body, request),
+                "GET" => self.list_answer(spec, op, &collection, request),
                 _ => None,
             };
         }
         let raw_id = request.path.trim_end_matches('/').rsplit('/').next()?;
-        let id = percent_decode_str(raw_id).decode_utf8_lossy().into_owned();
-        let key = collection_key(&collection);
-        if !self
-            .collections
-            .get(&key)
-            .is_some_and(|items| items.contains_key(&id))
-        {
-            return Some(unknown_id(spec, op, &id));
-        }
-        match method.as_str() {
-            "get" => {
+        let id = decode(raw_id);
+        match op.method() {
+            "GET" => {
                 let change = self
                     .scripts
-                    .get_mut(&(key.clone(), id.clone()))
+                    .get_mut(&(collection.key.clone(), id.clone()))
                     .and_then(VecDeque::pop_front);
-                let record = self.collections.get_mut(&key)?.get_mut(&id)?;
+                let record = self.collections.get_mut(&collection.key)?.get_mut(&id)?;
                 if let Some(change) = change {
-                    merge(record, &change);
+                    record.fields.extend(change);
                 }
-                render(spec, op, &id_key, record)
+                show(spec, op, &collection, &id, record)
             }
-            "patch" | "put" => {
-                let record = self.collections.get_mut(&key)?.get_mut(&id)?;
-                if let (Some(object), Some(fields)) = (record.as_object_mut(), body.as_object()) {
-                    for (name, value) in fields {
-                        if !value.is_null() && name != &id_key {
-                            object.insert(name.clone(), value.clone());
-                        }
-                    }
-                }
-                render(spec, op, &id_key, record)
+            "PATCH" | "PUT" => {
+                let record = self.collections.get_mut(&collection.key)?.get_mut(&id)?;
+                update(record, &collection, &body);
+                show(spec, op, &collection, &id, record)
             }
-            "delete" => {
-                self.collections.get_mut(&key)?.remove(&id);
-                self.scripts.remove(&(key, id));
+            "DELETE" => {
+                self.collections.get_mut(&collection.key)?.remove(&id);
+                self.scripts.remove(&(collection.key.clone(), id));
                 None
             }
             _ => None,
         }
     }
 
+    /// The `404` for the first id in `op`'s path that names a resource of a
+    /// collection and is not stored (the item's own id, or a parent's, as
+    /// in `/api/v1/sandbox/{sandbox_id}/logs`).
+    fn unknown_id(&mut self, spec: &Spec, op: &Operation, request: &HttpRequest) -> Option<Answer> {
+        let raw = split_path(&request.path);
+        let mut prefix = String::new();
+        for (index, segment) in op.segments.iter().enumerate() {
+            match segment {
+                Segment::Literal(literal) => {
+                    if !literal.is_empty() {
+                        prefix.push('/');
+                        prefix.push_str(literal);
+                    }
+                }
+                Segment::Param(name) => {
+                    let here = prefix.clone();
+                    let collection = self.catalog(spec).iter().find(|c| c.key == here).cloned();
+                    if let (Some(collection), Some(raw_id)) = (collection, raw.get(index)) {
+                        if !self.holds(&collection, &decode(raw_id)) {
+                            return Some(not_found(&collection));
+                        }
+                    }
+                    prefix.push_str(&format!("/{{{name}}}"));
+                }
+            }
+        }
+        None
+    }
+
     fn create(
         &mut self,
         spec: &Spec,
         op: &Operation,
-        collection: &str,
-        id_key: &str,
+        collection: &Collection,
         body: &Value,
-    ) -> Option<Answer> {
-        let id = self.fresh_id(collection);
-        let mut record = Value::Object(body_fields(body));
-        merge(&mut record, &serde_json::json!({ id_key: id }));
-        let answer = render(spec, op, id_key, &record)?;
-        // What the server made up (timestamps, status) is kept too.
-        let mut full = match answer.body.get("data") {
-            Some(inner) if inner.is_object() => inner.clone(),
-            _ => answer.body.clone(),
-        };
-        merge(&mut full, &record);
-        self.insert(collection, id_key, full);
-        Some(answer)
-    }
-
-    fn list_answer(
-        &self,
-        spec: &Spec,
-        op: &Operation,
-        collection: &str,
         request: &HttpRequest,
     ) -> Option<Answer> {
-        let status = op.success_response()?.status();
-        let synthesized = spec.synthesize(op.id(), status).ok()?;
-        // The richest page, so its counts (total_count, offset, …) are there.
-        let mut page = synthesized.maximal().clone();
-        // The items are under `data`, or the page's one list (`sandboxes`).
-        let items_key = match page.as_object() {
-            Some(object) if object.get("data").is_some_and(Value::is_array) => "data".to_owned(),
-            Some(object) => {
-                let mut lists = object.iter().filter(|(_, value)| value.is_array());
-                match (lists.next(), lists.next()) {
-                    (Some((name, _)), None) => name.clone(),
-                    _ => return None,
-                }
+        let id = self.fresh_id(collection);
+        let body = match op.request_body() {
+            Some(documented) => with_defaults(spec, documented.schema(), body),
+            None => body.clone(),
+        };
+        let mut sent = sent_fields(&body);
+        // A team given in the query belongs to the resource like one in the body.
+        for name in ["teamId", "team_id"] {
+            if let Some((_, team)) = request.query.iter().find(|(key, _)| key == name) {
+                sent.entry("teamId".to_owned())
+                    .or_insert_with(|| Value::String(team.clone()));
             }
-            None => return None,
+        }
+        let mut record = Record {
+            fields: Map::new(),
+            sent,
+            made_at: now(),
         };
-        // Filters: a query parameter named like a stored text field (`status`)
-        // keeps the resources whose field has that value; paging and the
-        // team are not filters.
-        let paging = [
-            "offset", "limit", "page", "per_page", "skip", "teamId", "team_id",
-        ];
-        let all: Vec<Value> = self
-            .list(collection)
-            .into_iter()
-            .filter(|record| {
-                request.query.iter().all(|(name, value)| {
-                    paging.contains(&name.as_str())
-                        || match record.get(name) {
-                            Some(Value::String(stored)) => stored == value,
-                            _ => true,
-                        }
-                })
+        let answer = show(spec, op, collection, &id, &record)?;
+        let (wrap, _) = resource_schema(spec, op, &collection.id_key)?;
+        record.fields = resource_of(&answer.body, wrap);
+        self.insert(collection, &id, record);
+        Some(answer)
+    }
+}
+
+/// Applies an update's body to `record`: each sent field changes the stored
+/// field it names (in either spelling), or is kept with what was sent.
+fn update(record: &mut Record, collection: &Collection, body: &Value) {
+    for (name, value) in sent_fields(body) {
+        if value.is_null() || name == collection.id_key {
+            continue;
+        }
+        let stored = record
+            .fields
+            .keys()
+            .find(|field| {
+                lookup(&[&Map::from_iter([(name.clone(), Value::Null)])], field).is_some()
+                    || folded(field) == folded(&name)
             })
-            .collect();
-        let total = all.len();
-        let (start, limit) = if let Some(per_page) = query_number(request, "per_page") {
-            let page_number = query_number(request, "page").unwrap_or(1).max(1);
-            ((page_number - 1).saturating_mul(per_page), Some(per_page))
-        } else {
-            let start = query_number(request, "offset")
-                .or_else(|| query_number(request, "skip"))
-                .unwrap_or(0);
-            (start, query_number(request, "limit"))
-        };
-        let records: Vec<Value> = all
-            .into_iter()
-            .skip(start)
-            .take(limit.unwrap_or(usize::MAX))
-            .collect();
-        // Each item as the page describes one: its richest item with the
-        // stored fields that keep a one-item page valid.
-        let base_item = page
-            .get(&items_key)
-            .and_then(Value::as_array)
-            .and_then(|items| items.first())
             .cloned();
-        let items: Vec<Value> = records
-            .iter()
-            .map(|record| {
-                let Some(mut item) = base_item.clone() else {
-                    return record.clone();
-                };
-                let Some(fields) = record.as_object() else {
-                    return item;
-                };
-                for (name, value) in fields {
-                    if item.get(name).is_none_or(|current| current == value) {
-                        continue;
-                    }
-                    let mut candidate = item.clone();
-                    merge(&mut candidate, &serde_json::json!({ name.as_str(): value }));
-                    let mut one = page.clone();
-                    if let Some(object) = one.as_object_mut() {
-                        object.insert(items_key.clone(), Value::Array(vec![candidate.clone()]));
-                    }
-                    if spec.validate_response(op.id(), status, &one).is_empty() {
-                        item = candidate;
-                    }
-                }
-                item
-            })
-            .collect();
-        let object = page.as_object_mut()?;
-        let shown = items.len();
-        object.insert(items_key.clone(), Value::Array(items));
-        if object.contains_key("has_next") {
-            object.insert("has_next".to_owned(), Value::Bool(start + shown < total));
+        if let Some(field) = stored {
+            record.fields.insert(field, value.clone());
         }
-        for (name, value) in [
-            ("total_count", Some(total)),
-            ("totalCount", Some(total)),
-            ("total", Some(total)),
-            ("offset", Some(start)),
-            ("skip", Some(start)),
-            ("limit", limit),
-            ("per_page", limit),
-        ] {
-            if let (true, Some(value)) = (object.contains_key(name), value) {
-                object.insert(name.to_owned(), Value::from(value));
-            }
-        }
-        if object.contains_key("page") {
-            if let Some(page_number) = query_number(request, "page") {
-                object.insert("page".to_owned(), Value::from(page_number));
-            }
-        }
-        if !spec.validate_response(op.id(), status, &page).is_empty() {
-            // Keep only what the document allows: the items, in its minimal page.
-            let items = page
-                .get(&items_key)
-                .cloned()
-                .unwrap_or(Value::Array(Vec::new()));
-            page = synthesized.minimal().clone();
-            page.as_object_mut()?.insert(items_key, items);
-        }
-        Some(Answer { status, body: page })
+        record.sent.insert(name, value);
     }
 }
