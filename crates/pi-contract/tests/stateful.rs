@@ -508,3 +508,26 @@ async fn lists_keep_the_team_and_labels_they_ask_for() {
     assert_eq!(names, ["a"]);
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_collection_whose_id_is_spelt_otherwise_in_its_answer_is_stored_too() {
+    // The create answers `runId`; the item path says `{run_id}`.
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let training = client.training();
+    let run = training
+        .create_run(json!({"model": "m"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(run.run_id.starts_with("runs-"), "{}", run.run_id);
+    assert_eq!(server.stored("/api/v1/training/runs").unwrap().len(), 1);
+    training.delete_run(&run.run_id).await.unwrap();
+    match training.delete_run(&run.run_id).await {
+        Err(Error::NotFound { message, .. }) => {
+            assert_eq!(message.as_deref(), Some("Run not found"));
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    server.assert_no_violations();
+}

@@ -163,8 +163,9 @@ fn catalog(spec: &Spec) -> Vec<Collection> {
     found
 }
 
-/// The field that holds a resource's id: the item path's parameter
-/// (`tunnel_id`) when the create answer has it, `id` otherwise.
+/// The field that holds a resource's id: the create answer's field named
+/// like the item path's parameter in either spelling (`tunnel_id`, or
+/// `runId` for `{run_id}`), `id` otherwise.
 fn id_key_of(spec: &Spec, create: &Operation, key: &str) -> String {
     let param = spec.operations().find_map(|op| {
         let (parent, item) = collection_of(op.path());
@@ -178,8 +179,19 @@ fn id_key_of(spec: &Spec, create: &Operation, key: &str) -> String {
                 .to_owned(),
         )
     });
-    match param {
-        Some(param) if resource_schema(spec, create, &param).is_some() => param,
+    let answered = param.and_then(|param| {
+        let props = properties(spec, create.success_response()?.schema()?)?;
+        let inner = props.get("data").and_then(|data| properties(spec, data));
+        let wanted = folded(&param);
+        inner
+            .into_iter()
+            .chain([props])
+            .flat_map(Map::keys)
+            .find(|name| folded(name) == wanted)
+            .cloned()
+    });
+    match answered {
+        Some(name) if resource_schema(spec, create, &name).is_some() => name,
         _ => "id".to_owned(),
     }
 }
@@ -585,13 +597,13 @@ fn update(record: &mut Record, collection: &Collection, body: &Value) {
         if value.is_null() || name == collection.id_key {
             continue;
         }
+        // The stored field this sent one is shown as, found the way an
+        // answer finds it.
+        let sent = Map::from_iter([(name.clone(), value.clone())]);
         let stored = record
             .fields
             .keys()
-            .find(|field| {
-                lookup(&[&Map::from_iter([(name.clone(), Value::Null)])], field).is_some()
-                    || folded(field) == folded(&name)
-            })
+            .find(|field| lookup(&[&sent], field).is_some())
             .cloned();
         if let Some(field) = stored {
             record.fields.insert(field, value.clone());
