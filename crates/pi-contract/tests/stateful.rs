@@ -451,6 +451,10 @@ async fn set_up_mistakes_fail_at_once_naming_the_valid_choices() {
         wrong_id.to_string().contains(&id),
         "the message lists what is stored: {wrong_id}"
     );
+    let again = server
+        .seed("/api/v1/pods/", json!({"id": id, "status": "ACTIVE"}))
+        .unwrap_err();
+    assert!(matches!(again, SetupError::DuplicateId { .. }), "{again:?}");
     // Nothing was stored by the refused calls.
     assert_eq!(server.stored("/api/v1/pods/").unwrap().len(), 1);
     assert!(server.stored("/api/v1/sandbox").unwrap().is_empty());

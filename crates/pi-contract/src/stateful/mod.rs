@@ -399,6 +399,12 @@ impl Store {
         let collection = self.named(spec, collection)?;
         let fields = setup::checked_fields(spec, &collection, fields)?.clone();
         let id = match fields.get(&collection.id_key).and_then(Value::as_str) {
+            Some(id) if self.holds(&collection, id) => {
+                return Err(SetupError::DuplicateId {
+                    collection: collection.path.clone(),
+                    id: id.to_owned(),
+                });
+            }
             Some(id) => id.to_owned(),
             None => self.fresh_id(&collection),
         };

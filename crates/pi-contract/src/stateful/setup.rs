@@ -60,6 +60,17 @@ pub enum SetupError {
         /// What the document allows (`one of PENDING, RUNNING, …`).
         expected: String,
     },
+    /// A resource with that id is stored already (seeding it again would
+    /// silently replace it).
+    #[error(
+        "{collection} holds a resource {id} already; seed another id, or leave the id out to get a fresh one"
+    )]
+    DuplicateId {
+        /// The collection.
+        collection: String,
+        /// The id given.
+        id: String,
+    },
     /// No resource with that id is stored in the collection.
     #[error("{collection} holds no resource {id}; it holds: {stored}")]
     UnknownId {
