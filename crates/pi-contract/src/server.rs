@@ -576,6 +576,15 @@ impl ContractServer {
         )
     }
 
+    /// The collections a stateful server keeps, found in the document: the
+    /// paths of the create operations whose answer carries the resource's
+    /// id (`/api/v1/secrets/`, `/api/v1/sandbox`, ...), what `seed`,
+    /// `script` and `stored` take.
+    #[must_use]
+    pub fn collections(&self) -> Vec<String> {
+        crate::stateful::collection_paths(&self.state.spec)
+    }
+
     /// What a stateful server holds in `collection` (path with or without
     /// its trailing slash), in id order, each under its answer field names.
     ///

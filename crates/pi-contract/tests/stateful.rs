@@ -535,3 +535,44 @@ async fn a_collection_whose_id_is_spelt_otherwise_in_its_answer_is_stored_too() 
     }
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn every_collection_seeded_empty_answers_whole_resources_without_placeholders() {
+    let server = ContractServer::stateful().await;
+    let http = reqwest::Client::new();
+    let collections = server.collections();
+    assert!(collections.len() >= 8, "{collections:?}");
+    for collection in &collections {
+        let id = server.seed(collection, json!({})).unwrap();
+        let stored = server.stored(collection).unwrap();
+        assert_eq!(stored.len(), 1, "{collection}");
+        let text = stored[0].to_string();
+        assert!(
+            !text.contains("\"string\""),
+            "{collection}: placeholder in {text}"
+        );
+        if collection.contains('{') {
+            continue; // a sub-collection: its parent would have to exist
+        }
+        let key = collection.trim_end_matches('/');
+        for url in [format!("{key}/{id}"), collection.clone()] {
+            if server.spec().find_operation("GET", &url).is_none() {
+                continue; // the document has no GET there
+            }
+            let response = http
+                .get(format!("{}{url}", server.uri()))
+                .bearer_auth("k")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "GET {url}");
+            let text = response.text().await.unwrap();
+            assert!(text.contains(&id), "GET {url}: {text}");
+            assert!(
+                !text.contains("\"string\""),
+                "GET {url}: placeholder in {text}"
+            );
+        }
+    }
+    server.assert_no_violations();
+}

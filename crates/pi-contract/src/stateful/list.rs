@@ -115,6 +115,13 @@ impl Store {
             })
             .unwrap_or_default();
         let total = all.len();
+        // An item may call the id `id` where the create called it otherwise.
+        let id_key = match properties(spec, item) {
+            Some(props) if !props.contains_key(&collection.id_key) && props.contains_key("id") => {
+                "id"
+            }
+            _ => collection.id_key.as_str(),
+        };
         let documented_default = |name: &str| {
             op.parameter(ParameterLocation::Query, name)
                 .and_then(|p| spec.resolve(p.schema()).get("default"))
@@ -147,7 +154,7 @@ impl Store {
             .take(limit)
             .map(|(id, record)| {
                 let owned = Owned {
-                    id_key: &collection.id_key,
+                    id_key,
                     id,
                     made_at: &record.made_at,
                 };

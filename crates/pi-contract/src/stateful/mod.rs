@@ -143,6 +143,12 @@ fn resource_schema<'s>(
     props.contains_key(id_key).then_some((Wrap::Direct, schema))
 }
 
+/// The paths of the document's collections, as its create operations
+/// spell them, in document order.
+pub(crate) fn collection_paths(spec: &Spec) -> Vec<String> {
+    catalog(spec).into_iter().map(|c| c.path).collect()
+}
+
 /// Every collection of the document, in document order.
 fn catalog(spec: &Spec) -> Vec<Collection> {
     let mut found: Vec<Collection> = Vec::new();
@@ -271,9 +277,16 @@ fn show(
     let success = op.success_response()?;
     let status = success.status();
     let schema = success.schema()?;
-    let (wrap, resource_schema) = resource_schema(spec, op, &collection.id_key)?;
+    // A read may call the id `id` where the create called it `build_id`.
+    let (wrap, resource_schema, id_key) = match resource_schema(spec, op, &collection.id_key) {
+        Some((wrap, schema)) => (wrap, schema, collection.id_key.as_str()),
+        None => {
+            let (wrap, schema) = resource_schema(spec, op, "id")?;
+            (wrap, schema, "id")
+        }
+    };
     let owned = Owned {
-        id_key: &collection.id_key,
+        id_key,
         id,
         made_at: &record.made_at,
     };
