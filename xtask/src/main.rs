@@ -18,6 +18,7 @@
 mod bench;
 mod codegen;
 mod contract;
+mod mock;
 mod sdk;
 mod spec_diff;
 mod spec_update;
@@ -37,6 +38,9 @@ tasks:
   bench [--quick]                     run the benchmarks and write <target dir>/bench-report.md
                                       (--quick: short measurements, no clean builds)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
+  mock [--stateful] [--spec PATH] [--port N]
+                                      run pi-mock, the contract server, on 127.0.0.1 (prints its URL,
+                                      logs each request, sums up on Ctrl-C)
   spec update --from PATH_OR_URL      normalize a document into spec/, record spec/upstream.lock,
                                       and regenerate the models
   spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
         Some("contract") => contract::run(&args[1..]),
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("mock") => mock::run(&args[1..]),
         Some("spec") => match args.get(1).map(String::as_str) {
             Some("update") => spec_update::run(&root, &args[2..]),
             Some("diff") => spec_diff::run(&args[2..]),

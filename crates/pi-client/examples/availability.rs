@@ -31,6 +31,11 @@ struct Wanted {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before any configuration is read: asking how to use it needs none.
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let wanted = match parse(&args) {
         Ok(wanted) => wanted,
         Err(message) => {

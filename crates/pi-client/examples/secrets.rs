@@ -19,6 +19,11 @@ const USAGE: &str =
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // Before any configuration is read: asking how to use it needs none.
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let client = match Client::from_env() {
         Ok(client) => client,
         Err(error) => {

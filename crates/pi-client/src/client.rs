@@ -439,25 +439,52 @@ fn parse_base_url(
     allow_insecure_http: bool,
 ) -> Result<Url, Error> {
     let from = from(origin);
+    // Messages show the URL without its query or fragment: those can carry
+    // tokens, and an error message ends up in logs.
+    let shown = match text.find(['?', '#']) {
+        Some(end) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    };
+    let hint = scheme_hint(text);
     let mut url = Url::parse(text).map_err(|error| {
-        Error::configuration(format!(
-            "the base URL {text:?}{from} is not a URL ({error})"
-        ))
+        Error::configuration(match &hint {
+            Some(hint) => format!("the base URL {shown:?}{from} has no scheme: {hint}"),
+            None => format!("the base URL {shown:?}{from} is not a URL ({error})"),
+        })
     })?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
         "http" => {
             return Err(Error::configuration(format!(
-                "the base URL {text:?}{from} is plain HTTP to a remote host, which would expose the API key; \
+                "the base URL {shown:?}{from} is plain HTTP to a remote host, which would expose the API key; \
                  use https, or call ClientBuilder::allow_insecure_http(true) if you really mean it"
             )));
         }
         other => {
-            return Err(Error::configuration(format!(
-                "the base URL {text:?}{from} has scheme `{other}`; use https"
-            )));
+            return Err(Error::configuration(match &hint {
+                Some(hint) => format!(
+                    "the base URL {shown:?}{from} has no scheme (it reads as scheme `{other}`): {hint}"
+                ),
+                None => format!("the base URL {shown:?}{from} has scheme `{other}`; use https"),
+            }));
         }
+    }
+    // The request path keeps the base URL's query and adds each call's
+    // parameters to it, so a query here would go out with every call, mixed
+    // with the documented parameters, and show in every logged URL; a
+    // fragment is never sent but would show in the logs all the same.
+    if url.query().is_some() {
+        return Err(Error::configuration(format!(
+            "the base URL {shown:?}{from} has a query (`?…`); a base URL is a scheme, host, port \
+             and path only: remove everything from the `?`"
+        )));
+    }
+    if url.fragment().is_some() {
+        return Err(Error::configuration(format!(
+            "the base URL {shown:?}{from} has a fragment (`#…`); a base URL is a scheme, host, port \
+             and path only: remove everything from the `#`"
+        )));
     }
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::configuration(format!(
@@ -472,6 +499,28 @@ fn parse_base_url(
     }
     strip_api_v1(&mut url);
     Ok(url)
+}
+
+/// A hint for a base URL written without a scheme (`localhost:8080`, which
+/// the URL grammar reads as scheme `localhost`; `10.0.0.1:8080`, which it
+/// cannot read at all), or `None` when it has one or is no host at all.
+fn scheme_hint(text: &str) -> Option<String> {
+    let bare = text.split(['?', '#']).next().unwrap_or_default();
+    let authority = bare.split('/').next().unwrap_or_default();
+    let port_or_nothing = match authority.split_once(':') {
+        Some((_, port)) => !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()),
+        None => true,
+    };
+    if text.contains("://")
+        || authority.is_empty()
+        || authority.contains(char::is_whitespace)
+        || !port_or_nothing
+    {
+        return None;
+    }
+    Some(format!(
+        "write `http://{bare}` for a server on this machine or `https://{bare}` for a remote one"
+    ))
 }
 
 /// Drops one trailing `/api/v1` (with or without a final `/`) from the path,
@@ -529,6 +578,52 @@ mod tests {
             .allow_insecure_http(true)
             .build();
         assert!(allowed.is_ok());
+    }
+
+    #[test]
+    fn a_base_url_with_a_query_or_fragment_is_refused_without_showing_it() {
+        for given in [
+            "https://api.example.com/?token=sk-live-123",
+            "https://api.example.com?token=sk-live-123",
+            "http://localhost:8080/#sk-live-123",
+            "https://api.example.com/?",
+        ] {
+            let error = build(given).unwrap_err();
+            assert!(matches!(error, Error::Configuration { .. }), "{given}");
+            let message = error.to_string();
+            assert!(!message.contains("sk-live-123"), "{message}");
+            assert!(
+                message.contains("has a query") || message.contains("has a fragment"),
+                "{message}"
+            );
+        }
+        // Other refusals do not show the query either.
+        let message = build("ftp://x/?token=sk-live-123").unwrap_err().to_string();
+        assert!(!message.contains("sk-live-123"), "{message}");
+    }
+
+    #[test]
+    fn a_host_and_port_without_a_scheme_gets_a_hint() {
+        for given in [
+            "localhost:8080",
+            "127.0.0.1:8080",
+            "api.example.com",
+            "localhost:8080/api/v1",
+        ] {
+            let message = build(given).unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("`http://{given}`"))
+                    && message.contains(&format!("`https://{given}`")),
+                "{given}: {message}"
+            );
+        }
+        for unhinted in ["ftp://x", "not a url", "mailto:someone"] {
+            let message = build(unhinted).unwrap_err().to_string();
+            assert!(
+                !message.contains("without a scheme"),
+                "{unhinted}: {message}"
+            );
+        }
     }
 
     #[test]

@@ -1,8 +1,47 @@
 //! Contract testing for the PI API, driven by its OpenAPI document.
 //!
-//! Start a [`ContractServer`] on a [`Spec`], point the code under test at
-//! [`ContractServer::uri`], and let the server check every request against
-//! the document while it answers with bodies synthesized from it:
+//! The usual path: start a stateful mock on the PI API's contract (embedded
+//! in this crate), point the code under test at [`ContractServer::uri`], and
+//! let the mock check every request against the document while it keeps what
+//! the code creates. Here the code under test is a [`pi-client`] client, but
+//! any HTTP client will do:
+//!
+//! ```
+//! use pi_client::Client;
+//! use pi_contract::ContractServer;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = ContractServer::stateful().await;
+//! let client = Client::builder()
+//!     .api_key("test")
+//!     .base_url(server.uri())
+//!     .build()?;
+//!
+//! // What the code creates, the mock stores, lists and deletes like the API.
+//! let created = client.secrets().create("HF_TOKEN", "hf_123").send().await?;
+//! let id = created.map(|secret| secret.id).unwrap_or_default();
+//! let listed = client.secrets().list().send().await?;
+//! assert!(listed.data.iter().any(|secret| secret.id == id));
+//! client.secrets().delete(&id).await?;
+//! assert!(server.stored("/api/v1/secrets/").is_empty());
+//!
+//! // Every request the code sent was one the API accepts.
+//! server.assert_no_violations();
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`ContractServer::seed`] puts resources in place beforehand and
+//! [`ContractServer::script`] changes one on each poll, for code that waits.
+//! For clients in other languages, the `pi-mock` binary (feature `cli`:
+//! `cargo install pi-contract --features cli`) runs the same mock as a
+//! process that prints its URL and logs each request's verdict.
+//!
+//! [`pi-client`]: https://docs.rs/pi-client
+//!
+//! Any other OpenAPI document works the same way: start a [`ContractServer`]
+//! on a [`Spec`] and it answers with bodies synthesized from it:
 //!
 //! ```
 //! use pi_contract::{ContractServer, Spec};
@@ -66,6 +105,7 @@
 //! - [`report::SuiteReport`] is what the contract suite found, per API area,
 //!   as `cargo xtask contract` prints it.
 
+mod builder;
 mod schema;
 
 pub mod deviation;
@@ -78,7 +118,11 @@ pub mod synth;
 pub mod verdict;
 pub mod violation;
 
+<<<<<<< HEAD
 pub use deviation::{DEVIATIONS, Deviation};
+=======
+pub use builder::ContractServerBuilder;
+>>>>>>> first-hour
 pub use request::HttpRequest;
 pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError};
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};

@@ -520,7 +520,7 @@ impl ContractServer {
     /// Starts a server on a free local port that holds every request to
     /// `spec` (a [`Spec`] or an `Arc<Spec>`).
     pub async fn start(spec: impl Into<Arc<Spec>>) -> ContractServer {
-        ContractServer::start_with(spec.into(), None).await
+        ContractServer::start_with(spec.into(), None, None).await
     }
 
     /// Starts a stateful server on the PI API contract embedded in this
@@ -532,7 +532,7 @@ impl ContractServer {
 
     /// Starts a stateful server on `spec` (see [`ContractServer::stateful`]).
     pub async fn stateful_on(spec: impl Into<Arc<Spec>>) -> ContractServer {
-        ContractServer::start_with(spec.into(), Some(Mutex::new(Store::default()))).await
+        ContractServer::start_with(spec.into(), Some(Mutex::new(Store::default())), None).await
     }
 
     /// Stores a resource in the collection at `collection` (the create
@@ -596,11 +596,28 @@ impl ContractServer {
         lock(store).list(&self.state.spec, collection)
     }
 
-    async fn start_with(spec: Arc<Spec>, store: Option<Mutex<Store>>) -> ContractServer {
-        let server = MockServer::builder()
-            .disable_request_recording()
-            .start()
-            .await;
+    /// Starts a server (stateful when `stateful`) on `listener`, or on a
+    /// free local port when there is none: what [`crate::ContractServerBuilder`]
+    /// asks for.
+    pub(crate) async fn start_on(
+        spec: Arc<Spec>,
+        stateful: bool,
+        listener: Option<std::net::TcpListener>,
+    ) -> ContractServer {
+        let store = stateful.then(|| Mutex::new(Store::default()));
+        ContractServer::start_with(spec, store, listener).await
+    }
+
+    async fn start_with(
+        spec: Arc<Spec>,
+        store: Option<Mutex<Store>>,
+        listener: Option<std::net::TcpListener>,
+    ) -> ContractServer {
+        let mut builder = MockServer::builder().disable_request_recording();
+        if let Some(listener) = listener {
+            builder = builder.listener(listener);
+        }
+        let server = builder.start().await;
         let state = Arc::new(State {
             spec,
             store,
@@ -775,6 +792,17 @@ impl ContractServer {
     #[must_use]
     pub fn received_requests(&self) -> Vec<ReceivedRequest> {
         lock(&self.state.received).clone()
+    }
+
+    /// The requests received after the first `seen` (since start or the
+    /// last reset), in arrival order: what a watcher that has already seen
+    /// `seen` of them has not, without copying those again.
+    #[must_use]
+    pub fn received_requests_since(&self, seen: usize) -> Vec<ReceivedRequest> {
+        lock(&self.state.received)
+            .get(seen..)
+            .map(<[ReceivedRequest]>::to_vec)
+            .unwrap_or_default()
     }
 
     /// Every violation of every request received since start or the last

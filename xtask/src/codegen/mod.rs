@@ -80,7 +80,7 @@ pub(crate) fn write(root: &Path) -> Result<usize, String> {
 }
 
 /// Fails, naming the files, when the committed tree differs from what
-/// [`write`] would produce.
+/// [`write()`] would produce.
 pub(crate) fn check(root: &Path) -> Result<(), String> {
     let files = generate(root)?;
     let dir = root.join(GENERATED_DIR);

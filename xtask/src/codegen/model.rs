@@ -770,8 +770,10 @@ fn describe(ty: &Ty) -> String {
         Ty::Timestamp => "date-time".into(),
         Ty::Json => "any JSON value".into(),
         Ty::JsonObject => "JSON object".into(),
-        Ty::Named(name, _) => format!("[`{name}`]"),
-        Ty::External(path) => format!("[`{}`]", path.trim_start_matches("crate::")),
+        // The link target is the path the field's type is written with, so
+        // it resolves from whichever module the type lives in.
+        Ty::Named(name, _) => format!("[`{name}`](super::{name})"),
+        Ty::External(path) => format!("[`{}`]({path})", path.trim_start_matches("crate::")),
         Ty::List(inner) => format!("list of {}", describe(inner)),
         Ty::Map(inner) => format!("map of string to {}", describe(inner)),
         Ty::Option(inner) => format!("{} or null", describe(inner)),

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GpuAvailabilityList {
-    /// `items`: list of [`GpuAvailability`], required.
+    /// `items`: list of [`GpuAvailability`](super::GpuAvailability), required.
     #[serde(rename = "items")]
     pub items: Vec<super::GpuAvailability>,
     /// `totalCount`: integer, required.
@@ -99,19 +99,19 @@ pub struct DiskAvailability {
     /// `isMultinode`: boolean, optional, may be null. Server default: `true`.
     #[serde(rename = "isMultinode", default, skip_serializing_if = "Option::is_none")]
     pub is_multinode: Option<bool>,
-    /// `provider`: [`ProviderType`], required.
+    /// `provider`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "provider")]
     pub provider: super::ProviderType,
-    /// `region`: [`Region`], optional, may be null.
+    /// `region`: [`Region`](super::Region), optional, may be null.
     #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<super::Region>,
-    /// `security`: [`SecurityType`], required.
+    /// `security`: [`SecurityType`](super::SecurityType), required.
     #[serde(rename = "security")]
     pub security: super::SecurityType,
-    /// `spec`: [`ResourceSpec`], optional. Server default: `{}`.
+    /// `spec`: [`ResourceSpec`](super::ResourceSpec), optional. Server default: `{}`.
     #[serde(rename = "spec", default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<super::ResourceSpec>,
-    /// `stockStatus`: [`DiskAvailabilityStockStatus`], optional. Rules: one of `Available`, `Low`, `Medium`, `High`, `Unavailable`. Server default: `"Available"`.
+    /// `stockStatus`: [`DiskAvailabilityStockStatus`](super::DiskAvailabilityStockStatus), optional. Rules: one of `Available`, `Low`, `Medium`, `High`, `Unavailable`. Server default: `"Available"`.
     #[serde(rename = "stockStatus", default, skip_serializing_if = "Option::is_none")]
     pub stock_status: Option<super::DiskAvailabilityStockStatus>,
 }
@@ -174,7 +174,7 @@ crate::wire_enum_traits!(DiskAvailabilityStockStatus);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiskAvailabilityList {
-    /// `items`: list of [`DiskAvailability`], required.
+    /// `items`: list of [`DiskAvailability`](super::DiskAvailability), required.
     #[serde(rename = "items")]
     pub items: Vec<super::DiskAvailability>,
     /// `totalCount`: integer, required.
@@ -197,7 +197,7 @@ pub struct GpuAvailability {
     /// `dataCenter`: string, optional, may be null.
     #[serde(rename = "dataCenter", default, skip_serializing_if = "Option::is_none")]
     pub data_center: Option<String>,
-    /// `disk`: [`ResourceSpec`], optional. Server default: `{}`.
+    /// `disk`: [`ResourceSpec`](super::ResourceSpec), optional. Server default: `{}`.
     #[serde(rename = "disk", default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<super::ResourceSpec>,
     /// `gpuCount`: integer, required.
@@ -206,10 +206,10 @@ pub struct GpuAvailability {
     /// `gpuMemory`: integer, required.
     #[serde(rename = "gpuMemory")]
     pub gpu_memory: i64,
-    /// `gpuType`: [`GpuType`], required.
+    /// `gpuType`: [`GpuType`](super::GpuType), required.
     #[serde(rename = "gpuType")]
     pub gpu_type: super::GpuType,
-    /// `images`: list of [`EnvironmentType`], required.
+    /// `images`: list of [`EnvironmentType`](super::EnvironmentType), required.
     #[serde(rename = "images")]
     pub images: Vec<super::EnvironmentType>,
     /// `interconnect`: integer, optional, may be null.
@@ -228,16 +228,16 @@ pub struct GpuAvailability {
     /// `isSpot`: boolean, optional, may be null.
     #[serde(rename = "isSpot", default, skip_serializing_if = "Option::is_none")]
     pub is_spot: Option<bool>,
-    /// `memory`: [`ResourceSpec`], optional. Server default: `{}`.
+    /// `memory`: [`ResourceSpec`](super::ResourceSpec), optional. Server default: `{}`.
     #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<super::ResourceSpec>,
     /// `prepaidTime`: number, optional, may be null.
     #[serde(rename = "prepaidTime", default, skip_serializing_if = "Option::is_none")]
     pub prepaid_time: Option<f64>,
-    /// `prices`: [`GpuPrices`], required.
+    /// `prices`: [`GpuPrices`](super::GpuPrices), required.
     #[serde(rename = "prices")]
     pub prices: super::GpuPrices,
-    /// `provider`: [`ProviderType`], required.
+    /// `provider`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "provider")]
     pub provider: super::ProviderType,
     /// `provisioningTime`: integer, optional, may be null.
@@ -247,22 +247,22 @@ pub struct GpuAvailability {
         skip_serializing_if = "Option::is_none"
     )]
     pub provisioning_time: Option<i64>,
-    /// `region`: [`Region`], optional, may be null.
+    /// `region`: [`Region`](super::Region), optional, may be null.
     #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<super::Region>,
-    /// `security`: [`SecurityType`], required.
+    /// `security`: [`SecurityType`](super::SecurityType), required.
     #[serde(rename = "security")]
     pub security: super::SecurityType,
-    /// `sharedDisk`: [`ResourceSpec`], optional. Server default: `{}`.
+    /// `sharedDisk`: [`ResourceSpec`](super::ResourceSpec), optional. Server default: `{}`.
     #[serde(rename = "sharedDisk", default, skip_serializing_if = "Option::is_none")]
     pub shared_disk: Option<super::ResourceSpec>,
-    /// `socket`: [`GpuSocket`], required.
+    /// `socket`: [`GpuSocket`](super::GpuSocket), required.
     #[serde(rename = "socket")]
     pub socket: super::GpuSocket,
-    /// `stockStatus`: [`GpuAvailabilityStockStatus`], optional. Rules: one of `Available`, `Low`, `Medium`, `High`, `Unavailable`. Server default: `"Available"`.
+    /// `stockStatus`: [`GpuAvailabilityStockStatus`](super::GpuAvailabilityStockStatus), optional. Rules: one of `Available`, `Low`, `Medium`, `High`, `Unavailable`. Server default: `"Available"`.
     #[serde(rename = "stockStatus", default, skip_serializing_if = "Option::is_none")]
     pub stock_status: Option<super::GpuAvailabilityStockStatus>,
-    /// `vcpu`: [`ResourceSpec`], optional. Server default: `{}`.
+    /// `vcpu`: [`ResourceSpec`](super::ResourceSpec), optional. Server default: `{}`.
     #[serde(rename = "vcpu", default, skip_serializing_if = "Option::is_none")]
     pub vcpu: Option<super::ResourceSpec>,
 }
@@ -325,7 +325,7 @@ crate::wire_enum_traits!(GpuAvailabilityStockStatus);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstanceCountPricing {
-    /// `cheapest`: [`Pricing`], optional, may be null.
+    /// `cheapest`: [`Pricing`](super::Pricing), optional, may be null.
     #[serde(rename = "cheapest", default, skip_serializing_if = "Option::is_none")]
     pub cheapest: Option<super::Pricing>,
     /// Properties beyond the named ones, which the document allows; kept as sent.
@@ -342,7 +342,7 @@ pub struct GpuPrices {
     /// `communityPrice`: number, optional, may be null.
     #[serde(rename = "communityPrice", default, skip_serializing_if = "Option::is_none")]
     pub community_price: Option<f64>,
-    /// `currency`: [`Currency`], required.
+    /// `currency`: [`Currency`](super::Currency), required.
     #[serde(rename = "currency")]
     pub currency: super::Currency,
     /// `isVariable`: boolean, optional, may be null.

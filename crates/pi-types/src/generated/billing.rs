@@ -90,10 +90,10 @@ pub struct RunUsage {
     /// `base_model`: string, optional, may be null.
     #[serde(rename = "base_model", default, skip_serializing_if = "Option::is_none")]
     pub base_model: Option<String>,
-    /// `inference`: [`RunUsageBreakdown`], required.
+    /// `inference`: [`RunUsageBreakdown`](super::RunUsageBreakdown), required.
     #[serde(rename = "inference")]
     pub inference: super::RunUsageBreakdown,
-    /// `pricing`: [`RunPricing`], required.
+    /// `pricing`: [`RunPricing`](super::RunPricing), required.
     #[serde(rename = "pricing")]
     pub pricing: super::RunPricing,
     /// `record_count`: integer, optional. Server default: `0`.
@@ -114,7 +114,7 @@ pub struct RunUsage {
     /// `total_tokens`: integer, required.
     #[serde(rename = "total_tokens")]
     pub total_tokens: i64,
-    /// `training`: [`RunUsageBreakdown`], required.
+    /// `training`: [`RunUsageBreakdown`](super::RunUsageBreakdown), required.
     #[serde(rename = "training")]
     pub training: super::RunUsageBreakdown,
 }
@@ -131,7 +131,7 @@ pub struct Wallet {
     /// `currency`: string, required.
     #[serde(rename = "currency")]
     pub currency: String,
-    /// `recent_billings`: list of [`BillingEntry`], required.
+    /// `recent_billings`: list of [`BillingEntry`](super::BillingEntry), required.
     #[serde(rename = "recent_billings")]
     pub recent_billings: Vec<super::BillingEntry>,
     /// `team_id`: string, optional, may be null.

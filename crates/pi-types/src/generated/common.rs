@@ -778,7 +778,7 @@ impl crate::Validate for HostedEvaluationSettings {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Provider {
-    /// `type`: [`ProviderType`], required.
+    /// `type`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "type")]
     pub r#type: super::ProviderType,
 }

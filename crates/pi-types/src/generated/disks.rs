@@ -27,7 +27,7 @@ pub struct Disk {
     /// `priceHr`: number, optional, may be null.
     #[serde(rename = "priceHr", default, skip_serializing_if = "Option::is_none")]
     pub price_hr: Option<f64>,
-    /// `providerType`: [`ProviderType`], required.
+    /// `providerType`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "providerType")]
     pub provider_type: super::ProviderType,
     /// `provisioningPriceHr`: number, optional, may be null. Server default: `0.0`.
@@ -40,7 +40,7 @@ pub struct Disk {
     /// `size`: integer, optional. Server default: `0`.
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// `status`: [`DiskStatus`], optional. Server default: `"PROVISIONING"`.
+    /// `status`: [`DiskStatus`](super::DiskStatus), optional. Server default: `"PROVISIONING"`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::DiskStatus>,
     /// `stoppedPriceHr`: number, optional, may be null.
@@ -171,13 +171,13 @@ impl crate::Validate for UpdateDisk {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateDisk {
-    /// `disk`: [`DiskSpec`], required.
+    /// `disk`: [`DiskSpec`](super::DiskSpec), required.
     #[serde(rename = "disk")]
     pub disk: super::DiskSpec,
-    /// `provider`: [`Provider`], required.
+    /// `provider`: [`Provider`](super::Provider), required.
     #[serde(rename = "provider")]
     pub provider: super::Provider,
-    /// `team`: [`TeamRef`], optional, may be null.
+    /// `team`: [`TeamRef`](super::TeamRef), optional, may be null.
     #[serde(rename = "team", default, skip_serializing_if = "Option::is_none")]
     pub team: Option<super::TeamRef>,
 }

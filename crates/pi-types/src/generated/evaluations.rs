@@ -62,10 +62,10 @@ pub struct CreateEvaluation {
     /// `description`: string, optional, may be null.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `environments`: list of [`EnvironmentRef`], optional, may be null.
+    /// `environments`: list of [`EnvironmentRef`](super::EnvironmentRef), optional, may be null.
     #[serde(rename = "environments", default, skip_serializing_if = "Option::is_none")]
     pub environments: Option<Vec<super::EnvironmentRef>>,
-    /// `eval_config`: [`HostedEvaluationSettings`], optional, may be null.
+    /// `eval_config`: [`HostedEvaluationSettings`](super::HostedEvaluationSettings), optional, may be null.
     #[serde(rename = "eval_config", default, skip_serializing_if = "Option::is_none")]
     pub eval_config: Option<super::HostedEvaluationSettings>,
     /// `framework`: string, optional, may be null.
@@ -307,7 +307,7 @@ pub struct EvaluationCreated {
         skip_serializing_if = "Option::is_none"
     )]
     pub environment_ids: Option<Vec<String>>,
-    /// `eval_type`: [`EvaluationType`], required.
+    /// `eval_type`: [`EvaluationType`](super::EvaluationType), required.
     #[serde(rename = "eval_type")]
     pub eval_type: super::EvaluationType,
     /// `evaluation_id`: string, required.
@@ -319,7 +319,7 @@ pub struct EvaluationCreated {
     /// `run_id`: string, optional, may be null.
     #[serde(rename = "run_id", default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
-    /// `status`: [`EvaluationStatus`], required.
+    /// `status`: [`EvaluationStatus`](super::EvaluationStatus), required.
     #[serde(rename = "status")]
     pub status: super::EvaluationStatus,
     /// `suite_id`: string, optional, may be null.
@@ -528,7 +528,7 @@ pub struct EvaluationFinalized {
     /// `min_score`: number, optional, may be null.
     #[serde(rename = "min_score", default, skip_serializing_if = "Option::is_none")]
     pub min_score: Option<f64>,
-    /// `status`: [`EvaluationStatus`], required.
+    /// `status`: [`EvaluationStatus`](super::EvaluationStatus), required.
     #[serde(rename = "status")]
     pub status: super::EvaluationStatus,
     /// `total_samples`: integer, optional, may be null.
@@ -590,7 +590,7 @@ pub struct Evaluation {
     /// `eval_config`: JSON object, optional, may be null.
     #[serde(rename = "eval_config", default, skip_serializing_if = "Option::is_none")]
     pub eval_config: Option<serde_json::Value>,
-    /// `eval_type`: [`EvaluationType`], required.
+    /// `eval_type`: [`EvaluationType`](super::EvaluationType), required.
     #[serde(rename = "eval_type")]
     pub eval_type: super::EvaluationType,
     /// `evaluation_id`: string, required.
@@ -658,7 +658,7 @@ pub struct Evaluation {
     /// `statistics`: JSON object, optional, may be null.
     #[serde(rename = "statistics", default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<serde_json::Value>,
-    /// `status`: [`EvaluationStatus`], required.
+    /// `status`: [`EvaluationStatus`](super::EvaluationStatus), required.
     #[serde(rename = "status")]
     pub status: super::EvaluationStatus,
     /// `suite_id`: string, optional, may be null.
@@ -722,7 +722,7 @@ pub struct SampleList {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EvaluationList {
-    /// `evaluations`: list of [`Evaluation`], required.
+    /// `evaluations`: list of [`Evaluation`](super::Evaluation), required.
     #[serde(rename = "evaluations")]
     pub evaluations: Vec<super::Evaluation>,
     /// `limit`: integer, required.
@@ -779,7 +779,7 @@ pub struct SamplesPushed {
     /// `samples_pushed`: integer, required.
     #[serde(rename = "samples_pushed")]
     pub samples_pushed: i64,
-    /// `status`: [`EvaluationStatus`], required.
+    /// `status`: [`EvaluationStatus`](super::EvaluationStatus), required.
     #[serde(rename = "status")]
     pub status: super::EvaluationStatus,
 }
@@ -796,7 +796,7 @@ pub struct UpdateEvaluation {
     /// `description`: string, optional, may be null.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eval_config`: [`HostedEvaluationSettings`], optional, may be null.
+    /// `eval_config`: [`HostedEvaluationSettings`](super::HostedEvaluationSettings), optional, may be null.
     #[serde(rename = "eval_config", default, skip_serializing_if = "Option::is_none")]
     pub eval_config: Option<super::HostedEvaluationSettings>,
     /// `framework`: string, optional, may be null.
@@ -979,7 +979,7 @@ pub struct EvaluationUpdated {
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
-    /// `status`: [`EvaluationStatus`], required.
+    /// `status`: [`EvaluationStatus`](super::EvaluationStatus), required.
     #[serde(rename = "status")]
     pub status: super::EvaluationStatus,
     /// `updated_at`: date-time, required.

@@ -44,7 +44,7 @@ crate::wire_enum_traits!(FeedbackCategory);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubmitFeedback {
-    /// `category`: [`FeedbackCategory`], required.
+    /// `category`: [`FeedbackCategory`](super::FeedbackCategory), required.
     #[serde(rename = "category")]
     pub category: super::FeedbackCategory,
     /// `cli_version`: string, required. Rules: not empty; at most 64 characters.

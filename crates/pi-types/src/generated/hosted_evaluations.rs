@@ -29,7 +29,7 @@ pub struct CreateHostedEvaluation {
     /// `environment_ids`: list of string, required. Rules: at least 1 item.
     #[serde(rename = "environment_ids")]
     pub environment_ids: Vec<String>,
-    /// `eval_config`: [`HostedEvaluationSettings`], required.
+    /// `eval_config`: [`HostedEvaluationSettings`](super::HostedEvaluationSettings), required.
     #[serde(rename = "eval_config")]
     pub eval_config: super::HostedEvaluationSettings,
     /// `inference_model`: string, required.

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageBuildArtifact {
-    /// `artifactType`: [`ImageArtifactType`], optional. Server default: `"CONTAINER_IMAGE"`.
+    /// `artifactType`: [`ImageArtifactType`](super::ImageArtifactType), optional. Server default: `"CONTAINER_IMAGE"`.
     #[serde(rename = "artifactType", default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<super::ImageArtifactType>,
     /// `completedAt`: date-time, optional, may be null.
@@ -27,7 +27,7 @@ pub struct ImageBuildArtifact {
     /// `startedAt`: date-time, optional, may be null.
     #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
-    /// `status`: [`ImageBuildStatus`], required.
+    /// `status`: [`ImageBuildStatus`](super::ImageBuildStatus), required.
     #[serde(rename = "status")]
     pub status: super::ImageBuildStatus,
 }
@@ -51,13 +51,13 @@ pub struct CreateImageBuild {
     /// `image_tag`: string, required.
     #[serde(rename = "image_tag")]
     pub image_tag: String,
-    /// `platform`: [`CreateImageBuildPlatform`], optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
+    /// `platform`: [`CreateImageBuildPlatform`](super::CreateImageBuildPlatform), optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
     #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<super::CreateImageBuildPlatform>,
     /// `teamId`: string, optional, may be null.
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
-    /// `visibility`: [`ImageVisibilityOverride`], optional. Server default: `"INHERIT"`.
+    /// `visibility`: [`ImageVisibilityOverride`](super::ImageVisibilityOverride), optional. Server default: `"INHERIT"`.
     #[serde(rename = "visibility", default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<super::ImageVisibilityOverride>,
 }
@@ -178,7 +178,7 @@ pub struct ImageBuildCreated {
     /// `upload_url`: secret string, required. Secret material: redacted in `Debug`.
     #[serde(rename = "upload_url", serialize_with = "crate::exposed::secret")]
     pub upload_url: crate::SecretString,
-    /// `visibility`: [`ImageVisibility`], optional. Server default: `"PRIVATE"`.
+    /// `visibility`: [`ImageVisibility`](super::ImageVisibility), optional. Server default: `"PRIVATE"`.
     #[serde(rename = "visibility", default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<super::ImageVisibility>,
 }
@@ -189,7 +189,7 @@ pub struct ImageBuildCreated {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageBuild {
-    /// `artifacts`: list of [`ImageBuildArtifact`], optional.
+    /// `artifacts`: list of [`ImageBuildArtifact`](super::ImageBuildArtifact), optional.
     #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<super::ImageBuildArtifact>>,
     /// `completedAt`: date-time, optional, may be null.
@@ -210,7 +210,7 @@ pub struct ImageBuild {
     /// `startedAt`: date-time, optional, may be null.
     #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
-    /// `status`: [`ImageBuildStatus`], required.
+    /// `status`: [`ImageBuildStatus`](super::ImageBuildStatus), required.
     #[serde(rename = "status")]
     pub status: super::ImageBuildStatus,
 }
@@ -326,7 +326,7 @@ crate::wire_enum_traits!(ImageBuildStatus);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Image {
-    /// `artifactType`: [`ImageArtifactType`], optional. Server default: `"CONTAINER_IMAGE"`.
+    /// `artifactType`: [`ImageArtifactType`](super::ImageArtifactType), optional. Server default: `"CONTAINER_IMAGE"`.
     #[serde(rename = "artifactType", default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<super::ImageArtifactType>,
     /// `completedAt`: date-time, optional, may be null.
@@ -353,7 +353,7 @@ pub struct Image {
     /// `imageTag`: string, required.
     #[serde(rename = "imageTag")]
     pub image_tag: String,
-    /// `ownerType`: [`ImageOwnerType`], optional. Rules: one of `personal`, `team`. Server default: `"personal"`.
+    /// `ownerType`: [`ImageOwnerType`](super::ImageOwnerType), optional. Rules: one of `personal`, `team`. Server default: `"personal"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<super::ImageOwnerType>,
     /// `pushedAt`: date-time, optional, may be null.
@@ -365,13 +365,13 @@ pub struct Image {
     /// `startedAt`: date-time, optional, may be null.
     #[serde(rename = "startedAt", default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<crate::Timestamp>,
-    /// `status`: [`ImageBuildStatus`], required.
+    /// `status`: [`ImageBuildStatus`](super::ImageBuildStatus), required.
     #[serde(rename = "status")]
     pub status: super::ImageBuildStatus,
     /// `teamId`: string, optional, may be null.
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
-    /// `visibility`: [`ImageVisibility`], optional. Server default: `"PRIVATE"`.
+    /// `visibility`: [`ImageVisibility`](super::ImageVisibility), optional. Server default: `"PRIVATE"`.
     #[serde(rename = "visibility", default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<super::ImageVisibility>,
 }
@@ -526,7 +526,7 @@ pub struct UpdateImageVisibility {
     /// `teamId`: string, optional, may be null.
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
-    /// `visibility`: [`ImageVisibility`], required.
+    /// `visibility`: [`ImageVisibility`](super::ImageVisibility), required.
     #[serde(rename = "visibility")]
     pub visibility: super::ImageVisibility,
 }
@@ -561,7 +561,7 @@ impl crate::Validate for UpdateImageVisibility {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageVisibilityUpdated {
-    /// `images`: list of [`Image`], optional.
+    /// `images`: list of [`Image`](super::Image), optional.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<super::Image>>,
     /// `message`: string, required.
@@ -570,7 +570,7 @@ pub struct ImageVisibilityUpdated {
     /// `success`: boolean, required.
     #[serde(rename = "success")]
     pub success: bool,
-    /// `visibility`: [`ImageVisibility`], required.
+    /// `visibility`: [`ImageVisibility`](super::ImageVisibility), required.
     #[serde(rename = "visibility")]
     pub visibility: super::ImageVisibility,
 }

@@ -6,7 +6,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PodDeleted {
-    /// `status`: [`PodStatus`], required.
+    /// `status`: [`PodStatus`](super::PodStatus), required.
     #[serde(rename = "status")]
     pub status: super::PodStatus,
 }
@@ -17,7 +17,7 @@ pub struct PodDeleted {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pod {
-    /// `attachedResources`: list of [`AttachedResource`], optional, may be null. Server default: `[]`.
+    /// `attachedResources`: list of [`AttachedResource`](super::AttachedResource), optional, may be null. Server default: `[]`.
     #[serde(
         rename = "attachedResources",
         default,
@@ -40,7 +40,7 @@ pub struct Pod {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_template_id: Option<String>,
-    /// `environmentType`: [`EnvironmentType`], optional. Server default: `"ubuntu_22_cuda_12"`.
+    /// `environmentType`: [`EnvironmentType`](super::EnvironmentType), optional. Server default: `"ubuntu_22_cuda_12"`.
     #[serde(
         rename = "environmentType",
         default,
@@ -50,7 +50,7 @@ pub struct Pod {
     /// `gpuCount`: integer, required.
     #[serde(rename = "gpuCount")]
     pub gpu_count: i64,
-    /// `gpuName`: [`GpuType`], required.
+    /// `gpuName`: [`GpuType`](super::GpuType), required.
     #[serde(rename = "gpuName")]
     pub gpu_name: super::GpuType,
     /// `id`: string, optional.
@@ -70,14 +70,14 @@ pub struct Pod {
         skip_serializing_if = "Option::is_none"
     )]
     pub installation_progress: Option<i64>,
-    /// `installationStatus`: [`InstallationStatus`], optional. Server default: `"PENDING"`.
+    /// `installationStatus`: [`InstallationStatus`](super::InstallationStatus), optional. Server default: `"PENDING"`.
     #[serde(
         rename = "installationStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub installation_status: Option<super::InstallationStatus>,
-    /// `ip`: [`TextOrList`], optional, may be null.
+    /// `ip`: [`TextOrList`](super::TextOrList), optional, may be null.
     #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<super::TextOrList>,
     /// `isSpot`: boolean, optional, may be null.
@@ -89,14 +89,14 @@ pub struct Pod {
     /// `priceHr`: number, required.
     #[serde(rename = "priceHr")]
     pub price_hr: f64,
-    /// `primePortMapping`: list of [`PortMapping`], optional, may be null. Server default: `[]`.
+    /// `primePortMapping`: list of [`PortMapping`](super::PortMapping), optional, may be null. Server default: `[]`.
     #[serde(
         rename = "primePortMapping",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub prime_port_mapping: Option<Vec<super::PortMapping>>,
-    /// `providerType`: [`ProviderType`], required.
+    /// `providerType`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "providerType")]
     pub provider_type: super::ProviderType,
     /// `provisioningPriceHr`: number, optional, may be null. Server default: `0.0`.
@@ -106,16 +106,16 @@ pub struct Pod {
         skip_serializing_if = "Option::is_none"
     )]
     pub provisioning_price_hr: Option<f64>,
-    /// `resources`: [`InstanceResources`], optional, may be null.
+    /// `resources`: [`InstanceResources`](super::InstanceResources), optional, may be null.
     #[serde(rename = "resources", default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<super::InstanceResources>,
-    /// `socket`: [`GpuSocket`], required.
+    /// `socket`: [`GpuSocket`](super::GpuSocket), required.
     #[serde(rename = "socket")]
     pub socket: super::GpuSocket,
-    /// `sshConnection`: [`TextOrList`], optional, may be null.
+    /// `sshConnection`: [`TextOrList`](super::TextOrList), optional, may be null.
     #[serde(rename = "sshConnection", default, skip_serializing_if = "Option::is_none")]
     pub ssh_connection: Option<super::TextOrList>,
-    /// `status`: [`PodStatus`], optional. Server default: `"PROVISIONING"`.
+    /// `status`: [`PodStatus`](super::PodStatus), optional. Server default: `"PROVISIONING"`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::PodStatus>,
     /// `stoppedPriceHr`: number, optional, may be null.
@@ -127,7 +127,7 @@ pub struct Pod {
     /// `terminatedAt`: date-time, optional, may be null.
     #[serde(rename = "terminatedAt", default, skip_serializing_if = "Option::is_none")]
     pub terminated_at: Option<crate::Timestamp>,
-    /// `type`: [`PodType`], optional. Server default: `"HOSTED"`. Deprecated in the document.
+    /// `type`: [`PodType`](super::PodType), optional. Server default: `"HOSTED"`. Deprecated in the document.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<super::PodType>,
     /// `updatedAt`: date-time, optional.
@@ -172,26 +172,26 @@ pub struct PodStatusReport {
         skip_serializing_if = "Option::is_none"
     )]
     pub installation_progress: Option<i64>,
-    /// `installationStatus`: [`InstallationStatus`], optional, may be null.
+    /// `installationStatus`: [`InstallationStatus`](super::InstallationStatus), optional, may be null.
     #[serde(
         rename = "installationStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub installation_status: Option<super::InstallationStatus>,
-    /// `ip`: [`TextOrList`], optional, may be null.
+    /// `ip`: [`TextOrList`](super::TextOrList), optional, may be null.
     #[serde(rename = "ip", default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<super::TextOrList>,
     /// `podId`: string, required.
     #[serde(rename = "podId")]
     pub pod_id: String,
-    /// `providerType`: [`ProviderType`], required.
+    /// `providerType`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "providerType")]
     pub provider_type: super::ProviderType,
-    /// `sshConnection`: [`TextOrList`], optional, may be null.
+    /// `sshConnection`: [`TextOrList`](super::TextOrList), optional, may be null.
     #[serde(rename = "sshConnection", default, skip_serializing_if = "Option::is_none")]
     pub ssh_connection: Option<super::TextOrList>,
-    /// `status`: [`PodStatus`], required.
+    /// `status`: [`PodStatus`](super::PodStatus), required.
     #[serde(rename = "status")]
     pub status: super::PodStatus,
 }
@@ -270,7 +270,7 @@ crate::wire_enum_traits!(AttachableResourceType);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachedResource {
-    /// `id`: [`TextOrInteger`], required.
+    /// `id`: [`TextOrInteger`](super::TextOrInteger), required.
     #[serde(rename = "id")]
     pub id: super::TextOrInteger,
     /// `isDetachable`: boolean, optional. Server default: `true`.
@@ -285,13 +285,13 @@ pub struct AttachedResource {
     /// `resourcePath`: string, optional, may be null.
     #[serde(rename = "resourcePath", default, skip_serializing_if = "Option::is_none")]
     pub resource_path: Option<String>,
-    /// `resourceType`: [`AttachableResourceType`], required.
+    /// `resourceType`: [`AttachableResourceType`](super::AttachableResourceType), required.
     #[serde(rename = "resourceType")]
     pub resource_type: super::AttachableResourceType,
-    /// `size`: [`TextOrInteger`], optional, may be null.
+    /// `size`: [`TextOrInteger`](super::TextOrInteger), optional, may be null.
     #[serde(rename = "size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<super::TextOrInteger>,
-    /// `status`: [`AttachableResourceStatus`], optional. Server default: `"UNATTACHED"`.
+    /// `status`: [`AttachableResourceStatus`](super::AttachableResourceStatus), optional. Server default: `"UNATTACHED"`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::AttachableResourceStatus>,
 }
@@ -316,10 +316,10 @@ pub struct CreatePod {
     /// `disks`: list of string, optional, may be null.
     #[serde(rename = "disks", default, skip_serializing_if = "Option::is_none")]
     pub disks: Option<Vec<String>>,
-    /// `pod`: [`PodSpec`], required.
+    /// `pod`: [`PodSpec`](super::PodSpec), required.
     #[serde(rename = "pod")]
     pub pod: super::PodSpec,
-    /// `provider`: [`Provider`], required.
+    /// `provider`: [`Provider`](super::Provider), required.
     #[serde(rename = "provider")]
     pub provider: super::Provider,
     /// `shared_with_team`: boolean, optional. Server default: `false`.
@@ -329,7 +329,7 @@ pub struct CreatePod {
         skip_serializing_if = "Option::is_none"
     )]
     pub shared_with_team: Option<bool>,
-    /// `team`: [`TeamRef`], optional, may be null.
+    /// `team`: [`TeamRef`](super::TeamRef), optional, may be null.
     #[serde(rename = "team", default, skip_serializing_if = "Option::is_none")]
     pub team: Option<super::TeamRef>,
     /// `team_member_ids`: list of string, optional, may be null.
@@ -455,7 +455,7 @@ pub struct PodHistoryEntry {
     /// `priceHr`: number, required.
     #[serde(rename = "priceHr")]
     pub price_hr: f64,
-    /// `providerType`: [`ProviderType`], required.
+    /// `providerType`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "providerType")]
     pub provider_type: super::ProviderType,
     /// `provisionedBy`: string, optional, may be null.
@@ -473,7 +473,7 @@ pub struct PodHistoryEntry {
     /// `totalBilledPrice`: number, required.
     #[serde(rename = "totalBilledPrice")]
     pub total_billed_price: f64,
-    /// `type`: [`ResourceType`], required.
+    /// `type`: [`ResourceType`](super::ResourceType), required.
     #[serde(rename = "type")]
     pub r#type: super::ResourceType,
     /// `userId`: string, required.
@@ -581,16 +581,16 @@ pub struct PodSpec {
     /// `diskSize`: integer, optional, may be null. Rules: greater than 0.0.
     #[serde(rename = "diskSize", default, skip_serializing_if = "Option::is_none")]
     pub disk_size: Option<i64>,
-    /// `envVars`: list of [`EnvVar`], optional, may be null.
+    /// `envVars`: list of [`EnvVar`](super::EnvVar), optional, may be null.
     #[serde(rename = "envVars", default, skip_serializing_if = "Option::is_none")]
     pub env_vars: Option<Vec<super::EnvVar>>,
     /// `gpuCount`: integer, required. Rules: greater than 0.0.
     #[serde(rename = "gpuCount")]
     pub gpu_count: i64,
-    /// `gpuType`: [`GpuType`], required.
+    /// `gpuType`: [`GpuType`](super::GpuType), required.
     #[serde(rename = "gpuType")]
     pub gpu_type: super::GpuType,
-    /// `image`: [`EnvironmentType`], optional. Server default: `"ubuntu_22_cuda_12"`.
+    /// `image`: [`EnvironmentType`](super::EnvironmentType), optional. Server default: `"ubuntu_22_cuda_12"`.
     #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<super::EnvironmentType>,
     /// `jupyterPassword`: secret string, optional, may be null. Secret material: redacted in `Debug`.
@@ -613,10 +613,10 @@ pub struct PodSpec {
     /// `prepaidForHr`: number, optional, may be null. Rules: greater than 0.0.
     #[serde(rename = "prepaidForHr", default, skip_serializing_if = "Option::is_none")]
     pub prepaid_for_hr: Option<f64>,
-    /// `security`: [`SecurityType`], optional, may be null.
+    /// `security`: [`SecurityType`](super::SecurityType), optional, may be null.
     #[serde(rename = "security", default, skip_serializing_if = "Option::is_none")]
     pub security: Option<super::SecurityType>,
-    /// `socket`: [`GpuSocket`], required.
+    /// `socket`: [`GpuSocket`](super::GpuSocket), required.
     #[serde(rename = "socket")]
     pub socket: super::GpuSocket,
     /// `sshKeyId`: string, optional, may be null.
@@ -937,10 +937,10 @@ pub struct PortMapping {
     /// `internal`: string, required.
     #[serde(rename = "internal")]
     pub internal: String,
-    /// `protocol`: [`PortProtocol`], required.
+    /// `protocol`: [`PortProtocol`](super::PortProtocol), required.
     #[serde(rename = "protocol")]
     pub protocol: super::PortProtocol,
-    /// `usedBy`: [`PortPurpose`], optional, may be null.
+    /// `usedBy`: [`PortPurpose`](super::PortPurpose), optional, may be null.
     #[serde(rename = "usedBy", default, skip_serializing_if = "Option::is_none")]
     pub used_by: Option<super::PortPurpose>,
 }

@@ -167,7 +167,7 @@ pub struct CreateSandbox {
     /// `gpu_count`: integer, optional. Rules: at least 0.0; at most 8.0. Server default: `0`.
     #[serde(rename = "gpu_count", default, skip_serializing_if = "Option::is_none")]
     pub gpu_count: Option<i64>,
-    /// `gpu_type`: [`GpuType`], optional, may be null.
+    /// `gpu_type`: [`GpuType`](super::GpuType), optional, may be null.
     #[serde(rename = "gpu_type", default, skip_serializing_if = "Option::is_none")]
     pub gpu_type: Option<super::GpuType>,
     /// `guaranteed`: boolean, optional. Server default: `false`.
@@ -602,7 +602,7 @@ pub struct ExposedPort {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExposedPortList {
-    /// `exposures`: list of [`ExposedPort`], required.
+    /// `exposures`: list of [`ExposedPort`](super::ExposedPort), required.
     #[serde(rename = "exposures")]
     pub exposures: Vec<super::ExposedPort>,
 }
@@ -706,7 +706,7 @@ pub struct SandboxList {
     /// `per_page`: integer, required.
     #[serde(rename = "per_page")]
     pub per_page: i64,
-    /// `sandboxes`: list of [`Sandbox`], required.
+    /// `sandboxes`: list of [`Sandbox`](super::Sandbox), required.
     #[serde(rename = "sandboxes")]
     pub sandboxes: Vec<super::Sandbox>,
     /// `total`: integer, required.
@@ -764,7 +764,7 @@ pub struct Sandbox {
     /// `gpuCount`: integer, required.
     #[serde(rename = "gpuCount")]
     pub gpu_count: i64,
-    /// `gpuType`: [`GpuType`], optional, may be null.
+    /// `gpuType`: [`GpuType`](super::GpuType), optional, may be null.
     #[serde(rename = "gpuType", default, skip_serializing_if = "Option::is_none")]
     pub gpu_type: Option<super::GpuType>,
     /// `id`: string, required.
@@ -801,7 +801,7 @@ pub struct Sandbox {
     /// `startedAt`: date-time, required, may be null.
     #[serde(rename = "startedAt")]
     pub started_at: Option<crate::Timestamp>,
-    /// `status`: [`SandboxStatus`], required.
+    /// `status`: [`SandboxStatus`](super::SandboxStatus), required.
     #[serde(rename = "status")]
     pub status: super::SandboxStatus,
     /// `teamId`: string, required, may be null.

@@ -50,7 +50,7 @@ impl crate::Validate for CheckDockerImage {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RegistryCredentialsList {
-    /// `credentials`: list of [`RegistryCredentialsSummary`], required.
+    /// `credentials`: list of [`RegistryCredentialsSummary`](super::RegistryCredentialsSummary), required.
     #[serde(rename = "credentials")]
     pub credentials: Vec<super::RegistryCredentialsSummary>,
 }

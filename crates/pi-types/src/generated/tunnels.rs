@@ -137,7 +137,7 @@ pub struct TunnelList {
     /// `total`: integer, required.
     #[serde(rename = "total")]
     pub total: i64,
-    /// `tunnels`: list of [`Tunnel`], optional.
+    /// `tunnels`: list of [`Tunnel`](super::Tunnel), optional.
     #[serde(rename = "tunnels", default, skip_serializing_if = "Option::is_none")]
     pub tunnels: Option<Vec<super::Tunnel>>,
 }
@@ -242,7 +242,7 @@ pub struct Tunnel {
     /// `name`: string, optional, may be null.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`: [`TunnelState`], required.
+    /// `status`: [`TunnelState`](super::TunnelState), required.
     #[serde(rename = "status")]
     pub status: super::TunnelState,
     /// `team_id`: string, optional, may be null.

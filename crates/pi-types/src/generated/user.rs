@@ -60,7 +60,7 @@ pub struct Team {
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
-    /// `role`: [`TeamRole`], required.
+    /// `role`: [`TeamRole`](super::TeamRole), required.
     #[serde(rename = "role")]
     pub role: super::TeamRole,
     /// `slug`: string, optional, may be null.
@@ -104,7 +104,7 @@ pub struct User {
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
-    /// `role`: [`UserRole`], optional. Server default: `"USER"`.
+    /// `role`: [`UserRole`](super::UserRole), optional. Server default: `"USER"`.
     #[serde(rename = "role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<super::UserRole>,
     /// `skipPrepay`: boolean, optional. Server default: `false`.
@@ -217,10 +217,10 @@ pub struct CurrentUser {
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
-    /// `role`: [`UserRole`], optional. Server default: `"USER"`.
+    /// `role`: [`UserRole`](super::UserRole), optional. Server default: `"USER"`.
     #[serde(rename = "role", default, skip_serializing_if = "Option::is_none")]
     pub role: Option<super::UserRole>,
-    /// `scope`: map of string to [`Permission`] or null, optional. Server default: `{}`.
+    /// `scope`: map of string to [`Permission`](super::Permission) or null, optional. Server default: `{}`.
     #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<std::collections::BTreeMap<String, Option<super::Permission>>>,
     /// `skipPrepay`: boolean, optional. Server default: `false`.
