@@ -118,11 +118,8 @@ pub mod synth;
 pub mod verdict;
 pub mod violation;
 
-<<<<<<< HEAD
-pub use deviation::{DEVIATIONS, Deviation};
-=======
 pub use builder::ContractServerBuilder;
->>>>>>> first-hour
+pub use deviation::{DEVIATIONS, Deviation};
 pub use request::HttpRequest;
 pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError};
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
