@@ -13,10 +13,20 @@
 //!   requests could go elsewhere (a new required request field, a tightened
 //!   request constraint, a removed request field, a removed response field, a
 //!   response field that may now be null, another server URL);
-//! - [`Class::NonBreaking`]: the client keeps working (a new optional request
-//!   field, a new response field, a loosened request constraint);
-//! - [`Class::Informational`]: worth a look, but nothing fails (a new
-//!   operation, a new enum value in a response, a changed success status).
+//! - [`Class::Behind`]: the SDK keeps working but does not reach what the
+//!   new document adds (a new operation, an optional input, a response
+//!   field, an enum value, a loosened request rule its own checks still
+//!   enforce, a deprecation): regenerating it would change it;
+//! - [`Class::None`]: nothing a user can notice (an error status, a response
+//!   constraint, another server listed beside the first).
+//!
+//! Values the SDK's hand-written code relies on ([`Assumption`]s, given to
+//! [`diff_with`]) are breaking when they go, whatever the generic rule says.
+//! Operations are matched by method and path shape, schemes by definition
+//! and `anyOf` alternatives by shape: names that never travel on the wire
+//! (operation ids, schema and scheme names, path parameter names) raise
+//! nothing. [`DiffReport::findings`] groups a change to a shared schema into
+//! one [`Finding`] listing every operation it reaches.
 //!
 //! Prose never produces a change: normalization already removed it, and the
 //! comparison only reads contract keywords. Schemas are walked recursively
@@ -30,7 +40,7 @@
 //!
 //! ```json
 //! {
-//!   "summary": { "breaking": 1, "non_breaking": 0, "informational": 0 },
+//!   "summary": { "breaking": 1, "behind": 0, "none": 0 },
 //!   "changes": [
 //!     {
 //!       "class": "breaking",
@@ -38,13 +48,32 @@
 //!       "operation": "POST /api/v1/secrets/",
 //!       "location": "request body .name",
 //!       "detail": "maxLength 255 -> 64",
+//!       "schema": "SecretCreateRequest",
+//!       "field": ".name",
 //!       "text": "POST /api/v1/secrets/ request body .name maxLength 255 -> 64"
+//!     }
+//!   ],
+//!   "findings": [
+//!     {
+//!       "class": "breaking",
+//!       "rule": "request.constraint.tightened",
+//!       "place": "SecretCreateRequest.name",
+//!       "schema": "SecretCreateRequest",
+//!       "detail": "maxLength 255 -> 64",
+//!       "rust": "pi_types::CreateSecret::name",
+//!       "calls": ["client.secrets().create(…)"],
+//!       "operations": [{"operation": "POST /api/v1/secrets/", "location": "request body .name"}]
 //!     }
 //!   ]
 //! }
 //! ```
 //!
-//! - `class`: `breaking`, `non_breaking` or `informational`;
+//! - `class`: `breaking`, `behind` or `none`;
+//! - `schema`, `field`: the named schema of the old document the change is
+//!   inside and the place within it (`null` and empty outside one);
+//! - `findings`: the changes grouped as [`DiffReport::findings`] does, with
+//!   the Rust item (`rust`) and client calls (`calls`) when the caller gave
+//!   [`SdkNames`] (`cargo xtask` does), else `null` and `[]`;
 //! - `rule`: a stable identifier of the kind of change (see [`rules`]);
 //! - `operation`: upper-case method, a space, and the path template; or
 //!   `servers` for a change to the document's `servers`, which concerns

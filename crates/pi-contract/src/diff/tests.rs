@@ -192,7 +192,7 @@ fn admin_operations_are_out_of_scope() {
 // ----- operations -----
 
 #[test]
-fn operation_added_is_informational_and_removed_is_breaking() {
+fn operation_added_is_behind_and_removed_is_breaking() {
     let new = with(|d| {
         d["paths"]["/things/{id}"]["delete"] =
             json!({"operationId": "delete_thing", "responses": {"204": {"description": "gone"}}});
@@ -268,7 +268,7 @@ fn a_method_change_is_a_move() {
 }
 
 #[test]
-fn deprecation_is_informational() {
+fn deprecation_is_behind() {
     let new = with(|d| post(d)["deprecated"] = json!(true));
     expect(&base(), &new, &["behind: POST /things deprecated"]);
     expect(&new, &base(), &["none: POST /things no longer deprecated"]);
@@ -795,7 +795,7 @@ fn request_items_are_compared() {
 }
 
 #[test]
-fn request_default_change_is_informational() {
+fn request_default_change_is_none() {
     let new = with(|d| request_prop(d, "note")["default"] = json!("n/a"));
     expect(
         &base(),
@@ -837,7 +837,7 @@ fn enum_value_removed_breaks_requests_but_not_responses() {
 }
 
 #[test]
-fn enum_value_added_is_informational_in_responses() {
+fn enum_value_added_is_behind_in_responses() {
     let new = with(|d| schema(d, "Kind")["enum"] = json!(["small", "large", "huge"]));
     // Reported once per operation that sees the shared schema, on each side.
     expect(
@@ -898,7 +898,7 @@ fn expect_get(old: &Value, new: &Value, expected: &[&str]) {
 }
 
 #[test]
-fn response_property_added_is_non_breaking() {
+fn response_property_added_is_behind() {
     let new = with(|d| *thing_prop(d, "color") = json!({"type": "string"}));
     expect_get(
         &base(),
@@ -1100,7 +1100,7 @@ fn response_content_type_removed_breaks() {
 // ----- statuses -----
 
 #[test]
-fn success_status_changes_are_informational() {
+fn success_status_changes_are_none() {
     let new = with(|d| {
         let responses = d["paths"]["/things/{id}"]["get"]["responses"]
             .as_object_mut()
@@ -1273,7 +1273,7 @@ fn another_server_url_breaks_and_names_both_urls() {
 }
 
 #[test]
-fn the_same_server_written_differently_is_informational() {
+fn the_same_server_written_differently_is_none() {
     let new = servers(json!([{"url": "https://API.example:443/"}]));
     expect(
         &base(),
