@@ -28,6 +28,12 @@ pub enum ServerError {
     /// The response could not be synthesized.
     #[error(transparent)]
     Synth(#[from] SynthError),
+    /// No synthesized instance is ever called that: a misspelt name would
+    /// otherwise fall back to another instance without a word.
+    #[error(
+        "no synthesized instance is called {0:?}; the names are complete (the default), minimal, maximal, maximal-2, maximal-3, ... and nulls"
+    )]
+    UnknownInstanceName(String),
     /// The response has no instance with that name.
     #[error("{operation_id} {status} has no instance {name}; it has {available}")]
     UnknownInstance {
@@ -779,12 +785,23 @@ impl ContractServer {
     /// `name` (`minimal`, `maximal`, `maximal-3`, `nulls`, ..., or `complete`,
     /// the default); a response without that many maximal instances answers
     /// with `maximal`.
-    pub fn use_instance(&self, name: &str) {
-        *lock(&self.state.default_instance) = match name {
+    ///
+    /// # Errors
+    /// [`ServerError::UnknownInstanceName`] for a name no instance has; the
+    /// default answer is left as it was.
+    pub fn use_instance(&self, name: &str) -> Result<(), ServerError> {
+        let numbered = name
+            .strip_prefix("maximal-")
+            .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n >= 2));
+        let choice = match name {
             "minimal" => DefaultInstance::Minimal,
             "complete" => DefaultInstance::Complete,
-            _ => DefaultInstance::Named(name.to_owned()),
+            "maximal" | "nulls" => DefaultInstance::Named(name.to_owned()),
+            _ if numbered => DefaultInstance::Named(name.to_owned()),
+            _ => return Err(ServerError::UnknownInstanceName(name.to_owned())),
         };
+        *lock(&self.state.default_instance) = choice;
+        Ok(())
     }
 
     /// Every request received since start or the last reset, in arrival

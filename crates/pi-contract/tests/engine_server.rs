@@ -93,7 +93,7 @@ async fn the_maximal_instance_can_be_the_default() {
         *server.synthesized("list_secrets", 200).unwrap().maximal()
     );
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
-    server.use_instance("maximal-3");
+    server.use_instance("maximal-3").unwrap();
     let body: Value = client()
         .get(format!("{}/api/v1/secrets/x", server.uri()))
         .bearer_auth("key")
@@ -748,11 +748,20 @@ async fn the_minimal_instance_stays_a_call_away_and_reset_brings_back_complete_o
             .unwrap()
     };
     let synthesized = server.synthesized("get_secret", 200).unwrap();
-    server.use_instance("minimal");
+    server.use_instance("minimal").unwrap();
     assert_eq!(get().await, *synthesized.minimal());
     server.reset();
     assert_eq!(get().await, *synthesized.maximal());
-    server.use_instance("minimal");
-    server.use_instance("complete");
+    server.use_instance("minimal").unwrap();
+    server.use_instance("complete").unwrap();
+    assert_eq!(get().await, *synthesized.maximal());
+    // A misspelt name is refused and changes nothing.
+    let wrong = server.use_instance("maximall").unwrap_err();
+    assert!(
+        matches!(wrong, ServerError::UnknownInstanceName(_)),
+        "{wrong}"
+    );
+    assert!(wrong.to_string().contains("minimal"), "{wrong}");
+    assert!(server.use_instance("maximal-1").is_err());
     assert_eq!(get().await, *synthesized.maximal());
 }

@@ -62,6 +62,9 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
         .unwrap()
         .expect("the update answers with the secret");
     assert_eq!(updated.name, "HF_TOKEN_2");
+    // The server owns the time of the last change; the creation stays.
+    assert_ne!(updated.updated_at, created.updated_at);
+    assert_eq!(updated.created_at, created.created_at);
     let got = secrets.get(&created.id).await.unwrap().expect("stored");
     assert_eq!(got.name, "HF_TOKEN_2");
 
@@ -71,8 +74,13 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
     // although the document lists only 422 for this operation.
     let gone = secrets.get(&created.id).await;
     match gone {
-        Err(Error::NotFound { message, .. }) => {
+        Err(Error::NotFound {
+            message,
+            suspect_base_url,
+        }) => {
             assert_eq!(message.as_deref(), Some("Secret not found"));
+            // The API's own 404 body for an id: the base URL is not suspect.
+            assert_eq!(suspect_base_url, None);
         }
         other => panic!("expected NotFound, got {other:?}"),
     }

@@ -78,6 +78,23 @@ impl Collection {
         })
     }
 
+    /// The schema of the resource `op` answers with, where it sits, and the
+    /// field holding its id there: a read may call it `id` where the create
+    /// called it `build_id`.
+    fn resource_schema<'s>(
+        &self,
+        spec: &'s Spec,
+        op: &'s Operation,
+    ) -> Option<(Wrap, &'s Value, &str)> {
+        match resource_schema(spec, op, &self.id_key) {
+            Some((wrap, schema)) => Some((wrap, schema, self.id_key.as_str())),
+            None => {
+                let (wrap, schema) = resource_schema(spec, op, "id")?;
+                Some((wrap, schema, "id"))
+            }
+        }
+    }
+
     /// Every documented response field of its resources, with its schema:
     /// those of the create, read, update and list answers.
     pub(crate) fn fields<'s>(&self, spec: &'s Spec) -> Vec<(String, &'s Value)> {
@@ -88,7 +105,7 @@ impl Collection {
                 continue;
             }
             let schema = if item || op.method() == "POST" {
-                resource_schema(spec, op, &self.id_key).map(|(_, schema)| schema)
+                self.resource_schema(spec, op).map(|(_, schema, _)| schema)
             } else {
                 list::item_schema(spec, op).map(|(_, schema)| schema)
             };
@@ -277,14 +294,7 @@ fn show(
     let success = op.success_response()?;
     let status = success.status();
     let schema = success.schema()?;
-    // A read may call the id `id` where the create called it `build_id`.
-    let (wrap, resource_schema, id_key) = match resource_schema(spec, op, &collection.id_key) {
-        Some((wrap, schema)) => (wrap, schema, collection.id_key.as_str()),
-        None => {
-            let (wrap, schema) = resource_schema(spec, op, "id")?;
-            (wrap, schema, "id")
-        }
-    };
+    let (wrap, resource_schema, id_key) = collection.resource_schema(spec, op)?;
     let owned = Owned {
         id_key,
         id,
@@ -628,5 +638,12 @@ fn update(record: &mut Record, collection: &Collection, body: &Value) {
             record.fields.insert(field, value.clone());
         }
         record.sent.insert(name, value);
+    }
+    // The server owns the time of the last change.
+    let changed = now();
+    for (field, value) in &mut record.fields {
+        if folded(field) == "updatedat" {
+            *value = Value::String(changed.clone());
+        }
     }
 }
