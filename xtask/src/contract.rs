@@ -1,6 +1,14 @@
-//! `cargo xtask contract [--spec PATH] [--cases N] [--seed S]`: runs the contract suite (the
-//! `contract` test of pi-contract) and prints its report: a table per API
-//! area, then every failed check grouped by operation.
+//! `cargo xtask contract [--spec PATH] [--fail-on behind] [--cases N] [--seed S]`: runs the
+//! contract suite (the `contract` test of pi-contract) and prints its report: a table per
+//! API area, then every failed check grouped by operation, then a verdict.
+//!
+//! The verdict is `broken`, `behind` or `holds` ([`pi_contract::verdict`]), on
+//! the last line and in the report file. With `--spec`, it weighs the diff
+//! from the vendored document to the given one (the SDK's own assumptions
+//! included, findings grouped by the schema they reach) together with the
+//! suite's failures, each classed breaking or behind; `broken` exits 1,
+//! `behind` exits 0 unless `--fail-on behind`. Against the vendored document
+//! any failed check is `broken`: there the SDK must be complete.
 //!
 //! The suite itself is a cargo test, so `cargo test --workspace` runs the same
 //! checks against the vendored spec; this task adds the report and the
@@ -23,7 +31,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
+use pi_contract::diff::DiffReport;
 use pi_contract::report::SuiteReport;
+use pi_contract::verdict::{Verdict, judge};
 
 /// The vendored contract, the one the suite runs against by default.
 const VENDORED_SPEC: &str = "spec/openapi.json";
@@ -36,7 +46,12 @@ const SUITE: [&str; 5] = ["test", "--package", "pi-contract", "--test", "contrac
 
 /// Runs the task; the workspace root is the current directory.
 pub(crate) fn run(args: &[String]) -> ExitCode {
-    let Options { spec, cases, seed } = match parse_args(args) {
+    let Options {
+        spec,
+        cases,
+        seed,
+        fail_on_behind,
+    } = match parse_args(args) {
         Ok(options) => options,
         Err(message) => return crate::usage_error(&message),
     };
@@ -45,7 +60,10 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             eprintln!("error: the spec {} does not exist", path.display());
             return ExitCode::from(2);
         }
-        print!("{}", drift_summary(path));
+    }
+    let drift = spec.as_deref().map(drift_from_vendored);
+    if let Some(drift) = &drift {
+        print!("{}", drift.text);
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let report_path = match report_path(&cargo) {
@@ -78,8 +96,8 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         }
     };
     if !built {
-        let verdict = Verdict::NotBuilt;
-        println!("{}", verdict.message(&report_path));
+        let outcome = Outcome::NotBuilt;
+        println!("{}", outcome.message(&report_path));
         return ExitCode::FAILURE;
     }
 
@@ -118,8 +136,14 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     if let Ok(report) = &report {
         print!("{}", report.render());
     }
-    let verdict = Verdict::of(report.as_ref().map_err(String::as_str), tests_passed);
-    if matches!(verdict, Verdict::NoReport(_) | Verdict::OtherTestsFailed) {
+    let outcome = Outcome::of(report.as_ref().map_err(String::as_str), tests_passed);
+    let judged = report.as_ref().ok().map(|report| {
+        judge(
+            drift.as_ref().and_then(|drift| drift.report.as_ref()),
+            report,
+        )
+    });
+    if matches!(outcome, Outcome::NoReport(_) | Outcome::OtherTestsFailed) {
         // Something other than the suite's own checks failed: show it all.
         println!("\ncargo test output:\n{test_output}");
     } else {
@@ -131,17 +155,100 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             println!("{line}");
         }
     }
-    println!("{}", verdict.message(&report_path));
-    if verdict == Verdict::Held {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    let spec_shown = spec.as_deref().map_or_else(
+        || VENDORED_SPEC.to_owned(),
+        |path| path.display().to_string(),
+    );
+    match (judged, &outcome) {
+        (Some(verdict), Outcome::Held | Outcome::ChecksFailed(_)) => {
+            if let Err(error) = add_verdict(&report_path, verdict, drift.as_ref()) {
+                eprintln!(
+                    "warning: the verdict is not in {}: {error}",
+                    report_path.display()
+                );
+            }
+            if let Outcome::ChecksFailed(count) = outcome {
+                println!("{count} check(s) failed, listed above by operation with their class");
+            }
+            println!("{}", verdict.next_step(&spec_shown));
+            println!("verdict: {verdict}");
+            if verdict.fails(fail_on_behind) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            println!("{}", outcome.message(&report_path));
+            println!("verdict: broken");
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// The change from the vendored document to another one, as the diff
+/// engine sees it with the SDK's assumptions: its findings as text, and the
+/// report (none when either document cannot be read, which the text says;
+/// the suite then reports the same problem with the document it was given).
+struct Drift {
+    text: String,
+    report: Option<DiffReport>,
+    names: crate::sdk::Names,
+}
+
+fn drift_from_vendored(path: &Path) -> Drift {
+    let read =
+        |file: &Path| pi_contract::document::read_document(file).map_err(|error| error.to_string());
+    let vendored = Path::new(VENDORED_SPEC);
+    let names = crate::sdk::Names::load(Path::new("."));
+    let compared = read(vendored)
+        .and_then(|old| read(path).map(|new| (old, new)))
+        .and_then(|(old, new)| {
+            pi_contract::diff::diff_documents_with(&old, &new, &crate::sdk::assumptions())
+                .map_err(|error| error.to_string())
+        });
+    match compared {
+        Ok(report) => Drift {
+            text: format!(
+                "changes from {VENDORED_SPEC} to {}:\n{}\n",
+                path.display(),
+                report.to_text_with(&names)
+            ),
+            report: Some(report),
+            names,
+        },
+        Err(error) => Drift {
+            text: format!("no spec diff against {VENDORED_SPEC}: {error}\n"),
+            report: None,
+            names,
+        },
+    }
+}
+
+/// Writes the verdict, and the diff's findings when there is a diff, into
+/// the report file beside what the suite wrote.
+fn add_verdict(path: &Path, verdict: Verdict, drift: Option<&Drift>) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| error.to_string())?;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|error| error.to_string())?;
+    if let Some(object) = json.as_object_mut() {
+        object.insert("verdict".to_owned(), verdict.as_str().into());
+        if let Some(Drift {
+            report: Some(report),
+            names,
+            ..
+        }) = drift
+        {
+            object.insert("findings".to_owned(), report.findings_json(names));
+        }
+    }
+    let text = serde_json::to_string_pretty(&json).map_err(|error| error.to_string())?;
+    std::fs::write(path, text).map_err(|error| error.to_string())
 }
 
 /// How a run of the suite ended, for the task's last line and exit code.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Verdict {
+enum Outcome {
     /// The suite did not compile.
     NotBuilt,
     /// The suite built and ran but left no readable report (why, for a person).
@@ -154,43 +261,43 @@ enum Verdict {
     Held,
 }
 
-impl Verdict {
+impl Outcome {
     /// The verdict for a suite that built, given what it left in the report
     /// file (the report, or why there is none) and whether `cargo test`
     /// passed.
-    fn of(report: Result<&SuiteReport, &str>, tests_passed: bool) -> Verdict {
+    fn of(report: Result<&SuiteReport, &str>, tests_passed: bool) -> Outcome {
         match report {
-            Err(problem) => Verdict::NoReport(problem.to_owned()),
-            Ok(report) if !report.passed() => Verdict::ChecksFailed(report.failures.len()),
-            Ok(_) if !tests_passed => Verdict::OtherTestsFailed,
-            Ok(_) => Verdict::Held,
+            Err(problem) => Outcome::NoReport(problem.to_owned()),
+            Ok(report) if !report.passed() => Outcome::ChecksFailed(report.failures.len()),
+            Ok(_) if !tests_passed => Outcome::OtherTestsFailed,
+            Ok(_) => Outcome::Held,
         }
     }
 
     /// The task's last line: what happened and what to do.
     fn message(&self, report_path: &Path) -> String {
         match self {
-            Verdict::NotBuilt => {
+            Outcome::NotBuilt => {
                 "contract broken: the suite did not build (cargo's errors are above); \
                  fix them and run `cargo xtask contract` again"
                     .to_owned()
             }
-            Verdict::NoReport(problem) => format!(
+            Outcome::NoReport(problem) => format!(
                 "contract broken: the suite built and ran but stopped before writing its report \
                  ({problem}); the cargo test output above says where it stopped \
                  (a spec that cannot be loaded stops it at once)",
             ),
-            Verdict::ChecksFailed(count) => format!(
+            Outcome::ChecksFailed(count) => format!(
                 "contract broken: the suite ran and {count} check(s) failed, listed above by \
                  operation (the report is {})",
                 report_path.display()
             ),
-            Verdict::OtherTestsFailed => {
+            Outcome::OtherTestsFailed => {
                 "contract broken: every check of the suite held, but other \
                  tests of the contract target failed (see the cargo test output above)"
                     .to_owned()
             }
-            Verdict::Held => "contract holds".to_owned(),
+            Outcome::Held => "contract holds".to_owned(),
         }
     }
 }
@@ -255,6 +362,8 @@ struct Options {
     cases: Option<u64>,
     /// The first seed of the random instances.
     seed: Option<u64>,
+    /// Whether `behind` fails the run (`--fail-on behind`).
+    fail_on_behind: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -277,6 +386,15 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 .is_some(),
             "--cases" => options.cases.replace(number(value("a count")?)?).is_some(),
             "--seed" => options.seed.replace(number(value("a seed")?)?).is_some(),
+            "--fail-on" => match value("`broken` or `behind`")?.as_str() {
+                "behind" => std::mem::replace(&mut options.fail_on_behind, true),
+                "broken" => false,
+                other => {
+                    return Err(format!(
+                        "--fail-on takes `broken` or `behind`, not `{other}`"
+                    ));
+                }
+            },
             other => return Err(format!("unexpected argument to contract: {other}")),
         };
         if repeated {
@@ -295,24 +413,6 @@ fn normalized(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// What moved between the vendored spec and `path`, as the diff engine sees
-/// it; when either document cannot be read, a line saying so (the suite will
-/// then report the same problem with the document it was given).
-fn drift_summary(path: &Path) -> String {
-    let read =
-        |file: &Path| pi_contract::document::read_document(file).map_err(|error| error.to_string());
-    let vendored = Path::new(VENDORED_SPEC);
-    let compared = read(vendored)
-        .and_then(|old| read(path).map(|new| (old, new)))
-        .and_then(|(old, new)| {
-            pi_contract::diff::diff_documents(&old, &new).map_err(|error| error.to_string())
-        });
-    match compared {
-        Ok(report) => format!("against {VENDORED_SPEC}: {}", report.summary()),
-        Err(error) => format!("no spec diff against {VENDORED_SPEC}: {error}\n"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,7 +428,8 @@ mod tests {
             Options {
                 spec: Some(PathBuf::from("x.json")),
                 cases: Some(20),
-                seed: Some(7)
+                seed: Some(7),
+                fail_on_behind: false,
             }
         );
         assert!(
@@ -366,19 +467,19 @@ mod tests {
 
     #[test]
     fn a_suite_that_did_not_build_says_so() {
-        let message = Verdict::NotBuilt.message(Path::new(REPORT));
+        let message = Outcome::NotBuilt.message(Path::new(REPORT));
         assert!(message.contains("did not build"), "{message}");
         assert!(!message.contains("ran"), "{message}");
     }
 
     #[test]
     fn no_report_is_a_run_that_stopped_early_not_a_failed_build() {
-        let verdict = Verdict::of(Err("no report at x: No such file or directory"), false);
+        let outcome = Outcome::of(Err("no report at x: No such file or directory"), false);
         assert_eq!(
-            verdict,
-            Verdict::NoReport("no report at x: No such file or directory".to_owned())
+            outcome,
+            Outcome::NoReport("no report at x: No such file or directory".to_owned())
         );
-        let message = verdict.message(Path::new(REPORT));
+        let message = outcome.message(Path::new(REPORT));
         assert!(message.contains("built and ran"), "{message}");
         assert!(message.contains("No such file or directory"), "{message}");
         assert!(!message.contains("did not build"), "{message}");
@@ -387,9 +488,9 @@ mod tests {
     #[test]
     fn a_report_with_failures_says_how_many_checks_failed() {
         let failed = report(2);
-        let verdict = Verdict::of(Ok(&failed), false);
-        assert_eq!(verdict, Verdict::ChecksFailed(2));
-        let message = verdict.message(Path::new(REPORT));
+        let outcome = Outcome::of(Ok(&failed), false);
+        assert_eq!(outcome, Outcome::ChecksFailed(2));
+        let message = outcome.message(Path::new(REPORT));
         assert!(message.contains("ran and 2 check(s) failed"), "{message}");
         assert!(message.contains(REPORT), "{message}");
         assert!(!message.contains("did not"), "{message}");
@@ -398,12 +499,12 @@ mod tests {
     #[test]
     fn a_passing_report_holds_unless_another_test_failed() {
         let passed = report(0);
-        assert_eq!(Verdict::of(Ok(&passed), true), Verdict::Held);
-        assert_eq!(Verdict::Held.message(Path::new(REPORT)), "contract holds");
-        let verdict = Verdict::of(Ok(&passed), false);
-        assert_eq!(verdict, Verdict::OtherTestsFailed);
+        assert_eq!(Outcome::of(Ok(&passed), true), Outcome::Held);
+        assert_eq!(Outcome::Held.message(Path::new(REPORT)), "contract holds");
+        let outcome = Outcome::of(Ok(&passed), false);
+        assert_eq!(outcome, Outcome::OtherTestsFailed);
         assert!(
-            verdict
+            outcome
                 .message(Path::new(REPORT))
                 .contains("other tests of the contract target failed")
         );

@@ -1,15 +1,16 @@
 //! Build tasks for pi-rs, run as `cargo xtask <task>` from anywhere in the
 //! workspace.
 //!
-//! - `cargo xtask contract [--spec PATH] [--cases N] [--seed S]`: the contract suite.
+//! - `cargo xtask contract [--spec PATH] [--fail-on behind] [--cases N] [--seed S]`: the
+//!   contract suite and its verdict (`broken`, `behind` or `holds`).
 //! - `cargo xtask bench [--quick]`: the benchmarks, build and suite costs,
 //!   and `bench-report.md` in cargo's target directory.
 //! - `cargo xtask codegen [--check]`: the generated models in pi-types.
 //! - `cargo xtask spec update --from PATH_OR_URL`: normalize an upstream
 //!   OpenAPI document into `spec/openapi.json`, record `spec/upstream.lock`
 //!   and regenerate the models.
-//! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]`:
-//!   classify the contract changes between two documents.
+//! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]`:
+//!   classify the contract changes between two documents (`breaking`, `behind`, `none`).
 //!
 //! Every task runs from the workspace root, so relative paths given to it are
 //! relative to the root, whichever directory cargo was started in.
@@ -18,6 +19,7 @@ mod bench;
 mod codegen;
 mod contract;
 mod mock;
+mod sdk;
 mod spec_diff;
 mod spec_update;
 
@@ -29,9 +31,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  contract [--spec PATH] [--cases N] [--seed S]
+  contract [--spec PATH] [--fail-on behind] [--cases N] [--seed S]
                                       run the contract suite (vendored spec by default;
                                       N seeded random responses per operation from seed S)
+                                      and print a verdict: broken (exit 1), behind, holds
   bench [--quick]                     run the benchmarks and write <target dir>/bench-report.md
                                       (--quick: short measurements, no clean builds)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
@@ -40,8 +43,9 @@ tasks:
                                       logs each request, sums up on Ctrl-C)
   spec update --from PATH_OR_URL      normalize a document into spec/, record spec/upstream.lock,
                                       and regenerate the models
-  spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]
-                                      classify contract changes from OLD to NEW
+  spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]
+                                      classify contract changes from OLD to NEW:
+                                      breaking, behind or none
 
 Relative paths are taken from the workspace root.";
 

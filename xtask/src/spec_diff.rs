@@ -1,5 +1,8 @@
-//! `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]`:
-//! classify the contract changes between two OpenAPI documents.
+//! `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]`:
+//! classify the contract changes between two OpenAPI documents as `breaking`,
+//! `behind` or `none` from the side of the SDK (the same classes and rule
+//! names as `cargo xtask contract --spec`, the SDK's own assumptions
+//! included), one finding per schema change with the SDK items it reaches.
 //!
 //! Both documents may be raw or normalized, JSON or YAML; both are normalized
 //! before the comparison ([`pi_contract::diff`]). Exit codes: 0 when nothing
@@ -10,7 +13,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-use pi_contract::diff::{DiffReport, diff};
+use pi_contract::diff::{Class, DiffReport, diff_with};
 use pi_contract::document::read_document;
 use pi_contract::normalize::normalize;
 use serde_json::Value;
@@ -26,6 +29,7 @@ enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum FailOn {
     Breaking,
+    Behind,
     Any,
     None,
 }
@@ -39,8 +43,7 @@ struct Args {
     fail_on: FailOn,
 }
 
-const USAGE: &str =
-    "usage: cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|any|none]";
+const USAGE: &str = "usage: cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]";
 
 /// Runs the subcommand with the arguments after `spec diff`.
 pub(crate) fn run(args: &[String]) -> ExitCode {
@@ -52,16 +55,18 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
         }
     };
     let report = match load(&args.old).and_then(|old| Ok((old, load(&args.new)?))) {
-        Ok((old, new)) => diff(&old, &new),
+        Ok((old, new)) => diff_with(&old, &new, &crate::sdk::assumptions()),
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);
         }
     };
+    let names = crate::sdk::Names::load(Path::new("."));
     let output = match args.format {
-        Format::Text => report.to_text(),
+        Format::Text => report.to_text_with(&names),
         Format::Json => {
-            let mut json = serde_json::to_string_pretty(&report.to_json()).unwrap_or_default();
+            let mut json =
+                serde_json::to_string_pretty(&report.to_json_with(&names)).unwrap_or_default();
             json.push('\n');
             json
         }
@@ -75,6 +80,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
 fn exit_code(report: &DiffReport, fail_on: FailOn) -> u8 {
     let failed = match fail_on {
         FailOn::Breaking => report.has_breaking(),
+        FailOn::Behind => report.worst().is_some_and(|worst| worst <= Class::Behind),
         FailOn::Any => !report.is_empty(),
         FailOn::None => false,
     };
@@ -115,11 +121,12 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             "--fail-on" => {
                 fail_on = match value("--fail-on")?.as_str() {
                     "breaking" => FailOn::Breaking,
+                    "behind" => FailOn::Behind,
                     "any" => FailOn::Any,
                     "none" => FailOn::None,
                     other => {
                         return Err(format!(
-                            "unknown --fail-on `{other}` (breaking, any or none)"
+                            "unknown --fail-on `{other}` (breaking, behind, any or none)"
                         ));
                     }
                 }
@@ -172,6 +179,8 @@ mod tests {
         assert_eq!((parsed.old.as_str(), parsed.new.as_str()), ("a", "b"));
         let parsed = parse_args(&args(&["a", "b", "--fail-on=none"])).unwrap();
         assert_eq!(parsed.fail_on, FailOn::None);
+        let parsed = parse_args(&args(&["a", "b", "--fail-on=behind"])).unwrap();
+        assert_eq!(parsed.fail_on, FailOn::Behind);
     }
 
     #[test]

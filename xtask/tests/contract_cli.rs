@@ -76,7 +76,7 @@ fn contract_runs_with_a_target_dir_outside_the_workspace() {
         stdout.lines().any(|line| line.starts_with("total")),
         "{stdout}"
     );
-    assert!(stdout.trim_end().ends_with("contract holds"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("verdict: holds"), "{stdout}");
     assert!(!stdout.contains("did not build"), "{stdout}");
 
     // The spec is named by its plain path, and the report is where cargo's
@@ -93,4 +93,5 @@ fn contract_runs_with_a_target_dir_outside_the_workspace() {
     let written: serde_json::Value = serde_json::from_str(&written).unwrap();
     assert_eq!(written["spec"], spec.display().to_string());
     assert_eq!(written["failures"], serde_json::json!([]));
+    assert_eq!(written["verdict"], "holds");
 }

@@ -79,12 +79,12 @@ fn a_breaking_change_exits_one_with_the_location() {
     let text = stdout(&output);
     assert!(
         text.contains(
-            "POST /api/v1/secrets/\n  breaking       request body .name maxLength 255 -> 64\n"
+            "breaking  request.constraint.tightened: SecretCreateRequest.name maxLength 255 -> 64\n          SDK: pi_types::CreateSecret::name\n          calls: client.secrets().create(…)\n          in: POST /api/v1/secrets/ (request body .name)\n"
         ),
         "{text}"
     );
     assert!(
-        text.ends_with("1 change: 1 breaking, 0 non-breaking, 0 informational\n"),
+        text.ends_with("1 change in 1 finding: 1 breaking, 0 behind, 0 none\n"),
         "{text}"
     );
     // --fail-on none never fails on changes.
@@ -93,13 +93,18 @@ fn a_breaking_change_exits_one_with_the_location() {
 }
 
 #[test]
-fn fail_on_any_counts_non_breaking_changes() {
+fn fail_on_any_counts_behind_changes() {
     let dir = temp_dir("any");
     let new = edited(&dir, "new.json", add_response_field);
     let output = xtask(&["spec", "diff", SPEC, &new]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    assert!(stdout(&output).contains("non-breaking   response 200 .data.rotatedAt added"));
+    assert!(
+        stdout(&output)
+            .contains("behind    response.property.added: SecretResponse.rotatedAt added")
+    );
     let output = xtask(&["spec", "diff", SPEC, &new, "--fail-on=any"]);
+    assert_eq!(output.status.code(), Some(1));
+    let output = xtask(&["spec", "diff", SPEC, &new, "--fail-on=behind"]);
     assert_eq!(output.status.code(), Some(1));
 }
 
@@ -113,7 +118,7 @@ fn a_moved_server_or_a_dropped_field_exits_one() {
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert!(
         stdout(&output).starts_with(
-            "servers\n  breaking       url https://api.primeintellect.ai -> https://api.example.com/v2\n"
+            "breaking  server.url: servers url https://api.primeintellect.ai -> https://api.example.com/v2\n"
         ),
         "{}",
         stdout(&output)
@@ -162,7 +167,7 @@ fn json_format_has_summary_and_changes() {
     let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(
         report["summary"],
-        json!({"breaking": 1, "non_breaking": 0, "informational": 0})
+        json!({"breaking": 1, "behind": 0, "none": 0})
     );
     assert_eq!(report["changes"][0]["operation"], "POST /api/v1/secrets/");
     assert_eq!(report["changes"][0]["class"], "breaking");

@@ -4,6 +4,7 @@
 
 use pi_types::{CreateDisk, Disk, DiskSpec, DiskStatus, Provider, TeamRef, UpdateDisk};
 
+use crate::assumptions::Assumption;
 use crate::call::{Area, BodyRequest, Json, Nothing};
 use crate::endpoint::Endpoint;
 use crate::page::ListRequest;
@@ -138,6 +139,22 @@ impl<'c> Disks<'c> {
     }
 }
 
+/// The disk states [`ready_progress`] names: the drift tools call a
+/// document without one of them breaking.
+pub(crate) const ASSUMPTIONS: &[Assumption] = &{
+    const OP: &str = "GET /api/v1/disks/{disk_id}";
+    const AT: &str = "response 200 .status";
+    const WAITS: &str = "Disks::wait_until_ready waits for it";
+    const STOPS: &str = "Disks::wait_until_ready stops at it";
+    [
+        Assumption::value(OP, AT, "ACTIVE", WAITS),
+        Assumption::value(OP, AT, "ERROR", STOPS),
+        Assumption::value(OP, AT, "TERMINATED", STOPS),
+        Assumption::value(OP, AT, "DELETING", STOPS),
+        Assumption::value(OP, AT, "STOPPED", STOPS),
+    ]
+};
+
 /// How far a disk in `status` is from ready.
 ///
 /// `ACTIVE` is ready. `ERROR`, `TERMINATED` and `DELETING` are states a disk
@@ -174,6 +191,51 @@ impl CreateDiskBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The declared states are exactly the ones the waiter decides on, so
+    /// the drift tools watch what the code really waits for.
+    #[test]
+    fn the_declared_states_are_the_ones_the_waiter_names() {
+        for assumption in ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/disks/{disk_id}")
+        {
+            let Some(value) = assumption.value else {
+                continue;
+            };
+            let expected = if assumption.reason.contains("waits for") {
+                Progress::Reached
+            } else {
+                Progress::Ended
+            };
+            assert_eq!(
+                ready_progress(Some(&DiskStatus::from(value))).1,
+                expected,
+                "{value}"
+            );
+        }
+        let decided = [
+            DiskStatus::Active,
+            DiskStatus::Error,
+            DiskStatus::Terminated,
+            DiskStatus::Stopped,
+            DiskStatus::Deleting,
+            DiskStatus::Provisioning,
+            DiskStatus::Pending,
+            DiskStatus::Unknown,
+        ]
+        .into_iter()
+        .filter(|state| ready_progress(Some(state)).1 != Progress::Pending)
+        .count();
+        let declared = ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/disks/{disk_id}" && a.value.is_some())
+            .count();
+        assert_eq!(
+            decided, declared,
+            "a state the waiter decides on is not declared"
+        );
+    }
 
     #[test]
     fn only_active_is_ready_and_unknown_states_keep_waiting() {

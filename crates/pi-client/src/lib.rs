@@ -72,6 +72,7 @@
 //! To export them, put a `tracing-opentelemetry` layer in the subscriber
 //! instead; the field names are the ones OpenTelemetry's HTTP conventions use.
 
+pub mod assumptions;
 mod availability;
 mod billing;
 mod call;

@@ -9,6 +9,7 @@ use futures::{Stream, TryStreamExt, stream};
 use pi_types::Page;
 use serde::de::DeserializeOwned;
 
+use crate::assumptions::Assumption;
 use crate::call::Json;
 use crate::endpoint::Endpoint;
 use crate::request::ApiRequest;
@@ -153,6 +154,24 @@ impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
         self.client.call::<Json<Page<T>>>(request).await
     }
 }
+
+/// The lists [`ListRequest::into_stream`] walks by offset: the walk stops at
+/// `total_count`, so the drift tools call a document without it breaking.
+pub(crate) const ASSUMPTIONS: &[Assumption] = &{
+    const AT: &str = "response 200 .total_count";
+    const WHY: &str = "ListRequest::into_stream stops at it";
+    [
+        Assumption::field("GET /api/v1/pods/", AT, WHY),
+        Assumption::field("GET /api/v1/pods/history", AT, WHY),
+        Assumption::field("GET /api/v1/disks/", AT, WHY),
+        Assumption::field("GET /api/v1/secrets/", AT, WHY),
+        Assumption::field("GET /api/v1/ssh_keys/", AT, WHY),
+        Assumption::field("GET /api/v1/images", AT, WHY),
+        Assumption::field("GET /api/v1/images/builds", AT, WHY),
+        Assumption::field("GET /api/v1/teams/{team_id}/members", AT, WHY),
+        Assumption::field("GET /api/v1/user/teams", AT, WHY),
+    ]
+};
 
 /// Streams every item of a paged list, whatever its paging (offsets, page
 /// numbers, skip counts): `fetch(cursor)` returns one page's items and the

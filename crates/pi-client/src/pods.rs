@@ -6,6 +6,7 @@ use pi_types::{
     TeamRef,
 };
 
+use crate::assumptions::Assumption;
 use crate::call::{Area, BodyRequest, Data, Json};
 use crate::endpoint::Endpoint;
 use crate::page::ListRequest;
@@ -193,6 +194,22 @@ impl<'c> Pods<'c> {
     }
 }
 
+/// The pod states [`running_progress`] names: the drift tools call a
+/// document without one of them breaking.
+pub(crate) const ASSUMPTIONS: &[Assumption] = &{
+    const OP: &str = "GET /api/v1/pods/{pod_id}";
+    const AT: &str = "response 200 .status";
+    const WAITS: &str = "Pods::wait_until_running waits for it";
+    const STOPS: &str = "Pods::wait_until_running stops at it";
+    [
+        Assumption::value(OP, AT, "ACTIVE", WAITS),
+        Assumption::value(OP, AT, "ERROR", STOPS),
+        Assumption::value(OP, AT, "TERMINATED", STOPS),
+        Assumption::value(OP, AT, "STOPPED", STOPS),
+        Assumption::value(OP, AT, "DELETING", STOPS),
+    ]
+};
+
 /// How far a pod in `status` is from running. A state this version does not
 /// know (or none yet) counts as still on its way.
 fn running_progress(status: Option<&PodStatus>) -> (String, Progress) {
@@ -270,6 +287,51 @@ impl PodHistory<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The declared states are exactly the ones the waiter decides on, so
+    /// the drift tools watch what the code really waits for.
+    #[test]
+    fn the_declared_states_are_the_ones_the_waiter_names() {
+        for assumption in ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/pods/{pod_id}")
+        {
+            let Some(value) = assumption.value else {
+                continue;
+            };
+            let expected = if assumption.reason.contains("waits for") {
+                Progress::Reached
+            } else {
+                Progress::Ended
+            };
+            assert_eq!(
+                running_progress(Some(&PodStatus::from(value))).1,
+                expected,
+                "{value}"
+            );
+        }
+        let decided = [
+            PodStatus::Active,
+            PodStatus::Error,
+            PodStatus::Terminated,
+            PodStatus::Stopped,
+            PodStatus::Deleting,
+            PodStatus::Provisioning,
+            PodStatus::Pending,
+            PodStatus::Unknown,
+        ]
+        .into_iter()
+        .filter(|state| running_progress(Some(state)).1 != Progress::Pending)
+        .count();
+        let declared = ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/pods/{pod_id}" && a.value.is_some())
+            .count();
+        assert_eq!(
+            decided, declared,
+            "a state the waiter decides on is not declared"
+        );
+    }
 
     #[test]
     fn only_active_is_running_and_unknown_states_keep_waiting() {

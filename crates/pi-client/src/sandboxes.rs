@@ -17,6 +17,7 @@ use pi_types::{
     SecretString, SshSession, WireEnum,
 };
 
+use crate::assumptions::Assumption;
 use crate::call::{Area, BodyRequest, Json};
 use crate::endpoint::Endpoint;
 use crate::request::ApiRequest;
@@ -314,6 +315,26 @@ impl<'c> Sandboxes<'c> {
         .await
     }
 }
+
+/// The sandbox states [`running_progress`] names, and the field that makes
+/// a create safe to retry: the drift tools call a document without one of
+/// them breaking.
+pub(crate) const ASSUMPTIONS: &[Assumption] = &{
+    const OP: &str = "GET /api/v1/sandbox/{sandbox_id}";
+    const AT: &str = "response 200 .status";
+    const WAITS: &str = "Sandboxes::wait_until_running waits for it";
+    const STOPS: &str = "Sandboxes::wait_until_running stops at it";
+    [
+        Assumption::value(OP, AT, "RUNNING", WAITS),
+        Assumption::value(OP, AT, "ERROR", STOPS),
+        Assumption::value(OP, AT, "TERMINATED", STOPS),
+        Assumption::field(
+            "POST /api/v1/sandbox",
+            "request body .idempotency_key",
+            "CreateSandboxBuilder::idempotency_key makes a create safe to retry",
+        ),
+    ]
+};
 
 /// How far a sandbox in `status` is from running; see
 /// [`Sandboxes::wait_until_running`] for the choice of end states.
@@ -738,6 +759,49 @@ impl Drop for SandboxGuard {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The declared states are exactly the ones the waiter decides on, so
+    /// the drift tools watch what the code really waits for.
+    #[test]
+    fn the_declared_states_are_the_ones_the_waiter_names() {
+        for assumption in ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/sandbox/{sandbox_id}")
+        {
+            let Some(value) = assumption.value else {
+                continue;
+            };
+            let expected = if assumption.reason.contains("waits for") {
+                Progress::Reached
+            } else {
+                Progress::Ended
+            };
+            assert_eq!(
+                running_progress(&SandboxStatus::from(value)).1,
+                expected,
+                "{value}"
+            );
+        }
+        let decided = [
+            SandboxStatus::Running,
+            SandboxStatus::Error,
+            SandboxStatus::Terminated,
+            SandboxStatus::Pending,
+            SandboxStatus::Provisioning,
+            SandboxStatus::Paused,
+        ]
+        .into_iter()
+        .filter(|state| running_progress(state).1 != Progress::Pending)
+        .count();
+        let declared = ASSUMPTIONS
+            .iter()
+            .filter(|a| a.operation == "GET /api/v1/sandbox/{sandbox_id}" && a.value.is_some())
+            .count();
+        assert_eq!(
+            decided, declared,
+            "a state the waiter decides on is not declared"
+        );
+    }
 
     #[test]
     fn only_running_is_reached_and_only_error_and_terminated_end_the_wait() {

@@ -29,7 +29,9 @@ async fn test_store_token() -> Result<(), Box<dyn std::error::Error>> {
     assert!(listed.data.iter().any(|secret| secret.id == id));
 
     // A pod that becomes ACTIVE on the third poll, for code that waits on it.
-    let pod = server.seed("/api/v1/pods/", json!({"status": "PROVISIONING"}));
+    // A mistake here (a misspelt collection, field or status) fails at once,
+    // naming the valid choices.
+    let pod = server.seed("/api/v1/pods/", json!({"status": "PROVISIONING"}))?;
     server.script(
         "/api/v1/pods/",
         &pod,
@@ -38,7 +40,7 @@ async fn test_store_token() -> Result<(), Box<dyn std::error::Error>> {
             json!({"status": "PROVISIONING"}),
             json!({"status": "ACTIVE"}),
         ],
-    );
+    )?;
     let quick = WaitPolicy::default().pauses(Duration::from_millis(1), Duration::from_millis(5));
     client.pods().wait_until_running_with(&pod, &quick).await?;
 

@@ -77,7 +77,10 @@
 //!     .await?
 //!     .json()
 //!     .await?;
-//! assert_eq!(page, json!({"total_count": 0, "data": []}));
+//! // A complete answer, as the API gives: every documented property, and a
+//! // count that agrees with the items (`server.use_instance("minimal")`
+//! // answers with the least the document allows instead).
+//! assert_eq!(page, json!({"total_count": 1, "data": ["string"]}));
 //!
 //! server.assert_no_violations();
 //! # Ok(())
@@ -96,25 +99,31 @@
 //! - [`Spec::synthesize`] builds minimal and maximal bodies for any documented
 //!   response, each checked against its schema.
 //! - [`ContractServer`] puts it all behind a wiremock server and records
-//!   what it received.
+//!   what it received; [`ContractServer::stateful`] also keeps what a test
+//!   creates, and [`deviation`] lists where the server answers like the API
+//!   rather than like the letter of its document.
 //! - [`report::SuiteReport`] is what the contract suite found, per API area,
 //!   as `cargo xtask contract` prints it.
 
 mod builder;
 mod schema;
 
+pub mod deviation;
 pub mod report;
 pub mod request;
 pub mod server;
 pub mod spec;
 pub mod stateful;
 pub mod synth;
+pub mod verdict;
 pub mod violation;
 
 pub use builder::ContractServerBuilder;
+pub use deviation::{DEVIATIONS, Deviation};
 pub use request::HttpRequest;
 pub use server::{ContractResponse, ContractServer, ReceivedRequest, ServerError};
 pub use spec::{Operation, Parameter, ParameterLocation, RequestBody, Response, Spec, SpecError};
+pub use stateful::SetupError;
 pub use synth::{Instance, SynthError, Synthesized};
 pub use violation::{Rule, Violation};
 pub mod diff;

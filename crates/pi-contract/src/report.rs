@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diff::Class;
+
 /// Counts for one API area (an OpenAPI tag, such as `Secrets`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AreaReport {
@@ -50,6 +52,33 @@ pub struct Failure {
     pub check: String,
     /// What went wrong.
     pub message: String,
+    /// Whether the SDK is broken by it or only behind the document (an
+    /// operation, input or output it does not reach yet). Against the
+    /// document the SDK was generated from every failure is breaking: there
+    /// the SDK must be complete.
+    #[serde(default = "breaking", with = "class_name")]
+    pub class: Class,
+}
+
+fn breaking() -> Class {
+    Class::Breaking
+}
+
+/// A failure's class as its name (`breaking`, `behind`) in the JSON report.
+mod class_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::diff::Class;
+
+    pub(super) fn serialize<S: Serializer>(class: &Class, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(class.as_str())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(input: D) -> Result<Class, D::Error> {
+        let name = String::deserialize(input)?;
+        Class::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown class `{name}`")))
+    }
 }
 
 /// The outcome of one run of the contract suite.
@@ -93,9 +122,20 @@ impl SuiteReport {
             })
     }
 
-    /// Records a failed check.
+    /// Records a failed check that breaks the SDK.
     pub fn fail(
         &mut self,
+        operation_id: &str,
+        check: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.fail_as(Class::Breaking, operation_id, check, message);
+    }
+
+    /// Records a failed check of the given class.
+    pub fn fail_as(
+        &mut self,
+        class: Class,
         operation_id: &str,
         check: impl Into<String>,
         message: impl Into<String>,
@@ -104,6 +144,7 @@ impl SuiteReport {
             operation_id: operation_id.to_owned(),
             check: check.into(),
             message: message.into(),
+            class,
         });
     }
 
@@ -111,6 +152,14 @@ impl SuiteReport {
     #[must_use]
     pub fn passed(&self) -> bool {
         self.failures.is_empty()
+    }
+
+    /// Whether a failed check breaks the SDK (rather than showing it behind).
+    #[must_use]
+    pub fn broken(&self) -> bool {
+        self.failures
+            .iter()
+            .any(|failure| failure.class == Class::Breaking)
     }
 
     /// The per-area table, a totals row, then every failure grouped by operation.
@@ -194,7 +243,13 @@ impl SuiteReport {
         for (operation, failures) in by_operation {
             let _ = writeln!(out, "  {operation}");
             for failure in failures {
-                let _ = writeln!(out, "    [{}] {}", failure.check, failure.message);
+                let _ = writeln!(
+                    out,
+                    "    {:<8} [{}] {}",
+                    failure.class.as_str(),
+                    failure.check,
+                    failure.message
+                );
             }
         }
         out

@@ -298,6 +298,25 @@ impl Spec {
         }
     }
 
+    /// The documented spelling of a path the document has only with (or
+    /// only without) a trailing slash, when `path` is the other one: where
+    /// the API answers `307` (FastAPI's `redirect_slashes`). Like FastAPI,
+    /// any method redirects once the other spelling is a documented path.
+    pub(crate) fn slash_redirect(&self, path: &str) -> Option<String> {
+        if !matches!(self.lookup("GET", path), Lookup::NotFound) {
+            return None;
+        }
+        let other = match path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
+            Some(_) => return None,
+            None => format!("{path}/"),
+        };
+        match self.lookup("GET", &other) {
+            Lookup::NotFound => None,
+            Lookup::Found(_) | Lookup::MethodNotAllowed { .. } => Some(other),
+        }
+    }
+
     /// The same path with or without its trailing slash, if that one exists.
     fn slash_hint(&self, method: &str, path: &str) -> Option<String> {
         let other = match path.strip_suffix('/') {

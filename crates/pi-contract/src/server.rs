@@ -9,9 +9,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
+use crate::deviation::Deviation;
 use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
-use crate::stateful::Store;
+use crate::stateful::{SetupError, Store};
 use crate::synth::{SynthError, Synthesized};
 use crate::violation::Violation;
 
@@ -27,6 +28,12 @@ pub enum ServerError {
     /// The response could not be synthesized.
     #[error(transparent)]
     Synth(#[from] SynthError),
+    /// No synthesized instance is ever called that: a misspelt name would
+    /// otherwise fall back to another instance without a word.
+    #[error(
+        "no synthesized instance is called {0:?}; the names are complete (the default), minimal, maximal, maximal-2, maximal-3, ... and nulls"
+    )]
+    UnknownInstanceName(String),
     /// The response has no instance with that name.
     #[error("{operation_id} {status} has no instance {name}; it has {available}")]
     UnknownInstance {
@@ -164,6 +171,9 @@ pub struct ReceivedRequest {
     pub status: u16,
     /// Every way the request broke the contract (empty when it kept it).
     pub violations: Vec<Violation>,
+    /// Where the answer followed the PI API rather than the document (a
+    /// trailing-slash redirect, a 404 for an unknown id), if it did.
+    pub deviation: Option<Deviation>,
 }
 
 impl ReceivedRequest {
@@ -208,6 +218,7 @@ impl std::fmt::Debug for ReceivedRequest {
             .field("body", &self.body)
             .field("status", &self.status)
             .field("violations", &self.violations)
+            .field("deviation", &self.deviation)
             .finish_non_exhaustive()
     }
 }
@@ -217,8 +228,14 @@ impl std::fmt::Debug for ReceivedRequest {
 /// Every request, whatever its method, is checked against the [`Spec`] and
 /// recorded with its violations. A request that keeps the contract gets the
 /// response given for its operation ([`ContractServer::respond_to`]) or, by
-/// default, the minimal synthesized body of the operation's first documented
-/// 2xx status. A request that breaks it gets the answer the PI API would
+/// default, a complete synthesized body of the operation's first documented
+/// 2xx status (every documented property; a page's counts agree with its
+/// items), as the API answers; the minimal and other instances stay a call
+/// away ([`ContractServer::use_instance`]). A path the document has only
+/// with its trailing slash, asked for without it (or the other way round),
+/// gets FastAPI's `307` redirect to the documented spelling, query kept.
+/// Those are two of the places listed in [`crate::deviation`]. A request
+/// that breaks the contract gets the answer the PI API would
 /// give: 404 for an unknown path, 405 for an undocumented method (with an
 /// `Allow` header listing the path's documented methods), 401 for missing
 /// bearer auth, 422 with `{"errors": [{"param", "details"}]}` for invalid
@@ -306,6 +323,9 @@ impl std::fmt::Debug for ContractServer {
 /// Which synthesized instance answers when no response was given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DefaultInstance {
+    /// The maximal instance with a page's counts made to agree with its
+    /// items: what the API answers.
+    Complete,
     Minimal,
     Named(String),
 }
@@ -363,12 +383,16 @@ impl State {
         match self.synthesized(operation_id, success.status()) {
             Ok(synthesized) => {
                 let value = match &choice {
-                    DefaultInstance::Minimal => synthesized.minimal(),
+                    DefaultInstance::Complete => {
+                        complete(&self.spec, operation_id, success.status(), &synthesized)
+                    }
+                    DefaultInstance::Minimal => synthesized.minimal().clone(),
                     DefaultInstance::Named(name) => synthesized
                         .get(name)
-                        .unwrap_or_else(|| synthesized.maximal()),
+                        .unwrap_or_else(|| synthesized.maximal())
+                        .clone(),
                 };
-                ContractResponse::new(success.status()).json(value.clone())
+                ContractResponse::new(success.status()).json(value)
             }
             Err(error) => ContractResponse::new(500).json(json!({
                 "detail": format!("pi-contract could not synthesize this response: {error}")
@@ -378,10 +402,31 @@ impl State {
 
     fn handle(&self, request: &Request) -> ResponseTemplate {
         let http = HttpRequest::from(request);
-        let check = self.spec.check_request(&http);
+        let mut check = self.spec.check_request(&http);
         let operation_id = check.operation.map(|op| op.id().to_owned());
+        let mut deviation = None;
         let response = match check.outcome {
-            Outcome::NotFound => ContractResponse::new(404).json(json!({"detail": "Not Found"})),
+            Outcome::NotFound => match self.spec.slash_redirect(&http.path) {
+                // FastAPI's answer, which the official clients follow: not a
+                // violation, but recorded as the deviation it is.
+                Some(documented) => {
+                    deviation = Some(Deviation::TrailingSlashRedirect);
+                    check.violations.clear();
+                    let query = request
+                        .url
+                        .query()
+                        .map(|query| format!("?{query}"))
+                        .unwrap_or_default();
+                    // Absolute, on the host the client asked, as Starlette
+                    // writes it; a path alone when the request named no host.
+                    let location = match http.header_value("host") {
+                        Some(host) => format!("http://{host}{documented}{query}"),
+                        None => format!("{documented}{query}"),
+                    };
+                    ContractResponse::new(307).header("Location", &location)
+                }
+                None => ContractResponse::new(404).json(json!({"detail": "Not Found"})),
+            },
             // RFC 9110 §15.5.6: a 405 lists the methods the target supports.
             Outcome::MethodNotAllowed => ContractResponse::new(405)
                 .json(json!({"detail": "Method Not Allowed"}))
@@ -405,6 +450,7 @@ impl State {
                     .or_else(|| {
                         let store = self.store.as_ref()?;
                         let answer = lock(store).answer(&self.spec, operation, &http)?;
+                        deviation = answer.deviation;
                         Some(ContractResponse::new(answer.status).json(answer.body))
                     })
                     .unwrap_or_else(|| self.default_response(id)),
@@ -422,9 +468,48 @@ impl State {
             raw_body: http.body,
             status: response.status,
             violations: check.violations,
+            deviation,
         };
         lock(&self.received).push(received);
         response.template()
+    }
+}
+
+/// The maximal instance with a page envelope's counts made to agree with its
+/// items (`total_count` the number of items, `offset` 0), when that still
+/// keeps the document: an answer like the API's rather than one that is
+/// only valid.
+fn complete(spec: &Spec, operation_id: &str, status: u16, synthesized: &Synthesized) -> Value {
+    let maximal = synthesized.maximal();
+    let mut value = maximal.clone();
+    let Some(object) = value.as_object_mut() else {
+        return value;
+    };
+    let items = object
+        .values()
+        .filter_map(Value::as_array)
+        .map(Vec::len)
+        .next();
+    if let Some(items) = items {
+        for (name, count) in [
+            ("total_count", items),
+            ("totalCount", items),
+            ("total", items),
+            ("offset", 0),
+            ("skip", 0),
+        ] {
+            if let Some(slot) = object.get_mut(name) {
+                *slot = Value::from(count);
+            }
+        }
+    }
+    if spec
+        .validate_response(operation_id, status, &value)
+        .is_empty()
+    {
+        value
+    } else {
+        maximal.clone()
     }
 }
 
@@ -457,36 +542,64 @@ impl ContractServer {
     }
 
     /// Stores a resource in the collection at `collection` (the create
-    /// operation's path, such as `/api/v1/pods/`) as if a test had created
-    /// it: the create answer the document describes, with each of `fields`
-    /// (a JSON object) that keeps it valid. It keeps the `id` given in
-    /// `fields` or gets a fresh one, which is returned. Only a stateful
-    /// server keeps it: on another nothing is stored and the id is empty.
-    pub fn seed(&self, collection: &str, fields: Value) -> String {
-        match &self.state.store {
-            Some(store) => lock(store).seed(&self.state.spec, collection, &fields),
-            None => String::new(),
-        }
+    /// operation's path, such as `/api/v1/pods/`, with or without its
+    /// trailing slash) as if a test had created it: `fields` (a JSON object
+    /// of the resource's documented answer fields, such as
+    /// `{"status": "PROVISIONING"}`) over what a create would answer. It
+    /// keeps the id given in `fields` or gets a fresh one, which is
+    /// returned.
+    ///
+    /// # Errors
+    /// [`SetupError`] at once, naming the mistake and the valid choices, when
+    /// the server is not stateful, the document has no such collection, a
+    /// field is not one of its resources' answer fields, or a value is not
+    /// one the document allows (a status outside its enum, a wrong type).
+    pub fn seed(&self, collection: &str, fields: Value) -> Result<String, SetupError> {
+        let store = self.state.store.as_ref().ok_or(SetupError::Stateless)?;
+        lock(store).seed(&self.state.spec, collection, &fields)
     }
 
     /// Scripts how the stored resource `id` changes: each later GET of it
-    /// first merges the next of `changes` (JSON objects) into it, so
-    /// `[{"status": "PROVISIONING"}, {"status": "ACTIVE"}]` makes it ACTIVE
-    /// on the second poll. Only a stateful server keeps scripts.
-    pub fn script(&self, collection: &str, id: &str, changes: impl IntoIterator<Item = Value>) {
-        if let Some(store) = &self.state.store {
-            lock(store).script(collection, id, changes.into_iter().collect());
-        }
+    /// first merges the next of `changes` (JSON objects of answer fields)
+    /// into it, so `[{"status": "PROVISIONING"}, {"status": "ACTIVE"}]`
+    /// makes it ACTIVE on the second poll.
+    ///
+    /// # Errors
+    /// [`SetupError`] as for [`ContractServer::seed`], and when no resource
+    /// `id` is stored in the collection; nothing is queued then.
+    pub fn script(
+        &self,
+        collection: &str,
+        id: &str,
+        changes: impl IntoIterator<Item = Value>,
+    ) -> Result<(), SetupError> {
+        let store = self.state.store.as_ref().ok_or(SetupError::Stateless)?;
+        lock(store).script(
+            &self.state.spec,
+            collection,
+            id,
+            changes.into_iter().collect(),
+        )
     }
 
-    /// What a stateful server holds in `collection`, in id order (empty for
-    /// a stateless server).
+    /// The collections a stateful server keeps, found in the document: the
+    /// paths of the create operations whose answer carries the resource's
+    /// id (`/api/v1/secrets/`, `/api/v1/sandbox`, ...), what `seed`,
+    /// `script` and `stored` take.
     #[must_use]
-    pub fn stored(&self, collection: &str) -> Vec<Value> {
-        match &self.state.store {
-            Some(store) => lock(store).list(collection),
-            None => Vec::new(),
-        }
+    pub fn collections(&self) -> Vec<String> {
+        crate::stateful::collection_paths(&self.state.spec)
+    }
+
+    /// What a stateful server holds in `collection` (path with or without
+    /// its trailing slash), in id order, each under its answer field names.
+    ///
+    /// # Errors
+    /// [`SetupError`] when the server is not stateful or the document has no
+    /// such collection, so a misspelt path cannot pass for an empty one.
+    pub fn stored(&self, collection: &str) -> Result<Vec<Value>, SetupError> {
+        let store = self.state.store.as_ref().ok_or(SetupError::Stateless)?;
+        lock(store).list(&self.state.spec, collection)
     }
 
     /// Starts a server (stateful when `stateful`) on `listener`, or on a
@@ -515,7 +628,7 @@ impl ContractServer {
             spec,
             store,
             responses: Mutex::new(HashMap::new()),
-            default_instance: Mutex::new(DefaultInstance::Minimal),
+            default_instance: Mutex::new(DefaultInstance::Complete),
             synthesized: Mutex::new(HashMap::new()),
             received: Mutex::new(Vec::new()),
         });
@@ -662,20 +775,33 @@ impl ContractServer {
     }
 
     /// Makes operations without a given response answer with their maximal
-    /// synthesized instance instead of the minimal one.
+    /// synthesized instance as it is (the default, complete answer is the
+    /// same but for a page's counts, made to agree with its items).
     pub fn use_maximal_responses(&self) {
         *lock(&self.state.default_instance) = DefaultInstance::Named("maximal".to_owned());
     }
 
     /// Makes operations without a given response answer with the instance
-    /// `name` (`minimal`, `maximal`, `maximal-3`, ...); a response without
-    /// that many maximal instances answers with `maximal`.
-    pub fn use_instance(&self, name: &str) {
-        *lock(&self.state.default_instance) = if name == "minimal" {
-            DefaultInstance::Minimal
-        } else {
-            DefaultInstance::Named(name.to_owned())
+    /// `name` (`minimal`, `maximal`, `maximal-3`, `nulls`, ..., or `complete`,
+    /// the default); a response without that many maximal instances answers
+    /// with `maximal`.
+    ///
+    /// # Errors
+    /// [`ServerError::UnknownInstanceName`] for a name no instance has; the
+    /// default answer is left as it was.
+    pub fn use_instance(&self, name: &str) -> Result<(), ServerError> {
+        let numbered = name
+            .strip_prefix("maximal-")
+            .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n >= 2));
+        let choice = match name {
+            "minimal" => DefaultInstance::Minimal,
+            "complete" => DefaultInstance::Complete,
+            "maximal" | "nulls" => DefaultInstance::Named(name.to_owned()),
+            _ if numbered => DefaultInstance::Named(name.to_owned()),
+            _ => return Err(ServerError::UnknownInstanceName(name.to_owned())),
         };
+        *lock(&self.state.default_instance) = choice;
+        Ok(())
     }
 
     /// Every request received since start or the last reset, in arrival
@@ -707,11 +833,11 @@ impl ContractServer {
     }
 
     /// Forgets the received requests and the given responses, and goes back
-    /// to minimal synthesized responses.
+    /// to complete synthesized responses (stored resources stay).
     pub fn reset(&self) {
         lock(&self.state.received).clear();
         lock(&self.state.responses).clear();
-        *lock(&self.state.default_instance) = DefaultInstance::Minimal;
+        *lock(&self.state.default_instance) = DefaultInstance::Complete;
     }
 
     /// Panics, listing every violation by request, if any received request

@@ -522,29 +522,38 @@ impl Spec {
     pub(crate) fn lookup(&self, method: &str, path: &str) -> Lookup<'_> {
         let path = path.split_once('?').map_or(path, |(path, _)| path);
         let segments: Vec<String> = split_path(path).into_iter().map(decode).collect();
-        let mut best: Option<(Vec<bool>, &Operation)> = None;
-        let mut allowed = Vec::new();
+        // OpenAPI matches the path first, concrete before templated, and only
+        // then the method: `DELETE /pods/history` meets the methods of
+        // `/pods/history` (a 405), never `DELETE /pods/{pod_id}`. So the
+        // most literal template that fits wins for routing and for `Allow`.
+        let mut best: Option<Vec<bool>> = None;
+        let mut candidates: Vec<&Operation> = Vec::new();
         for operation in &self.operations {
             let Some(rank) = operation.match_path(&segments) else {
                 continue;
             };
-            if !operation.method.eq_ignore_ascii_case(method) {
-                allowed.push(operation.method.as_str());
-                continue;
-            }
-            if best.as_ref().is_none_or(|(current, _)| rank > *current) {
-                best = Some((rank, operation));
-            }
-        }
-        match best {
-            Some((_, operation)) => Lookup::Found(operation),
-            None if allowed.is_empty() => Lookup::NotFound,
-            None => {
-                allowed.sort_unstable();
-                allowed.dedup();
-                Lookup::MethodNotAllowed { allowed }
+            match best.as_ref().map(|current| rank.cmp(current)) {
+                Some(std::cmp::Ordering::Less) => {}
+                Some(std::cmp::Ordering::Equal) => candidates.push(operation),
+                Some(std::cmp::Ordering::Greater) | None => {
+                    best = Some(rank);
+                    candidates = vec![operation];
+                }
             }
         }
+        if let Some(found) = candidates
+            .iter()
+            .find(|operation| operation.method.eq_ignore_ascii_case(method))
+        {
+            return Lookup::Found(found);
+        }
+        if candidates.is_empty() {
+            return Lookup::NotFound;
+        }
+        let mut allowed: Vec<&str> = candidates.iter().map(|op| op.method.as_str()).collect();
+        allowed.sort_unstable();
+        allowed.dedup();
+        Lookup::MethodNotAllowed { allowed }
     }
 
     /// Follows `$ref`s from `schema` until it reaches a schema that is not a

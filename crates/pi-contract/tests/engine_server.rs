@@ -32,7 +32,7 @@ fn client() -> reqwest::Client {
 }
 
 #[tokio::test]
-async fn a_valid_request_gets_the_minimal_synthesized_body_and_is_recorded() {
+async fn a_valid_request_gets_the_complete_synthesized_body_and_is_recorded() {
     let server = ContractServer::start(mini()).await;
     let response = client()
         .get(format!("{}/api/v1/secrets/s%2F1?teamId=t", server.uri()))
@@ -42,7 +42,13 @@ async fn a_valid_request_gets_the_minimal_synthesized_body_and_is_recorded() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
+    // Like the API, every documented property, not the minimal instance the
+    // document would also allow.
     assert_eq!(
+        body,
+        *server.synthesized("get_secret", 200).unwrap().maximal()
+    );
+    assert_ne!(
         body,
         *server.synthesized("get_secret", 200).unwrap().minimal()
     );
@@ -87,7 +93,7 @@ async fn the_maximal_instance_can_be_the_default() {
         *server.synthesized("list_secrets", 200).unwrap().maximal()
     );
     assert_eq!(body["data"].as_array().unwrap().len(), 1);
-    server.use_instance("maximal-3");
+    server.use_instance("maximal-3").unwrap();
     let body: Value = client()
         .get(format!("{}/api/v1/secrets/x", server.uri()))
         .bearer_auth("key")
@@ -580,4 +586,182 @@ fn dropping_the_server_in_a_task_without_budget_left_ends() {
         finished.recv_timeout(Duration::from_secs(30)).is_ok(),
         "dropping a ContractServer in a task that used up its budget did not end"
     );
+}
+
+#[tokio::test]
+async fn a_path_without_its_trailing_slash_is_redirected_like_fastapi_does() {
+    let server = ContractServer::start(vendored()).await;
+    let base = server.uri();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (method, path, documented) in [
+        ("GET", "/api/v1/pods?limit=5", "/api/v1/pods/?limit=5"),
+        ("POST", "/api/v1/disks", "/api/v1/disks/"),
+        // The other way round too: the document has `/api/v1/sandbox`.
+        ("GET", "/api/v1/sandbox/", "/api/v1/sandbox"),
+    ] {
+        let response = no_redirects
+            .request(method.parse().unwrap(), format!("{base}{path}"))
+            .bearer_auth("k")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 307, "{method} {path}");
+        let location = response.headers()["location"].to_str().unwrap();
+        assert_eq!(location, format!("{base}{documented}"));
+    }
+    let received = server.received_requests();
+    assert!(
+        received.iter().all(|r| r.status == 307
+            && r.deviation == Some(pi_contract::Deviation::TrailingSlashRedirect))
+    );
+    // The API's answer, which the official clients follow: not a violation.
+    server.assert_no_violations();
+
+    // A client that follows redirects reaches the documented operation.
+    server.reset();
+    let page: Value = client()
+        .get(format!("{base}/api/v1/pods?limit=5"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(page["data"].is_array(), "{page}");
+    let last = server.received_requests().pop().unwrap();
+    assert_eq!(last.path, "/api/v1/pods/");
+    assert_eq!(last.query_value("limit"), Some("5"));
+
+    // A path that is unknown with and without the slash is still a 404.
+    let unknown = client()
+        .get(format!("{base}/api/v1/nothing"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn a_concrete_path_wins_over_a_templated_one_for_routing_and_allow() {
+    let server = ContractServer::start(vendored()).await;
+    let base = server.uri();
+    for method in ["OPTIONS", "DELETE"] {
+        let response = client()
+            .request(
+                method.parse().unwrap(),
+                format!("{base}/api/v1/pods/history"),
+            )
+            .bearer_auth("k")
+            .send()
+            .await
+            .unwrap();
+        // Only the methods of `/api/v1/pods/history`, not those of
+        // `/api/v1/pods/{pod_id}` (DELETE, GET).
+        assert_eq!(response.status(), 405, "{method}");
+        assert_eq!(response.headers()["allow"], "GET", "{method}");
+    }
+    let history = client()
+        .get(format!("{base}/api/v1/pods/history"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(history.status(), 200);
+    let operations: Vec<Option<String>> = server
+        .received_requests()
+        .into_iter()
+        .map(|r| r.operation_id)
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            None,
+            None,
+            Some("get_pods_history_api_v1_pods_history_get".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_operation_that_keeps_no_state_answers_a_complete_instance() {
+    let spec = vendored();
+    let server = ContractServer::stateful_on(Arc::clone(&spec)).await;
+    let base = server.uri();
+    let whoami: Value = client()
+        .get(format!("{base}/api/v1/user/whoami"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Every documented property of the user, inside `data`.
+    let user = whoami["data"].as_object().expect("data is there");
+    let documented = spec
+        .resolve(&json!({"$ref": "#/components/schemas/WhoamiResponse"}))
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|props| props.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert!(!documented.is_empty());
+    for name in &documented {
+        assert!(user.contains_key(name), "{name} missing from {whoami}");
+    }
+
+    // A page's counts agree with its items.
+    let page: Value = client()
+        .get(format!("{base}/api/v1/pods/history"))
+        .bearer_auth("k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["data"].as_array().unwrap().len();
+    assert!(items > 0);
+    assert_eq!(page["total_count"], items);
+    assert_eq!(page["offset"], 0);
+    assert!(page["limit"].is_u64());
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn the_minimal_instance_stays_a_call_away_and_reset_brings_back_complete_ones() {
+    let server = ContractServer::start(mini()).await;
+    let url = format!("{}/api/v1/secrets/a", server.uri());
+    let get = || async {
+        client()
+            .get(&url)
+            .bearer_auth("k")
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let synthesized = server.synthesized("get_secret", 200).unwrap();
+    server.use_instance("minimal").unwrap();
+    assert_eq!(get().await, *synthesized.minimal());
+    server.reset();
+    assert_eq!(get().await, *synthesized.maximal());
+    server.use_instance("minimal").unwrap();
+    server.use_instance("complete").unwrap();
+    assert_eq!(get().await, *synthesized.maximal());
+    // A misspelt name is refused and changes nothing.
+    let wrong = server.use_instance("maximall").unwrap_err();
+    assert!(
+        matches!(wrong, ServerError::UnknownInstanceName(_)),
+        "{wrong}"
+    );
+    assert!(wrong.to_string().contains("minimal"), "{wrong}");
+    assert!(server.use_instance("maximal-1").is_err());
+    assert_eq!(get().await, *synthesized.maximal());
 }

@@ -2,7 +2,7 @@
 //! from `spec/openapi.json` and `spec/codegen.toml`, or checks that the
 //! committed files are what it would write.
 
-mod config;
+pub(crate) mod config;
 mod emit;
 mod model;
 mod names;

@@ -17,7 +17,7 @@ impl<'a> Differ<'a> {
                 let (class, detail) = if required(new) {
                     (Class::Breaking, "added (required)")
                 } else {
-                    (Class::NonBreaking, "added (optional)")
+                    (Class::Behind, "added (optional)")
                 };
                 self.push(
                     class,
@@ -37,7 +37,7 @@ impl<'a> Differ<'a> {
                     let (class, detail) = if required(new) {
                         (Class::Breaking, "now required")
                     } else {
-                        (Class::NonBreaking, "no longer required")
+                        (Class::Behind, "no longer required")
                     };
                     self.push(
                         class,
@@ -72,7 +72,7 @@ impl<'a> Differ<'a> {
         for media in new_content.keys() {
             if !old_content.contains_key(media) {
                 self.push(
-                    Class::NonBreaking,
+                    Class::Behind,
                     rule,
                     place,
                     format!("content type {media} added"),

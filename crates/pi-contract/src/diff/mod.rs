@@ -13,10 +13,20 @@
 //!   requests could go elsewhere (a new required request field, a tightened
 //!   request constraint, a removed request field, a removed response field, a
 //!   response field that may now be null, another server URL);
-//! - [`Class::NonBreaking`]: the client keeps working (a new optional request
-//!   field, a new response field, a loosened request constraint);
-//! - [`Class::Informational`]: worth a look, but nothing fails (a new
-//!   operation, a new enum value in a response, a changed success status).
+//! - [`Class::Behind`]: the SDK keeps working but does not reach what the
+//!   new document adds (a new operation, an optional input, a response
+//!   field, an enum value, a loosened request rule its own checks still
+//!   enforce, a deprecation): regenerating it would change it;
+//! - [`Class::None`]: nothing a user can notice (an error status, a response
+//!   constraint, another server listed beside the first).
+//!
+//! Values the SDK's hand-written code relies on ([`Assumption`]s, given to
+//! [`diff_with`]) are breaking when they go, whatever the generic rule says.
+//! Operations are matched by method and path shape, schemes by definition
+//! and `anyOf` alternatives by shape: names that never travel on the wire
+//! (operation ids, schema and scheme names, path parameter names) raise
+//! nothing. [`DiffReport::findings`] groups a change to a shared schema into
+//! one [`Finding`] listing every operation it reaches.
 //!
 //! Prose never produces a change: normalization already removed it, and the
 //! comparison only reads contract keywords. Schemas are walked recursively
@@ -30,7 +40,7 @@
 //!
 //! ```json
 //! {
-//!   "summary": { "breaking": 1, "non_breaking": 0, "informational": 0 },
+//!   "summary": { "breaking": 1, "behind": 0, "none": 0 },
 //!   "changes": [
 //!     {
 //!       "class": "breaking",
@@ -38,13 +48,32 @@
 //!       "operation": "POST /api/v1/secrets/",
 //!       "location": "request body .name",
 //!       "detail": "maxLength 255 -> 64",
+//!       "schema": "SecretCreateRequest",
+//!       "field": ".name",
 //!       "text": "POST /api/v1/secrets/ request body .name maxLength 255 -> 64"
+//!     }
+//!   ],
+//!   "findings": [
+//!     {
+//!       "class": "breaking",
+//!       "rule": "request.constraint.tightened",
+//!       "place": "SecretCreateRequest.name",
+//!       "schema": "SecretCreateRequest",
+//!       "detail": "maxLength 255 -> 64",
+//!       "rust": "pi_types::CreateSecret::name",
+//!       "calls": ["client.secrets().create(…)"],
+//!       "operations": [{"operation": "POST /api/v1/secrets/", "location": "request body .name"}]
 //!     }
 //!   ]
 //! }
 //! ```
 //!
-//! - `class`: `breaking`, `non_breaking` or `informational`;
+//! - `class`: `breaking`, `behind` or `none`;
+//! - `schema`, `field`: the named schema of the old document the change is
+//!   inside and the place within it (`null` and empty outside one);
+//! - `findings`: the changes grouped as [`DiffReport::findings`] does, with
+//!   the Rust item (`rust`) and client calls (`calls`) when the caller gave
+//!   [`SdkNames`] (`cargo xtask` does), else `null` and `[]`;
 //! - `rule`: a stable identifier of the kind of change (see [`rules`]);
 //! - `operation`: upper-case method, a space, and the path template; or
 //!   `servers` for a change to the document's `servers`, which concerns
@@ -77,7 +106,9 @@ use serde_json::{Map, Value};
 
 use crate::normalize::{NormalizeError, normalize};
 
+mod assumptions;
 mod bodies;
+mod findings;
 mod operations;
 mod parameters;
 mod report;
@@ -87,6 +118,9 @@ mod schemas;
 mod security;
 mod servers;
 
+pub use assumptions::{Assumption, check as check_assumption, locate as locate_assumption};
+pub use findings::{Finding, NoNames, SdkNames};
+pub use operations::{align_operation_ids, wire_shape};
 pub use report::{Change, Class, DiffReport};
 
 /// Normalizes both documents and compares them; use this on raw input.
@@ -94,11 +128,18 @@ pub fn diff_documents(old: &Value, new: &Value) -> Result<DiffReport, NormalizeE
     Ok(diff(&normalize(old)?, &normalize(new)?))
 }
 
-/// Compares two normalized documents from the side of a client of `old`.
-///
-/// Unnormalized documents work too, but then internal `/api/admin`
-/// operations are compared as well; [`diff_documents`] normalizes first.
-pub fn diff(old: &Value, new: &Value) -> DiffReport {
+/// [`diff_documents`], also weighing the SDK's own [`Assumption`]s: one
+/// that holds in `old` but not in `new` is a breaking change.
+pub fn diff_documents_with(
+    old: &Value,
+    new: &Value,
+    assumptions: &[Assumption],
+) -> Result<DiffReport, NormalizeError> {
+    Ok(diff_with(&normalize(old)?, &normalize(new)?, assumptions))
+}
+
+/// [`diff`], also weighing the SDK's own [`Assumption`]s.
+pub fn diff_with(old: &Value, new: &Value, assumptions: &[Assumption]) -> DiffReport {
     let mut differ = Differ {
         old,
         new,
@@ -106,9 +147,21 @@ pub fn diff(old: &Value, new: &Value) -> DiffReport {
         seen: HashSet::new(),
         operation: String::new(),
         stack: Vec::new(),
+        scope: Vec::new(),
     };
-    differ.run();
+    differ.document_servers();
+    differ.all_operations();
+    differ.assumptions(assumptions);
+    differ.order();
     DiffReport::new(differ.changes)
+}
+
+/// Compares two normalized documents from the side of a client of `old`.
+///
+/// Unnormalized documents work too, but then internal `/api/admin`
+/// operations are compared as well; [`diff_documents`] normalizes first.
+pub fn diff(old: &Value, new: &Value) -> DiffReport {
+    diff_with(old, new, &[])
 }
 
 /// Which way data flows through the schema being compared.
@@ -131,6 +184,10 @@ struct Differ<'a> {
     /// What the findings are recorded under: an operation's label, or `servers`.
     operation: String,
     stack: Vec<(String, String)>,
+    /// The named schemas being walked, innermost last: each one's name and
+    /// the location where its walk started, so that a change can say which
+    /// schema it is inside and where.
+    scope: Vec<(String, String)>,
 }
 
 /// The schema that allows anything, standing in for a missing one.
@@ -141,21 +198,31 @@ const MAX_DEPTH: usize = 64;
 
 impl Differ<'_> {
     fn push(&mut self, class: Class, rule: &'static str, location: &str, detail: String) {
+        let (schema, field) = self
+            .scope
+            .iter()
+            .rev()
+            .find_map(|(name, start)| {
+                location
+                    .strip_prefix(start.as_str())
+                    .map(|rest| (Some(name.clone()), rest.trim_start().to_owned()))
+            })
+            .unwrap_or((None, String::new()));
         let change = Change {
             class,
             rule,
             operation: self.operation.clone(),
             location: location.to_owned(),
             detail,
+            schema,
+            field,
         };
         if self.seen.insert(change.clone()) {
             self.changes.push(change);
         }
     }
 
-    fn run(&mut self) {
-        self.document_servers();
-        self.all_operations();
+    fn order(&mut self) {
         // Group by operation, keeping each operation's walk order; the sort
         // is stable, and document-level findings sort first.
         self.changes

@@ -9,27 +9,54 @@ use serde_json::Value;
 use super::{Class, Differ, rules};
 use crate::openapi::{METHODS, deref};
 
-/// An operation's place in a document; ordered as reports list operations.
+/// An operation's place on the wire: its method and its path with the
+/// parameter names left out (`/things/{}`), since those names never travel.
+/// Ordered as reports list operations.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct OpKey {
-    path: String,
+    shape: String,
     method_rank: usize,
-}
-
-impl OpKey {
-    /// `GET /things/{id}`: what changes name as their operation.
-    fn label(&self) -> String {
-        let method = METHODS.get(self.method_rank).copied().unwrap_or("?");
-        format!("{} {}", method.to_uppercase(), self.path)
-    }
 }
 
 /// An operation with the path item that holds it.
 pub(super) struct OpView<'a> {
+    /// The path template as the document writes it.
+    pub(super) path: &'a str,
+    /// The upper-case method.
+    method: String,
     /// The path item, for its `parameters` and `servers`.
     pub(super) item: &'a Value,
     /// The operation object.
     pub(super) op: &'a Value,
+}
+
+impl OpView<'_> {
+    /// `GET /things/{id}`: what changes name as their operation.
+    fn label(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// `path` with every `{name}` written `{}`: what the template matches on the
+/// wire.
+pub fn wire_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_name = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_name = true;
+                shape.push('{');
+            }
+            '}' => {
+                in_name = false;
+                shape.push('}');
+            }
+            _ if in_name => {}
+            _ => shape.push(c),
+        }
+    }
+    shape
 }
 
 /// Every operation of a document by place.
@@ -44,10 +71,15 @@ fn operations(doc: &Value) -> BTreeMap<OpKey, OpView<'_>> {
             if let Some(op) = item.get(*method).filter(|op| op.is_object()) {
                 out.insert(
                     OpKey {
-                        path: path.clone(),
+                        shape: wire_shape(path),
                         method_rank: rank,
                     },
-                    OpView { item, op },
+                    OpView {
+                        path,
+                        method: method.to_uppercase(),
+                        item,
+                        op,
+                    },
                 );
             }
         }
@@ -102,7 +134,13 @@ impl<'a> Differ<'a> {
         let moved_away: BTreeSet<&OpKey> = moved_from.values().copied().collect();
 
         for key in keys {
-            self.operation = key.label();
+            // Findings name the operation as the SDK knows it (the old
+            // document's template), or as the new document has it when new.
+            self.operation = old_ops
+                .get(key)
+                .or_else(|| new_ops.get(key))
+                .map(OpView::label)
+                .unwrap_or_default();
             match (old_ops.get(key), new_ops.get(key)) {
                 (Some(old), Some(new)) => self.operation_pair(old, new),
                 (Some(_), None) if moved_away.contains(key) => {}
@@ -113,19 +151,17 @@ impl<'a> Differ<'a> {
                     "operation removed".to_owned(),
                 ),
                 (None, Some(new)) => {
-                    if let Some(from) = moved_from.get(key) {
+                    if let Some(old) = moved_from.get(key).and_then(|from| old_ops.get(*from)) {
                         self.push(
                             Class::Breaking,
                             rules::OPERATION_MOVED,
                             "",
-                            format!("operation moved: {} -> {}", from.label(), key.label()),
+                            format!("operation moved: {} -> {}", old.label(), new.label()),
                         );
-                        if let Some(old) = old_ops.get(*from) {
-                            self.operation_pair(old, new);
-                        }
+                        self.operation_pair(old, new);
                     } else {
                         self.push(
-                            Class::Informational,
+                            Class::Behind,
                             rules::OPERATION_ADDED,
                             "",
                             "operation added".to_owned(),
@@ -150,17 +186,12 @@ impl<'a> Differ<'a> {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         if old_dep != new_dep {
-            let detail = if new_dep {
-                "deprecated"
+            let (class, detail) = if new_dep {
+                (Class::Behind, "deprecated")
             } else {
-                "no longer deprecated"
+                (Class::None, "no longer deprecated")
             };
-            self.push(
-                Class::Informational,
-                rules::OPERATION_DEPRECATED,
-                "",
-                detail.to_owned(),
-            );
+            self.push(class, rules::OPERATION_DEPRECATED, "", detail.to_owned());
         }
         self.operation_servers(old, new);
         self.parameters(old, new);
@@ -168,4 +199,45 @@ impl<'a> Differ<'a> {
         self.responses(old.op.get("responses"), new.op.get("responses"));
         self.security(old.op, new.op);
     }
+}
+
+/// Gives each operation of `doc` the `operationId` of the operation of
+/// `reference` at the same place on the wire (method and path shape), so
+/// that code which names operations by id (the contract suite's drivers)
+/// finds them in a document whose generator renamed them: an id never
+/// travels on the wire. Returns how many ids changed.
+pub fn align_operation_ids(reference: &Value, doc: &mut Value) -> usize {
+    let ids: BTreeMap<OpKey, String> = operations(reference)
+        .into_iter()
+        .filter_map(|(key, view)| {
+            view.op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(|id| (key, id.to_owned()))
+        })
+        .collect();
+    let mut changed = 0;
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return 0;
+    };
+    for (path, item) in paths.iter_mut() {
+        let shape = wire_shape(path);
+        for (rank, method) in METHODS.iter().enumerate() {
+            let key = OpKey {
+                shape: shape.clone(),
+                method_rank: rank,
+            };
+            let (Some(id), Some(op)) = (ids.get(&key), item.get_mut(*method)) else {
+                continue;
+            };
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            if op.get("operationId").and_then(Value::as_str) != Some(id.as_str()) {
+                op.insert("operationId".to_owned(), Value::String(id.clone()));
+                changed += 1;
+            }
+        }
+    }
+    changed
 }

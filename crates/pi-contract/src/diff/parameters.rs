@@ -44,7 +44,7 @@ impl<'a> Differ<'a> {
             self.push(
                 Class::Breaking,
                 rules::PARAMETER_REMOVED,
-                &format!("parameter {} {}", key.0, key.1),
+                &shown(key, old_params.get(key)),
                 "removed".to_owned(),
             );
         }
@@ -55,12 +55,12 @@ impl<'a> Differ<'a> {
             let (class, detail) = if required {
                 (Class::Breaking, "added (required)")
             } else {
-                (Class::NonBreaking, "added (optional)")
+                (Class::Behind, "added (optional)")
             };
             self.push(
                 class,
                 rules::PARAMETER_ADDED,
-                &format!("parameter {} {}", key.0, key.1),
+                &shown(key, new_params.get(key)),
                 detail.to_owned(),
             );
         }
@@ -76,14 +76,14 @@ impl<'a> Differ<'a> {
             let Some(new_param) = new_params.get(key) else {
                 continue;
             };
-            let location = format!("parameter {} {}", key.0, key.1);
+            let location = shown(key, Some(old_param));
             let old_req = old_param.get("required") == Some(&Value::Bool(true));
             let new_req = new_param.get("required") == Some(&Value::Bool(true));
             if old_req != new_req {
                 let (class, detail) = if new_req {
                     (Class::Breaking, "now required")
                 } else {
-                    (Class::NonBreaking, "no longer required")
+                    (Class::Behind, "no longer required")
                 };
                 self.push(
                     class,
@@ -125,8 +125,29 @@ impl<'a> Differ<'a> {
     }
 }
 
-/// The parameters an operation takes, path-item ones included, by (location, name).
+/// How a finding names a parameter: `parameter query limit`, and a path
+/// parameter by the name its document gives it.
+fn shown(key: &ParamKey, param: Option<&&Value>) -> String {
+    let name = match key.0.as_str() {
+        "path" => param
+            .and_then(|p| p.get("name"))
+            .and_then(Value::as_str)
+            .unwrap_or(&key.1),
+        _ => &key.1,
+    };
+    format!("parameter {} {name}", key.0)
+}
+
+/// The parameters an operation takes, path-item ones included, by (location,
+/// name); a path parameter is keyed by its position in the template
+/// (`path #0`), since its name never travels on the wire.
 fn parameters_of<'a>(doc: &'a Value, op: &OpView<'a>) -> BTreeMap<ParamKey, &'a Value> {
+    let positions: Vec<&str> = op
+        .path
+        .split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .collect();
     let mut out = BTreeMap::new();
     for list in [op.item.get("parameters"), op.op.get("parameters")] {
         for param in list.and_then(Value::as_array).into_iter().flatten() {
@@ -137,10 +158,13 @@ fn parameters_of<'a>(doc: &'a Value, op: &OpView<'a>) -> BTreeMap<ParamKey, &'a 
             ) else {
                 continue;
             };
-            let name = if location == "header" {
-                name.to_ascii_lowercase()
-            } else {
-                name.to_owned()
+            let name = match location {
+                "header" => name.to_ascii_lowercase(),
+                "path" => positions
+                    .iter()
+                    .position(|p| *p == name)
+                    .map_or_else(|| name.to_owned(), |i| format!("#{i}")),
+                _ => name.to_owned(),
             };
             out.insert((location.to_owned(), name), param);
         }

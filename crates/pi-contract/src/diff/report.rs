@@ -5,34 +5,45 @@ use std::fmt;
 
 use serde_json::{Value, json};
 
-/// How a change affects a client built against the old document.
+/// How a change affects the SDK built from the old document.
+///
+/// The classes are ordered from the most to the least urgent, so the worst
+/// class of a set of changes is its minimum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Class {
-    /// The existing client may now fail.
+    /// Today's SDK may now fail: a request the new document refuses, a
+    /// response it cannot decode, a value it types lost or altered, an
+    /// operation gone or moved, another base URL or authentication.
     Breaking,
-    /// The existing client keeps working.
-    NonBreaking,
-    /// Nothing fails, but the change deserves a look.
-    Informational,
+    /// Today's SDK keeps working but does not reach everything the new
+    /// document offers (a new operation, input, output or enum value, a
+    /// loosened rule the SDK still enforces, a deprecation): regenerate it.
+    Behind,
+    /// Nothing a user of the SDK can notice; listed for the record.
+    None,
 }
 
 impl Class {
-    /// The identifier used in JSON output: `breaking`, `non_breaking` or `informational`.
+    /// Every class, most urgent first.
+    pub const ALL: [Class; 3] = [Class::Breaking, Class::Behind, Class::None];
+
+    /// The identifier used in text and JSON output: `breaking`, `behind` or `none`.
     pub fn as_str(self) -> &'static str {
         match self {
             Class::Breaking => "breaking",
-            Class::NonBreaking => "non_breaking",
-            Class::Informational => "informational",
+            Class::Behind => "behind",
+            Class::None => "none",
         }
     }
 
-    /// The label used in text output: `breaking`, `non-breaking` or `informational`.
+    /// The label used in text output (the same as [`Class::as_str`]).
     pub fn label(self) -> &'static str {
-        match self {
-            Class::Breaking => "breaking",
-            Class::NonBreaking => "non-breaking",
-            Class::Informational => "informational",
-        }
+        self.as_str()
+    }
+
+    /// The class named `text` (`breaking`, `behind` or `none`).
+    pub fn parse(text: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|class| class.as_str() == text)
     }
 }
 
@@ -56,6 +67,13 @@ pub struct Change {
     pub location: String,
     /// What changed, e.g. `maxLength 255 -> 64`.
     pub detail: String,
+    /// The named schema of the old document (`SecretResponse`) the change is
+    /// inside, when it is inside one: the SDK type generated from it is what
+    /// the change reaches, whichever operations use it.
+    pub schema: Option<String>,
+    /// Where in [`Change::schema`] the change is (`.name`, `[]`, or empty for
+    /// the schema itself); empty when there is no schema.
+    pub field: String,
 }
 
 impl fmt::Display for Change {
@@ -100,14 +118,19 @@ impl DiffReport {
         self.count(Class::Breaking) > 0
     }
 
-    /// The counts per class on one line, e.g. `2 breaking, 1 non-breaking, 0 informational`.
+    /// The counts per class on one line, e.g. `2 breaking, 1 behind, 0 none`.
     pub fn counts_line(&self) -> String {
         format!(
-            "{} breaking, {} non-breaking, {} informational",
+            "{} breaking, {} behind, {} none",
             self.count(Class::Breaking),
-            self.count(Class::NonBreaking),
-            self.count(Class::Informational)
+            self.count(Class::Behind),
+            self.count(Class::None)
         )
+    }
+
+    /// The most urgent class among the changes; `None` when there are none.
+    pub fn worst(&self) -> Option<Class> {
+        self.changes.iter().map(|change| change.class).min()
     }
 
     /// A few lines for a terminal: the counts, then each breaking change.
@@ -122,49 +145,19 @@ impl DiffReport {
         out
     }
 
-    /// The full report as text: changes grouped under their operation, then a
-    /// summary line with the counts per class.
+    /// The full report as text: one block per finding (see
+    /// [`DiffReport::findings`]), then the counts per class.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let mut current: Option<&str> = None;
-        for change in &self.changes {
-            if current != Some(change.operation.as_str()) {
-                if current.is_some() {
-                    out.push('\n');
-                }
-                out.push_str(&change.operation);
-                out.push('\n');
-                current = Some(&change.operation);
-            }
-            let what = if change.location.is_empty() {
-                change.detail.clone()
-            } else {
-                format!("{} {}", change.location, change.detail)
-            };
-            out.push_str(&format!("  {:<14} {what}\n", change.class.label()));
-        }
-        if !self.changes.is_empty() {
-            out.push('\n');
-        }
-        if self.is_empty() {
-            out.push_str("no contract changes\n");
-        } else {
-            out.push_str(&format!(
-                "{} {}: {}\n",
-                self.changes.len(),
-                if self.changes.len() == 1 {
-                    "change"
-                } else {
-                    "changes"
-                },
-                self.counts_line()
-            ));
-        }
-        out
+        self.to_text_with(&super::NoNames)
     }
 
     /// The report in the stable JSON shape documented in the module docs.
     pub fn to_json(&self) -> Value {
+        self.to_json_with(&super::NoNames)
+    }
+
+    /// [`DiffReport::to_json`], with findings that name the SDK's items.
+    pub fn to_json_with(&self, names: &dyn super::SdkNames) -> Value {
         let changes: Vec<Value> = self
             .changes
             .iter()
@@ -175,6 +168,8 @@ impl DiffReport {
                     "operation": c.operation,
                     "location": c.location,
                     "detail": c.detail,
+                    "schema": c.schema,
+                    "field": c.field,
                     "text": c.to_string(),
                 })
             })
@@ -182,10 +177,11 @@ impl DiffReport {
         json!({
             "summary": {
                 "breaking": self.count(Class::Breaking),
-                "non_breaking": self.count(Class::NonBreaking),
-                "informational": self.count(Class::Informational),
+                "behind": self.count(Class::Behind),
+                "none": self.count(Class::None),
             },
             "changes": changes,
+            "findings": self.findings_json(names),
         })
     }
 }

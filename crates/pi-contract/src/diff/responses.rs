@@ -32,7 +32,7 @@ impl<'a> Differ<'a> {
         };
         if !gone.is_empty() && !came.is_empty() {
             self.push(
-                Class::Informational,
+                Class::None,
                 rules::STATUS_SUCCESS,
                 "responses",
                 format!("success status {} -> {}", join(&gone), join(&came)),
@@ -47,7 +47,7 @@ impl<'a> Differ<'a> {
         } else {
             for status in &gone {
                 self.push(
-                    Class::Informational,
+                    Class::None,
                     rules::STATUS_SUCCESS,
                     "responses",
                     format!("success status {status} removed"),
@@ -55,7 +55,7 @@ impl<'a> Differ<'a> {
             }
             for status in &came {
                 self.push(
-                    Class::Informational,
+                    Class::None,
                     rules::STATUS_SUCCESS,
                     "responses",
                     format!("success status {status} added"),
@@ -64,7 +64,7 @@ impl<'a> Differ<'a> {
         }
         for status in old.keys().filter(|s| !success(s) && !new.contains_key(*s)) {
             self.push(
-                Class::NonBreaking,
+                Class::None,
                 rules::STATUS_ERROR,
                 "responses",
                 format!("error status {status} removed"),
@@ -72,7 +72,7 @@ impl<'a> Differ<'a> {
         }
         for status in new.keys().filter(|s| !success(s) && !old.contains_key(*s)) {
             self.push(
-                Class::Informational,
+                Class::None,
                 rules::STATUS_ERROR,
                 "responses",
                 format!("error status {status} added"),

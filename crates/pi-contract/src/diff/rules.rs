@@ -86,6 +86,9 @@ pub const SECURITY_SCHEME: &str = "security.scheme";
 /// prefix in the first server (variables at their defaults), document-wide or
 /// for one operation.
 pub const SERVER_URL: &str = "server.url";
+/// A value the SDK's hand-written code relies on (a state a waiter waits
+/// for, a field a page walker reads) is gone or renamed.
+pub const SDK_ASSUMPTION: &str = "sdk.assumption";
 /// The servers changed without moving the URL operations live under: another
 /// server added or removed, the same URL written differently, a variable's
 /// allowed values.

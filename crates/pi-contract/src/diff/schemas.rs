@@ -46,6 +46,18 @@ impl<'a> Differ<'a> {
             _ => false,
         };
         let location = at(place, path);
+        // A change met inside a named schema of the old document belongs to
+        // the SDK type generated from it (the new document's name for it may
+        // differ; names do not travel on the wire).
+        let named = ov
+            .refs
+            .last()
+            .and_then(|reference| reference.rsplit('/').next())
+            .map(|name| (name.to_owned(), location.clone()));
+        let scoped = named.is_some();
+        if let Some(scope) = named {
+            self.scope.push(scope);
+        }
         self.types(&ov, &nv, side, &location);
         self.nullable(&ov, &nv, side, &location);
         self.constraints(&ov, &nv, side, &location);
@@ -56,6 +68,9 @@ impl<'a> Differ<'a> {
             self.schema(o, n, side, place, &format!("{path}[]"), depth + 1);
         }
         self.variants(&ov, &nv, side, place, path, depth);
+        if scoped {
+            self.scope.pop();
+        }
         if guard {
             self.stack.pop();
         }
@@ -68,9 +83,9 @@ impl<'a> Differ<'a> {
         let widened = types_within(&ov.types, &nv.types);
         let narrowed = types_within(&nv.types, &ov.types);
         let (class, rule) = match side {
-            Side::Request if widened => (Class::NonBreaking, rules::REQUEST_TYPE),
+            Side::Request if widened => (Class::Behind, rules::REQUEST_TYPE),
             Side::Request => (Class::Breaking, rules::REQUEST_TYPE),
-            Side::Response if narrowed => (Class::NonBreaking, rules::RESPONSE_TYPE),
+            Side::Response if narrowed => (Class::Behind, rules::RESPONSE_TYPE),
             Side::Response => (Class::Breaking, rules::RESPONSE_TYPE),
         };
         self.push(
@@ -90,11 +105,7 @@ impl<'a> Differ<'a> {
             return;
         }
         let (class, rule, detail) = match (side, nv.nullable) {
-            (Side::Request, true) => (
-                Class::NonBreaking,
-                rules::REQUEST_NULLABLE,
-                "null now allowed",
-            ),
+            (Side::Request, true) => (Class::Behind, rules::REQUEST_NULLABLE, "null now allowed"),
             (Side::Request, false) => (
                 Class::Breaking,
                 rules::REQUEST_NULLABLE,
@@ -103,11 +114,7 @@ impl<'a> Differ<'a> {
             (Side::Response, true) => {
                 (Class::Breaking, rules::RESPONSE_NULLABLE, "may now be null")
             }
-            (Side::Response, false) => (
-                Class::NonBreaking,
-                rules::RESPONSE_NULLABLE,
-                "no longer null",
-            ),
+            (Side::Response, false) => (Class::Behind, rules::RESPONSE_NULLABLE, "no longer null"),
         };
         self.push(class, rule, location, detail.to_owned());
     }
@@ -168,20 +175,20 @@ impl<'a> Differ<'a> {
             let (class, rule) = match side {
                 Side::Request => match direction {
                     Direction::Tightened => (Class::Breaking, rules::REQUEST_CONSTRAINT_TIGHTENED),
-                    Direction::Loosened => (Class::NonBreaking, rules::REQUEST_CONSTRAINT_LOOSENED),
+                    Direction::Loosened => (Class::Behind, rules::REQUEST_CONSTRAINT_LOOSENED),
                 },
                 // Clients decode dates, times and ids by format: a response
                 // format removed or changed can break decoding.
                 Side::Response if keyword == "format" => {
                     if o.is_none() {
-                        (Class::NonBreaking, rules::RESPONSE_FORMAT)
+                        (Class::Behind, rules::RESPONSE_FORMAT)
                     } else {
                         (Class::Breaking, rules::RESPONSE_FORMAT)
                     }
                 }
                 Side::Response => match direction {
-                    Direction::Tightened => (Class::NonBreaking, rules::RESPONSE_CONSTRAINT),
-                    Direction::Loosened => (Class::Informational, rules::RESPONSE_CONSTRAINT),
+                    Direction::Tightened => (Class::None, rules::RESPONSE_CONSTRAINT),
+                    Direction::Loosened => (Class::None, rules::RESPONSE_CONSTRAINT),
                 },
             };
             self.push(class, rule, location, detail);
@@ -190,7 +197,7 @@ impl<'a> Differ<'a> {
         let n = nv.keywords.get("default").copied();
         if side == Side::Request && o != n {
             self.push(
-                Class::Informational,
+                Class::None,
                 rules::REQUEST_DEFAULT,
                 location,
                 format!("default {} -> {}", show_opt(o), show_opt(n)),
@@ -208,7 +215,7 @@ impl<'a> Differ<'a> {
             (None, Some(values)) => {
                 let class = match side {
                     Side::Request => Class::Breaking,
-                    Side::Response => Class::NonBreaking,
+                    Side::Response => Class::Behind,
                 };
                 self.push(
                     class,
@@ -219,8 +226,8 @@ impl<'a> Differ<'a> {
             }
             (Some(values), None) => {
                 let class = match side {
-                    Side::Request => Class::NonBreaking,
-                    Side::Response => Class::Informational,
+                    Side::Request => Class::Behind,
+                    Side::Response => Class::None,
                 };
                 self.push(
                     class,
@@ -233,15 +240,12 @@ impl<'a> Differ<'a> {
                 for value in old.iter().filter(|v| !new.contains(v)) {
                     let class = match side {
                         Side::Request => Class::Breaking,
-                        Side::Response => Class::NonBreaking,
+                        Side::Response => Class::None,
                     };
                     self.push(class, rule, location, format!("enum value {value} removed"));
                 }
                 for value in new.iter().filter(|v| !old.contains(v)) {
-                    let class = match side {
-                        Side::Request => Class::NonBreaking,
-                        Side::Response => Class::Informational,
-                    };
+                    let class = Class::Behind;
                     self.push(class, rule, location, format!("enum value {value} added"));
                 }
             }
@@ -261,6 +265,21 @@ impl<'a> Differ<'a> {
             let path = format!("{path}.{name}");
             (at(place, &path), path)
         };
+        let renames = self.likely_renames(ov, nv);
+        let renamed_to = |old: &str| {
+            renames
+                .iter()
+                .find(|(from, _)| from == old)
+                .map(|(_, to)| format!("; likely renamed to `{to}`"))
+                .unwrap_or_default()
+        };
+        let renamed_from = |new: &str| {
+            renames
+                .iter()
+                .find(|(_, to)| to == new)
+                .map(|(from, _)| format!("; likely the new name of `{from}`"))
+                .unwrap_or_default()
+        };
         for (name, _) in nv
             .properties
             .iter()
@@ -275,13 +294,18 @@ impl<'a> Differ<'a> {
                     "added (required)",
                 ),
                 Side::Request => (
-                    Class::NonBreaking,
+                    Class::Behind,
                     rules::REQUEST_PROPERTY_ADDED,
                     "added (optional)",
                 ),
-                Side::Response => (Class::NonBreaking, rules::RESPONSE_PROPERTY_ADDED, "added"),
+                Side::Response => (Class::Behind, rules::RESPONSE_PROPERTY_ADDED, "added"),
             };
-            self.push(class, rule, &location, detail.to_owned());
+            self.push(
+                class,
+                rule,
+                &location,
+                format!("{detail}{}", renamed_from(name)),
+            );
         }
         for (name, _) in ov
             .properties
@@ -317,7 +341,12 @@ impl<'a> Differ<'a> {
                     "removed (was optional; now always absent)",
                 ),
             };
-            self.push(class, rule, &location, detail.to_owned());
+            self.push(
+                class,
+                rule,
+                &location,
+                format!("{detail}{}", renamed_to(name)),
+            );
         }
         let common: Vec<(&String, &'a Value, &'a Value)> = ov
             .properties
@@ -336,12 +365,12 @@ impl<'a> Differ<'a> {
                         "now required",
                     ),
                     (Side::Request, false) => (
-                        Class::NonBreaking,
+                        Class::Behind,
                         rules::REQUEST_PROPERTY_REQUIRED,
                         "no longer required",
                     ),
                     (Side::Response, true) => (
-                        Class::NonBreaking,
+                        Class::Behind,
                         rules::RESPONSE_PROPERTY_REQUIRED,
                         "now always present",
                     ),
@@ -355,6 +384,31 @@ impl<'a> Differ<'a> {
             }
             self.schema(o, n, side, place, &sub_path, depth + 1);
         }
+    }
+
+    /// Pairs of (removed, added) property names at one place whose schemas
+    /// have the same shape: most likely one property under a new name. Each
+    /// name pairs at most once, in name order.
+    fn likely_renames(&self, ov: &SchemaView<'a>, nv: &SchemaView<'a>) -> Vec<(String, String)> {
+        let removed = ov
+            .properties
+            .iter()
+            .filter(|(n, _)| !nv.properties.contains_key(*n));
+        let mut added: Vec<(&String, String)> = nv
+            .properties
+            .iter()
+            .filter(|(n, _)| !ov.properties.contains_key(*n))
+            .map(|(n, s)| (*n, SchemaView::of(self.new, s).shape()))
+            .collect();
+        let mut pairs = Vec::new();
+        for (name, schema) in removed {
+            let shape = SchemaView::of(self.old, schema).shape();
+            if let Some(at) = added.iter().position(|(_, s)| *s == shape) {
+                let (to, _) = added.remove(at);
+                pairs.push(((*name).clone(), to.clone()));
+            }
+        }
+        pairs
     }
 
     fn additional(
@@ -376,17 +430,17 @@ impl<'a> Differ<'a> {
                     "additional properties no longer allowed",
                 ),
                 (Side::Request, false) => (
-                    Class::NonBreaking,
+                    Class::Behind,
                     rules::REQUEST_ADDITIONAL_PROPERTIES,
                     "additional properties now allowed",
                 ),
                 (Side::Response, true) => (
-                    Class::NonBreaking,
+                    Class::None,
                     rules::RESPONSE_ADDITIONAL_PROPERTIES,
                     "additional properties no longer sent",
                 ),
                 (Side::Response, false) => (
-                    Class::Informational,
+                    Class::Behind,
                     rules::RESPONSE_ADDITIONAL_PROPERTIES,
                     "additional properties may now be sent",
                 ),
@@ -413,45 +467,81 @@ impl<'a> Differ<'a> {
         if ov.variants.is_empty() && nv.variants.is_empty() {
             return;
         }
-        let keyed = |v: &SchemaView<'a>| -> Vec<(String, &'a Value)> {
+        // Alternatives are matched by their shape, never by a schema name
+        // (which does not travel on the wire); the label is the old
+        // document's name, or the position.
+        let keyed = |doc: &'a Value, v: &SchemaView<'a>| -> Vec<(String, String, &'a Value)> {
             v.variants
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    let key = s
+                    let label = s
                         .get("$ref")
                         .and_then(Value::as_str)
                         .and_then(|r| r.rsplit('/').next())
                         .map_or_else(|| format!("#{i}"), str::to_owned);
-                    (key, *s)
+                    (SchemaView::of(doc, s).shape(), label, *s)
                 })
                 .collect()
         };
-        let old = keyed(ov);
-        let new = keyed(nv);
+        let old: Vec<(String, String, &'a Value)> = keyed(self.old, ov);
+        let new: Vec<(String, String, &'a Value)> = keyed(self.new, nv);
         let location = at(place, path);
         let rule = match side {
             Side::Request => rules::REQUEST_VARIANT,
             Side::Response => rules::RESPONSE_VARIANT,
         };
-        for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)) {
+        // Pair the same shape first (a renamed schema), then the same
+        // label (one alternative that changed inside, compared below).
+        let mut unpaired: Vec<usize> = (0..new.len()).collect();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut lonely: Vec<usize> = Vec::new();
+        for (i, (shape, _, _)) in old.iter().enumerate() {
+            match unpaired.iter().position(|&j| new[j].0 == *shape) {
+                Some(at) => pairs.push((i, unpaired.remove(at))),
+                None => lonely.push(i),
+            }
+        }
+        lonely.retain(
+            |&i| match unpaired.iter().position(|&j| new[j].1 == old[i].1) {
+                Some(at) => {
+                    pairs.push((i, unpaired.remove(at)));
+                    false
+                }
+                None => true,
+            },
+        );
+        for i in lonely {
             let class = match side {
                 Side::Request => Class::Breaking,
-                Side::Response => Class::NonBreaking,
+                Side::Response => Class::None,
             };
-            self.push(class, rule, &location, format!("alternative {key} removed"));
+            let label = &old[i].1;
+            self.push(
+                class,
+                rule,
+                &location,
+                format!("alternative {label} removed"),
+            );
         }
-        for (key, _) in new.iter().filter(|(k, _)| !old.iter().any(|(o, _)| o == k)) {
+        for j in unpaired {
             let class = match side {
-                Side::Request => Class::NonBreaking,
+                Side::Request => Class::Behind,
                 Side::Response => Class::Breaking,
             };
-            self.push(class, rule, &location, format!("alternative {key} added"));
+            let label = &new[j].1;
+            self.push(class, rule, &location, format!("alternative {label} added"));
         }
-        for (key, o) in old.iter().map(|(k, o)| (k, *o)) {
-            if let Some(n) = new.iter().find(|(k, _)| k == key).map(|(_, n)| *n) {
-                self.schema(o, n, side, place, &format!("{path}<{key}>"), depth + 1);
-            }
+        for (i, j) in pairs {
+            let label = old[i].1.clone();
+            self.schema(
+                old[i].2,
+                new[j].2,
+                side,
+                place,
+                &format!("{path}<{label}>"),
+                depth + 1,
+            );
         }
     }
 }
@@ -491,7 +581,7 @@ const CONSTRAINTS: &[(&str, Bound)] = &[
 /// A schema with `$ref`s followed, `allOf` merged and `[T, null]` unions read
 /// as nullable `T`.
 #[derive(Debug, Default)]
-struct SchemaView<'a> {
+pub(super) struct SchemaView<'a> {
     /// The `$ref`s followed to get here, outermost first.
     refs: Vec<String>,
     /// Whether `null` is allowed.
@@ -500,15 +590,15 @@ struct SchemaView<'a> {
     types: Option<BTreeSet<String>>,
     /// The `anyOf`/`oneOf` alternatives when there are several non-null ones.
     variants: Vec<&'a Value>,
-    properties: BTreeMap<&'a String, &'a Value>,
+    pub(super) properties: BTreeMap<&'a String, &'a Value>,
     required: BTreeSet<String>,
     additional: Option<&'a Value>,
-    items: Option<&'a Value>,
+    pub(super) items: Option<&'a Value>,
     keywords: BTreeMap<&'static str, &'a Value>,
 }
 
 impl<'a> SchemaView<'a> {
-    fn of(doc: &'a Value, schema: &'a Value) -> Self {
+    pub(super) fn of(doc: &'a Value, schema: &'a Value) -> Self {
         let mut view = SchemaView::default();
         view.add(doc, schema, 0);
         view
@@ -586,6 +676,21 @@ impl<'a> SchemaView<'a> {
         }
     }
 
+    /// What a schema looks like on the wire, ignoring names: its types,
+    /// nullability, property names, item types and enum values. Two schemas
+    /// of one shape are the same thing to a client, whatever they are called.
+    fn shape(&self) -> String {
+        let properties: Vec<&str> = self.properties.keys().map(|k| k.as_str()).collect();
+        format!(
+            "{}|{}|{}|{}|{:?}",
+            show_types(&self.types),
+            self.nullable,
+            properties.join(","),
+            self.items.is_some(),
+            self.enum_values()
+        )
+    }
+
     /// Records a `type` keyword without `null` (which is nullability); several
     /// `type`s met through `allOf` intersect.
     fn set_types<'t>(&mut self, types: impl Iterator<Item = &'t str>) {
@@ -597,7 +702,7 @@ impl<'a> SchemaView<'a> {
     }
 
     /// The enum values (without `null`, which is nullability), rendered as JSON.
-    fn enum_values(&self) -> Option<Vec<String>> {
+    pub(super) fn enum_values(&self) -> Option<Vec<String>> {
         self.keywords
             .get("enum")
             .and_then(|v| v.as_array())

@@ -13,6 +13,10 @@ impl<'a> Differ<'a> {
     pub(super) fn security(&mut self, old_op: &'a Value, new_op: &'a Value) {
         let old_req = requirements(self.old, old_op);
         let new_req = requirements(self.new, new_op);
+        // A scheme renamed with the same definition sends the same header:
+        // compare what the schemes are, not what they are called. A scheme
+        // that keeps its name but changes its definition is reported below.
+        let same_on_the_wire = definitions(self.old, &old_req) == definitions(self.new, &new_req);
         let public = |reqs: &BTreeSet<BTreeSet<String>>| {
             reqs.is_empty() || reqs.iter().any(BTreeSet::is_empty)
         };
@@ -31,18 +35,18 @@ impl<'a> Differ<'a> {
                 .collect::<Vec<_>>()
                 .join(" | ")
         };
-        if old_req != new_req {
+        if old_req != new_req && !same_on_the_wire {
             let (class, detail) = match (public(&old_req), public(&new_req)) {
                 (true, false) => (
                     Class::Breaking,
                     format!("authentication now required ({})", show(&new_req)),
                 ),
                 (false, true) => (
-                    Class::NonBreaking,
+                    Class::None,
                     format!("authentication no longer required (was {})", show(&old_req)),
                 ),
                 _ if old_req.iter().any(|alt| new_req.contains(alt)) => (
-                    Class::NonBreaking,
+                    Class::None,
                     format!("security {} -> {}", show(&old_req), show(&new_req)),
                 ),
                 _ => (
@@ -84,6 +88,22 @@ impl<'a> Differ<'a> {
             }
         }
     }
+}
+
+/// The requirement alternatives with each scheme name replaced by its
+/// definition (the scheme object as JSON text).
+fn definitions(doc: &Value, reqs: &BTreeSet<BTreeSet<String>>) -> BTreeSet<BTreeSet<String>> {
+    reqs.iter()
+        .map(|alt| {
+            alt.iter()
+                .map(|name| {
+                    let pointer = format!("/components/securitySchemes/{}", escape_pointer(name));
+                    doc.pointer(&pointer)
+                        .map_or_else(|| format!("missing {name}"), Value::to_string)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// The security alternatives of an operation (its own, else the document's),

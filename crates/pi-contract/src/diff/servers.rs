@@ -46,14 +46,14 @@ impl Differ<'_> {
             } else {
                 format!("{old_url} -> {new_url} (same base URL)")
             };
-            self.push(Class::Informational, rules::SERVER_LIST, "url", detail);
+            self.push(Class::None, rules::SERVER_LIST, "url", detail);
         }
         let old_rest = alternatives(old);
         let new_rest = alternatives(new);
         for url in &old_rest {
             if !new_rest.iter().any(|n| place(n) == place(url)) {
                 self.push(
-                    Class::Informational,
+                    Class::None,
                     rules::SERVER_LIST,
                     "alternatives",
                     format!("{url} removed"),
@@ -63,7 +63,7 @@ impl Differ<'_> {
         for url in &new_rest {
             if !old_rest.iter().any(|o| place(o) == place(url)) {
                 self.push(
-                    Class::Informational,
+                    Class::None,
                     rules::SERVER_LIST,
                     "alternatives",
                     format!("{url} added"),

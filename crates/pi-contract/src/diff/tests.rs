@@ -192,7 +192,7 @@ fn admin_operations_are_out_of_scope() {
 // ----- operations -----
 
 #[test]
-fn operation_added_is_informational_and_removed_is_breaking() {
+fn operation_added_is_behind_and_removed_is_breaking() {
     let new = with(|d| {
         d["paths"]["/things/{id}"]["delete"] =
             json!({"operationId": "delete_thing", "responses": {"204": {"description": "gone"}}});
@@ -200,7 +200,7 @@ fn operation_added_is_informational_and_removed_is_breaking() {
     expect(
         &base(),
         &new,
-        &["informational: DELETE /things/{id} operation added"],
+        &["behind: DELETE /things/{id} operation added"],
     );
     expect(
         &new,
@@ -244,7 +244,7 @@ fn an_operation_id_at_a_new_path_is_a_move() {
         &with(strip_id),
         &new,
         &[
-            "informational: GET /items/{id} operation added",
+            "behind: GET /items/{id} operation added",
             "breaking: GET /things/{id} operation removed",
         ],
     );
@@ -268,14 +268,10 @@ fn a_method_change_is_a_move() {
 }
 
 #[test]
-fn deprecation_is_informational() {
+fn deprecation_is_behind() {
     let new = with(|d| post(d)["deprecated"] = json!(true));
-    expect(&base(), &new, &["informational: POST /things deprecated"]);
-    expect(
-        &new,
-        &base(),
-        &["informational: POST /things no longer deprecated"],
-    );
+    expect(&base(), &new, &["behind: POST /things deprecated"]);
+    expect(&new, &base(), &["none: POST /things no longer deprecated"]);
 }
 
 // ----- parameters -----
@@ -301,7 +297,7 @@ fn parameter_added_required_breaks_and_optional_does_not() {
     expect(
         &base(),
         &optional,
-        &["non-breaking: POST /things parameter query team added (optional)"],
+        &["behind: POST /things parameter query team added (optional)"],
     );
     // Removing a parameter the client sends breaks.
     expect(
@@ -319,7 +315,7 @@ fn parameter_rename_is_a_removal_and_an_addition() {
         &new,
         &[
             "breaking: POST /things parameter query limit removed",
-            "non-breaking: POST /things parameter query max added (optional)",
+            "behind: POST /things parameter query max added (optional)",
         ],
     );
 }
@@ -345,7 +341,7 @@ fn parameter_requiredness() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things parameter query limit no longer required"],
+        &["behind: POST /things parameter query limit no longer required"],
     );
 }
 
@@ -414,7 +410,7 @@ fn parameter_type_and_range() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things parameter query limit maximum 50 -> 100"],
+        &["behind: POST /things parameter query limit maximum 50 -> 100"],
     );
 }
 
@@ -457,7 +453,7 @@ fn request_body_added_removed_and_required() {
     expect(
         &base(),
         &new,
-        &["non-breaking: GET /things/{id} request body added (optional)"],
+        &["behind: GET /things/{id} request body added (optional)"],
     );
 
     let optional = with(|d| post(d)["requestBody"]["required"] = json!(false));
@@ -469,7 +465,7 @@ fn request_body_added_removed_and_required() {
     expect(
         &base(),
         &optional,
-        &["non-breaking: POST /things request body no longer required"],
+        &["behind: POST /things request body no longer required"],
     );
 }
 
@@ -483,9 +479,7 @@ fn request_content_type_removed_breaks_and_added_does_not() {
     expect(
         &base(),
         &new,
-        &[
-            "non-breaking: POST /things request body content type application/x-www-form-urlencoded added",
-        ],
+        &["behind: POST /things request body content type application/x-www-form-urlencoded added"],
     );
     let new = with(|d| {
         let content = post(d)["requestBody"]["content"].as_object_mut().unwrap();
@@ -497,7 +491,7 @@ fn request_content_type_removed_breaks_and_added_does_not() {
         &new,
         &[
             "breaking: POST /things request body content type application/json removed",
-            "non-breaking: POST /things request body content type multipart/form-data added",
+            "behind: POST /things request body content type multipart/form-data added",
         ],
     );
 }
@@ -522,7 +516,7 @@ fn request_property_added_required_breaks_and_optional_does_not() {
     expect(
         &base(),
         &new,
-        &["non-breaking: POST /things request body .color added (optional)"],
+        &["behind: POST /things request body .color added (optional)"],
     );
 }
 
@@ -585,8 +579,8 @@ fn a_renamed_request_property_is_a_breaking_removal_plus_an_addition() {
         &base(),
         &new,
         &[
-            "non-breaking: POST /things request body .at added (optional)",
-            "breaking: POST /things request body .when removed (a value sent for it is dropped)",
+            "behind: POST /things request body .at added (optional); likely the new name of `when`",
+            "breaking: POST /things request body .when removed (a value sent for it is dropped); likely renamed to `at`",
         ],
     );
     assert_eq!(report.changes()[1].rule, rules::REQUEST_PROPERTY_REMOVED);
@@ -629,7 +623,7 @@ fn request_property_requiredness() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .size no longer required"],
+        &["behind: POST /things request body .size no longer required"],
     );
 }
 
@@ -646,7 +640,7 @@ fn request_property_type() {
     expect(
         &base(),
         &new,
-        &["non-breaking: POST /things request body .size type integer -> number"],
+        &["behind: POST /things request body .size type integer -> number"],
     );
     expect(
         &new,
@@ -666,7 +660,7 @@ fn request_length_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .name maxLength 64 -> 255"],
+        &["behind: POST /things request body .name maxLength 64 -> 255"],
     );
     let new = with(|d| request_prop(d, "name")["minLength"] = json!(3));
     expect(
@@ -677,7 +671,7 @@ fn request_length_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .name minLength 3 -> 1"],
+        &["behind: POST /things request body .name minLength 3 -> 1"],
     );
     let new = with(|d| request_prop(d, "when")["maxLength"] = json!(10));
     expect(
@@ -688,7 +682,7 @@ fn request_length_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .when maxLength 10 -> none"],
+        &["behind: POST /things request body .when maxLength 10 -> none"],
     );
 }
 
@@ -703,7 +697,7 @@ fn request_range_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .size maximum 5 -> 10"],
+        &["behind: POST /things request body .size maximum 5 -> 10"],
     );
     let new = with(|d| request_prop(d, "size")["minimum"] = json!(1));
     expect(
@@ -714,7 +708,7 @@ fn request_range_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .size minimum 1 -> 0"],
+        &["behind: POST /things request body .size minimum 1 -> 0"],
     );
     let new = with(|d| request_prop(d, "tags")["maxItems"] = json!(2));
     expect(
@@ -725,7 +719,7 @@ fn request_range_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .tags maxItems 2 -> 5"],
+        &["behind: POST /things request body .tags maxItems 2 -> 5"],
     );
 }
 
@@ -746,7 +740,7 @@ fn request_pattern() {
     expect(
         &base(),
         &new,
-        &["non-breaking: POST /things request body .name pattern \"^[a-z]+$\" -> none"],
+        &["behind: POST /things request body .name pattern \"^[a-z]+$\" -> none"],
     );
     expect(
         &new,
@@ -766,7 +760,7 @@ fn request_format() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .when format \"date-time\" -> none"],
+        &["behind: POST /things request body .when format \"date-time\" -> none"],
     );
 }
 
@@ -778,7 +772,7 @@ fn request_nullability() {
     expect(
         &base(),
         &new,
-        &["non-breaking: POST /things request body .when null now allowed"],
+        &["behind: POST /things request body .when null now allowed"],
     );
     expect(
         &new,
@@ -801,12 +795,12 @@ fn request_items_are_compared() {
 }
 
 #[test]
-fn request_default_change_is_informational() {
+fn request_default_change_is_none() {
     let new = with(|d| request_prop(d, "note")["default"] = json!("n/a"));
     expect(
         &base(),
         &new,
-        &["informational: POST /things request body .note default null -> \"n/a\""],
+        &["none: POST /things request body .note default null -> \"n/a\""],
     );
 }
 
@@ -821,7 +815,7 @@ fn request_additional_properties() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body additional properties now allowed"],
+        &["behind: POST /things request body additional properties now allowed"],
     );
 }
 
@@ -834,26 +828,26 @@ fn enum_value_removed_breaks_requests_but_not_responses() {
         &base(),
         &new,
         &[
-            "non-breaking: GET /things response 200 .data.kind enum value \"large\" removed",
+            "none: GET /things response 200 .data.kind enum value \"large\" removed",
             "breaking: POST /things request body .kind enum value \"large\" removed",
-            "non-breaking: POST /things response 200 .data.kind enum value \"large\" removed",
-            "non-breaking: GET /things/{id} response 200 .data.kind enum value \"large\" removed",
+            "none: POST /things response 200 .data.kind enum value \"large\" removed",
+            "none: GET /things/{id} response 200 .data.kind enum value \"large\" removed",
         ],
     );
 }
 
 #[test]
-fn enum_value_added_is_informational_in_responses() {
+fn enum_value_added_is_behind_in_responses() {
     let new = with(|d| schema(d, "Kind")["enum"] = json!(["small", "large", "huge"]));
     // Reported once per operation that sees the shared schema, on each side.
     expect(
         &base(),
         &new,
         &[
-            "informational: GET /things response 200 .data.kind enum value \"huge\" added",
-            "non-breaking: POST /things request body .kind enum value \"huge\" added",
-            "informational: POST /things response 200 .data.kind enum value \"huge\" added",
-            "informational: GET /things/{id} response 200 .data.kind enum value \"huge\" added",
+            "behind: GET /things response 200 .data.kind enum value \"huge\" added",
+            "behind: POST /things request body .kind enum value \"huge\" added",
+            "behind: POST /things response 200 .data.kind enum value \"huge\" added",
+            "behind: GET /things/{id} response 200 .data.kind enum value \"huge\" added",
         ],
     );
 }
@@ -869,18 +863,18 @@ fn enum_introduced_or_dropped() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .when enum removed (was [\"now\", \"later\"])"],
+        &["behind: POST /things request body .when enum removed (was [\"now\", \"later\"])"],
     );
     let new = with(|d| thing_prop(d, "id")["enum"] = json!(["a"]));
     let get = "GET /things/{id} response 200 .data.id";
     let got = entries(&base(), &new);
     assert!(
-        got.contains(&format!("non-breaking: {get} enum added [\"a\"]")),
+        got.contains(&format!("behind: {get} enum added [\"a\"]")),
         "{got:#?}"
     );
     let got = entries(&new, &base());
     assert!(
-        got.contains(&format!("informational: {get} enum removed (was [\"a\"])")),
+        got.contains(&format!("none: {get} enum removed (was [\"a\"])")),
         "{got:#?}"
     );
 }
@@ -904,12 +898,12 @@ fn expect_get(old: &Value, new: &Value, expected: &[&str]) {
 }
 
 #[test]
-fn response_property_added_is_non_breaking() {
+fn response_property_added_is_behind() {
     let new = with(|d| *thing_prop(d, "color") = json!({"type": "string"}));
     expect_get(
         &base(),
         &new,
-        &["non-breaking: GET /things/{id} response 200 .data.color added"],
+        &["behind: GET /things/{id} response 200 .data.color added"],
     );
 }
 
@@ -954,8 +948,8 @@ fn a_renamed_optional_response_property_breaks() {
         &base(),
         &new,
         &[
-            "non-breaking: GET /things/{id} response 200 .data.title added",
-            "breaking: GET /things/{id} response 200 .data.label removed (was optional; now always absent)",
+            "behind: GET /things/{id} response 200 .data.title added; likely the new name of `label`",
+            "breaking: GET /things/{id} response 200 .data.label removed (was optional; now always absent); likely renamed to `title`",
         ],
     );
     let report = diff_documents(&base(), &new).unwrap();
@@ -979,7 +973,7 @@ fn response_property_made_optional_breaks() {
     expect_get(
         &new,
         &base(),
-        &["non-breaking: GET /things/{id} response 200 .data.created now always present"],
+        &["behind: GET /things/{id} response 200 .data.created now always present"],
     );
 }
 
@@ -995,7 +989,7 @@ fn response_property_made_nullable_breaks() {
     expect_get(
         &new,
         &base(),
-        &["non-breaking: GET /things/{id} response 200 .data.id no longer null"],
+        &["behind: GET /things/{id} response 200 .data.id no longer null"],
     );
 }
 
@@ -1012,7 +1006,7 @@ fn response_property_type() {
     expect_get(
         &number,
         &base(),
-        &["non-breaking: GET /things/{id} response 200 .data.count type number -> integer"],
+        &["behind: GET /things/{id} response 200 .data.count type number -> integer"],
     );
     expect_get(
         &base(),
@@ -1037,7 +1031,7 @@ fn response_format() {
     expect_get(
         &new,
         &base(),
-        &["non-breaking: GET /things/{id} response 200 .data.created format none -> \"date-time\""],
+        &["behind: GET /things/{id} response 200 .data.created format none -> \"date-time\""],
     );
 }
 
@@ -1047,12 +1041,12 @@ fn response_constraints_never_break() {
     expect_get(
         &base(),
         &new,
-        &["non-breaking: GET /things/{id} response 200 .data.id maxLength none -> 36"],
+        &["none: GET /things/{id} response 200 .data.id maxLength none -> 36"],
     );
     expect_get(
         &new,
         &base(),
-        &["informational: GET /things/{id} response 200 .data.id maxLength 36 -> none"],
+        &["none: GET /things/{id} response 200 .data.id maxLength 36 -> none"],
     );
 }
 
@@ -1070,14 +1064,14 @@ fn response_alternatives() {
     expect_get(
         &new,
         &old,
-        &["non-breaking: GET /things/{id} response 200 .data.label alternative #2 removed"],
+        &["none: GET /things/{id} response 200 .data.label alternative #2 removed"],
     );
     let old = with(|d| *request_prop(d, "when") = one.clone());
     let new = with(|d| *request_prop(d, "when") = two.clone());
     expect(
         &old,
         &new,
-        &["non-breaking: POST /things request body .when alternative #2 added"],
+        &["behind: POST /things request body .when alternative #2 added"],
     );
     expect(
         &new,
@@ -1099,14 +1093,14 @@ fn response_content_type_removed_breaks() {
     expect(
         &new,
         &base(),
-        &["non-breaking: GET /things/{id} response 200 content type application/json added"],
+        &["behind: GET /things/{id} response 200 content type application/json added"],
     );
 }
 
 // ----- statuses -----
 
 #[test]
-fn success_status_changes_are_informational() {
+fn success_status_changes_are_none() {
     let new = with(|d| {
         let responses = d["paths"]["/things/{id}"]["get"]["responses"]
             .as_object_mut()
@@ -1117,7 +1111,7 @@ fn success_status_changes_are_informational() {
     expect(
         &base(),
         &new,
-        &["informational: GET /things/{id} responses success status 200 -> 201"],
+        &["none: GET /things/{id} responses success status 200 -> 201"],
     );
     let new = with(|d| {
         d["paths"]["/things/{id}"]["get"]["responses"]["202"] = json!({"description": "later"});
@@ -1125,12 +1119,12 @@ fn success_status_changes_are_informational() {
     expect(
         &base(),
         &new,
-        &["informational: GET /things/{id} responses success status 202 added"],
+        &["none: GET /things/{id} responses success status 202 added"],
     );
     expect(
         &new,
         &base(),
-        &["informational: GET /things/{id} responses success status 202 removed"],
+        &["none: GET /things/{id} responses success status 202 removed"],
     );
 }
 
@@ -1148,8 +1142,8 @@ fn a_changed_success_status_still_compares_the_body() {
     assert_eq!(
         got,
         [
-            "informational: GET /things/{id} responses success status 200 -> 201",
-            "non-breaking: GET /things/{id} response 200->201 .data.color added",
+            "none: GET /things/{id} responses success status 200 -> 201",
+            "behind: GET /things/{id} response 200->201 .data.color added",
         ]
     );
 }
@@ -1160,12 +1154,12 @@ fn error_status_added_and_removed() {
     expect(
         &base(),
         &new,
-        &["informational: POST /things responses error status 409 added"],
+        &["none: POST /things responses error status 409 added"],
     );
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things responses error status 409 removed"],
+        &["none: POST /things responses error status 409 removed"],
     );
 }
 
@@ -1182,9 +1176,7 @@ fn security_added_breaks_and_removed_does_not() {
     expect(
         &new,
         &base(),
-        &[
-            "non-breaking: GET /things/{id} security authentication no longer required (was HTTPBearer)",
-        ],
+        &["none: GET /things/{id} security authentication no longer required (was HTTPBearer)"],
     );
     // Document-level security applies to operations without their own.
     let new = with(|d| d["security"] = json!([{"HTTPBearer": []}]));
@@ -1234,7 +1226,7 @@ fn security_replaced_breaks_and_widened_does_not() {
     expect(
         &old,
         &widened,
-        &["non-breaking: GET /things security security HTTPBearer -> ApiKey | HTTPBearer"],
+        &["none: GET /things security security HTTPBearer -> ApiKey | HTTPBearer"],
     );
 }
 
@@ -1281,14 +1273,12 @@ fn another_server_url_breaks_and_names_both_urls() {
 }
 
 #[test]
-fn the_same_server_written_differently_is_informational() {
+fn the_same_server_written_differently_is_none() {
     let new = servers(json!([{"url": "https://API.example:443/"}]));
     expect(
         &base(),
         &new,
-        &[
-            "informational: servers url https://api.example -> https://API.example:443/ (same base URL)",
-        ],
+        &["none: servers url https://api.example -> https://API.example:443/ (same base URL)"],
     );
 }
 
@@ -1298,24 +1288,19 @@ fn another_server_or_a_description_does_not_break() {
     expect(
         &base(),
         &two,
-        &["informational: servers alternatives https://eu.api.example added"],
+        &["none: servers alternatives https://eu.api.example added"],
     );
     expect(
         &two,
         &base(),
-        &["informational: servers alternatives https://eu.api.example removed"],
+        &["none: servers alternatives https://eu.api.example removed"],
     );
     // Descriptions are prose: normalization drops them, so nothing changes...
     let described = servers(json!([{"url": "https://api.example", "description": "Production"}]));
     expect(&base(), &described, &[]);
     // ...and compared raw, they are only worth a look.
     let report = diff(&base(), &described);
-    assert_eq!(
-        report.count(Class::Informational),
-        1,
-        "{}",
-        report.to_text()
-    );
+    assert_eq!(report.count(Class::None), 1, "{}", report.to_text());
     assert!(!report.has_breaking());
 }
 
@@ -1336,7 +1321,7 @@ fn server_variables_are_read_at_their_defaults() {
     expect(
         &us,
         &region("us", json!(["us", "eu", "ap"])),
-        &["informational: servers url https://us.api.example changed (same base URL)"],
+        &["none: servers url https://us.api.example changed (same base URL)"],
     );
 }
 
@@ -1459,23 +1444,16 @@ fn json_output_of_server_and_removal_changes() {
 }
 
 #[test]
-fn text_output_groups_by_operation_with_counts() {
+fn text_output_is_one_finding_per_schema_change_with_counts() {
     let text = sample_report().to_text();
     let expected = "\
-GET /things
-  non-breaking   response 200 .data.color added
+breaking  request.constraint.tightened: ThingRequest.name maxLength 255 -> 64
+          in: POST /things (request body .name)
+behind    response.property.added: Thing.color added
+          in: GET /things (response 200 .data.color); POST /things (response 200 .data.color); GET /things/{id} (response 200 .data.color)
+behind    operation.added: DELETE /things/{id} operation added
 
-POST /things
-  breaking       request body .name maxLength 255 -> 64
-  non-breaking   response 200 .data.color added
-
-GET /things/{id}
-  non-breaking   response 200 .data.color added
-
-DELETE /things/{id}
-  informational  operation added
-
-5 changes: 1 breaking, 3 non-breaking, 1 informational
+5 changes in 3 findings: 1 breaking, 4 behind, 0 none
 ";
     assert_eq!(text, expected);
 }
@@ -1485,10 +1463,10 @@ fn summary_lists_counts_and_breaking_entries() {
     let report = sample_report();
     assert_eq!(
         report.summary(),
-        "spec diff: 1 breaking, 3 non-breaking, 1 informational\n  breaking: POST /things request body .name maxLength 255 -> 64\n"
+        "spec diff: 1 breaking, 4 behind, 0 none\n  breaking: POST /things request body .name maxLength 255 -> 64\n"
     );
     assert!(report.has_breaking());
-    assert_eq!(report.count(Class::Informational), 1);
+    assert_eq!(report.count(Class::Behind), 4);
 }
 
 #[test]
@@ -1502,7 +1480,7 @@ fn other_request_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .tags uniqueItems true -> none"],
+        &["behind: POST /things request body .tags uniqueItems true -> none"],
     );
     let new = with(|d| request_prop(d, "size")["multipleOf"] = json!(2));
     expect(
@@ -1519,7 +1497,7 @@ fn other_request_constraints() {
     expect(
         &new,
         &base(),
-        &["non-breaking: POST /things request body .size exclusiveMinimum 0 -> none"],
+        &["behind: POST /things request body .size exclusiveMinimum 0 -> none"],
     );
 }
 
@@ -1529,6 +1507,6 @@ fn keywords_beside_a_ref_count() {
     expect(
         &base(),
         &new,
-        &["informational: POST /things request body .kind default none -> \"small\""],
+        &["none: POST /things request body .kind default none -> \"small\""],
     );
 }

@@ -1,0 +1,127 @@
+//! What the drift tools know of the SDK besides the document: the values its
+//! hand-written code relies on (`pi_client::assumptions`), the Rust type of
+//! each schema (`spec/codegen.toml`) and the call that makes each operation
+//! (the README's operation table, which a test keeps complete).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pi_contract::diff::{Assumption, SdkNames};
+
+use crate::codegen::config::Config;
+
+/// The SDK's assumptions in the form the diff engine weighs them.
+pub(crate) fn assumptions() -> Vec<Assumption> {
+    pi_client::assumptions::all()
+        .into_iter()
+        .map(|a| Assumption {
+            operation: a.operation,
+            location: a.location,
+            value: a.value,
+            reason: a.reason,
+        })
+        .collect()
+}
+
+/// Rust names of the SDK, read from the workspace.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    types: BTreeMap<String, String>,
+    calls: BTreeMap<String, String>,
+}
+
+impl Names {
+    /// The names found under `root`; a file that cannot be read only leaves
+    /// its names out (findings then name the document's places alone).
+    pub(crate) fn load(root: &Path) -> Names {
+        let types = Config::load(&root.join("spec/codegen.toml"))
+            .map(|config| {
+                config
+                    .schemas
+                    .into_iter()
+                    .filter_map(|(schema, names)| {
+                        let rust = names.use_type.or(names.name)?;
+                        Some((schema, format!("pi_types::{rust}")))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let calls = std::fs::read_to_string(root.join("README.md"))
+            .map(|readme| calls_in(&readme))
+            .unwrap_or_default();
+        Names { types, calls }
+    }
+}
+
+/// The README's operation table rows: `` | `GET /path` | `client.x().y(…)` | `id` | ``.
+fn calls_in(readme: &str) -> BTreeMap<String, String> {
+    readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let operation = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let call = cells.get(2)?.strip_prefix('`')?.strip_suffix('`')?;
+            (operation.contains(' ') && call.starts_with("client."))
+                .then(|| (operation.to_owned(), call.to_owned()))
+        })
+        .collect()
+}
+
+impl SdkNames for Names {
+    fn rust_type(&self, schema: &str) -> Option<String> {
+        self.types.get(schema).cloned()
+    }
+
+    fn client_call(&self, operation: &str) -> Option<String> {
+        self.calls.get(operation).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_come_from_the_operation_table() {
+        let readme =
+            "| `GET /api/v1/secrets/` | `client.secrets().list(…)` | `list_secrets` |\n| a | b |";
+        let calls = calls_in(readme);
+        assert_eq!(
+            calls.get("GET /api/v1/secrets/").map(String::as_str),
+            Some("client.secrets().list(…)")
+        );
+        assert_eq!(calls.len(), 1);
+    }
+
+    /// Every assumption the SDK declares is found in the vendored document:
+    /// a declaration that names a missing place would never fire.
+    #[test]
+    fn every_assumption_is_found_in_the_vendored_document() {
+        let root = crate::project_root();
+        let document = pi_contract::document::read_document(&root.join("spec/openapi.json"))
+            .unwrap_or_default();
+        let all = assumptions();
+        assert!(all.len() >= 20, "{all:?}");
+        for assumption in &all {
+            assert_eq!(
+                pi_contract::diff::locate_assumption(&document, assumption),
+                Ok(()),
+                "{assumption:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_workspace_names_secret_types_and_calls() {
+        let names = Names::load(&crate::project_root());
+        assert_eq!(
+            names.rust_type("SecretResponse").as_deref(),
+            Some("pi_types::Secret")
+        );
+        assert!(
+            names
+                .client_call("GET /api/v1/secrets/{secret_id}")
+                .is_some_and(|call| call.starts_with("client.secrets()"))
+        );
+    }
+}
