@@ -24,7 +24,7 @@
 //! let listed = client.secrets().list().send().await?;
 //! assert!(listed.data.iter().any(|secret| secret.id == id));
 //! client.secrets().delete(&id).await?;
-//! assert!(server.stored("/api/v1/secrets/").is_empty());
+//! assert!(server.stored("/api/v1/secrets/")?.is_empty());
 //!
 //! // Every request the code sent was one the API accepts.
 //! server.assert_no_violations();
