@@ -803,7 +803,10 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     truncate(&text, EXCERPT_CHARS)
 }
 
-/// Parts of a field name that mark its value as secret.
+/// Words that mark a field's value as secret when the field's name ends with
+/// one (`value`, `apiKey`, `client_secret`, `authTokens`); a name that only
+/// starts with one (`secretName`, `tokenCount`, `keyId`) names something else
+/// and its value is shown, so a decode error can say what arrived.
 const SENSITIVE: [&str; 7] = [
     "token",
     "secret",
@@ -814,12 +817,12 @@ const SENSITIVE: [&str; 7] = [
     "auth",
 ];
 
-/// A JSON-looking string field whose name holds a sensitive word, in text
+/// A JSON-looking string field whose name ends with a sensitive word, in text
 /// that is not valid JSON (a truncated body, say); the value may be cut off.
 static SENSITIVE_FIELD: LazyLock<Option<Regex>> = LazyLock::new(|| {
     let words = SENSITIVE.join("|");
     Regex::new(&format!(
-        r#"(?i)("[^"]*(?:{words})[^"]*"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)"#
+        r#"(?i)("[^"]*(?:{words})s?"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|\\?$)"#
     ))
     .ok()
 });
@@ -835,12 +838,22 @@ fn blank_secrets_in_text(text: &str) -> String {
     }
 }
 
+/// Whether a field named `name` holds secret material: its last word
+/// (`apiKey` -> `key`, `client_secret` -> `secret`), plural or not, is one of
+/// [`SENSITIVE`].
+fn is_sensitive(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let singular = lower.strip_suffix('s').unwrap_or(&lower);
+    SENSITIVE
+        .iter()
+        .any(|word| lower.ends_with(word) || singular.ends_with(word))
+}
+
 fn blank_secrets(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (name, field) in map.iter_mut() {
-                let lower = name.to_ascii_lowercase();
-                if field.is_string() && SENSITIVE.iter().any(|word| lower.contains(word)) {
+                if field.is_string() && is_sensitive(name) {
                     *field = serde_json::Value::String("[redacted]".to_owned());
                 } else {
                     blank_secrets(field);
@@ -1124,6 +1137,24 @@ mod tests {
         let mut chosen = serde_json::json!({"team": {"teamId": "mine"}});
         put_team(&mut chosen, "team.teamId", "t1".into());
         assert_eq!(chosen["team"]["teamId"], "mine");
+    }
+
+    /// A field whose name only starts with a sensitive word (a secret's
+    /// name, a token count) is shown: it is what a person needs to see in a
+    /// decode error, and hiding it hid a renamed field from the drift report.
+    #[test]
+    fn only_names_ending_in_a_sensitive_word_are_blanked() {
+        let body = br#"{"secretName": "HF_TOKEN", "tokenCount": "3", "client_secrets": "cs_1", "authToken": "at_1", "credentials": "cr_1"}"#;
+        let text = excerpt(body);
+        assert!(
+            text.contains("HF_TOKEN") && text.contains("\"3\""),
+            "{text}"
+        );
+        for hidden in ["cs_1", "at_1", "cr_1"] {
+            assert!(!text.contains(hidden), "{text}");
+        }
+        let cut = excerpt(br#"{"secretName": "HF_TOKEN", "client_secrets": "cs_1", "x": "#);
+        assert!(cut.contains("HF_TOKEN") && !cut.contains("cs_1"), "{cut}");
     }
 
     #[test]
