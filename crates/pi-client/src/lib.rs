@@ -141,7 +141,7 @@ pub use template::{CheckDockerImageBuilder, Template, TemplateApi};
 pub use training::{CreateDedicatedRunBuilder, Training, TrainingApi};
 pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
 pub use user::{ListMyTeams, User, UserApi};
-pub use wait::WaitPolicy;
+pub use wait::{WaitPolicy, WaitProgress};
 
 /// The models this client sends and returns, re-exported so one dependency is enough.
 pub use pi_types as types;
