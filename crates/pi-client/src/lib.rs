@@ -56,6 +56,8 @@
 //! `error.type`. The filled-in path (`url.path`) holds resource ids, so it is
 //! there only with [`ClientBuilder::trace_full_paths`]. The API key and the
 //! bodies never are. Retries and answers are DEBUG events inside the span.
+//! A wait ([`WaitPolicy`]) adds one INFO event per state change, with
+//! `resource`, `id`, `state`, `previous` and `elapsed_ms`.
 //!
 //! To see them on stderr with `tracing-subscriber` (features `fmt` and
 //! `env-filter`), printing each span's fields when it closes:
