@@ -128,6 +128,8 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 outcome = show_when_running(client, &id) => Some(outcome),
                 () = &mut interrupt => None,
             };
+            // A second Ctrl-C does not cut the delete short: once listened
+            // for, the signal no longer ends the process by itself.
             // Delete on every path: a failed or interrupted wait must not
             // leave a pod billing.
             let deleted = client.pods().delete(&id).await.map_err(|error| {

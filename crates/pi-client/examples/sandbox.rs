@@ -101,6 +101,8 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 outcome = show_when_running(client, sandbox.id(), port) => Some(outcome),
                 () = &mut interrupt => None,
             };
+            // A second Ctrl-C does not cut the delete short: once listened
+            // for, the signal no longer ends the process by itself.
             // Through the guard on every path: a failed or interrupted wait
             // must not leave the sandbox running.
             let id = sandbox.id().to_owned();
