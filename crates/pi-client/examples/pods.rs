@@ -9,16 +9,32 @@
 //! ```
 //!
 //! `run` creates the pod, waits until it is `ACTIVE` (at most 20 minutes),
-//! prints how to reach it and the last 20 log lines, then deletes it, also
-//! when the wait fails, so an example run never leaves a pod billing.
+//! printing each state it passes through with the time since the wait
+//! began, prints how to reach it and the last 20 log lines, then deletes it,
+//! also when the wait fails. Ctrl-C while it runs deletes the pod too,
+//! prints what it deleted and exits with code 130; Ctrl-C before the API has
+//! answered the create leaves nothing this run knows of to delete, and says
+//! so.
 
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use pi_client::{API_KEY_VAR, Client, Error};
-use pi_types::{GpuSocket, GpuType, PodSpec, Provider, ProviderType};
+use pi_client::types::{GpuSocket, GpuType, PodSpec, Provider, ProviderType};
+use pi_client::{API_KEY_VAR, Client, Error, WaitPolicy};
 
-const USAGE: &str = "usage: pods list | run CLOUD_ID GPU_TYPE SOCKET PROVIDER [GPU_COUNT] | logs POD_ID [LINES] | delete POD_ID";
+const USAGE: &str = "usage: pods list | run CLOUD_ID GPU_TYPE SOCKET PROVIDER [GPU_COUNT] | logs POD_ID [LINES] | delete POD_ID
+  run: waits until the pod is ACTIVE, printing its states; deletes it at the end,
+       and on Ctrl-C (then exits with code 130)";
+
+/// The exit code of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it.
+const INTERRUPTED: u8 = 130;
+
+/// How a command ended when it did not fail.
+enum Ended {
+    Done,
+    /// Ctrl-C; what the run created is deleted.
+    Interrupted,
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -36,7 +52,8 @@ async fn main() -> ExitCode {
         }
     };
     match run(&client, &args).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Ended::Done) => ExitCode::SUCCESS,
+        Ok(Ended::Interrupted) => ExitCode::from(INTERRUPTED),
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
@@ -49,7 +66,7 @@ fn number(text: &str, what: &str) -> Result<u64, String> {
         .map_err(|_| format!("{what} must be a whole number, not `{text}`\n{USAGE}"))
 }
 
-async fn run(client: &Client, args: &[String]) -> Result<(), String> {
+async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
     let text = |error: Error| error.to_string();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
@@ -71,7 +88,7 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                     pod.gpu_name
                 );
             }
-            Ok(())
+            Ok(Ended::Done)
         }
         ["run", cloud_id, gpu_type, socket, provider, rest @ ..] => {
             let count = match rest {
@@ -87,22 +104,48 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 GpuSocket::from(*socket),
             )
             .with_name("pi-rs-example");
-            let pod = client
-                .pods()
+            let pods = client.pods();
+            let create = pods
                 .create(spec, Provider::new(ProviderType::from(*provider)))
-                .send()
-                .await
-                .map_err(text)?;
+                .send();
+            // One listener for the whole run, set up before the create is
+            // sent, so a Ctrl-C at any point after it is seen, not lost
+            // between two steps.
+            let interrupt = interrupted();
+            tokio::pin!(interrupt);
+            let pod = tokio::select! {
+                created = create => created.map_err(text)?,
+                () = &mut interrupt => {
+                    println!("interrupted before the API answered the create; `pods list` shows a pod it made anyway");
+                    return Ok(Ended::Interrupted);
+                }
+            };
             let id = pod
                 .id
                 .ok_or("the API created the pod but sent no id back")?;
-            println!("created {id}; waiting until it runs…");
-            let outcome = show_when_running(client, &id).await;
-            // Delete on every path: a failed wait must not leave a pod billing.
-            let deleted = client.pods().delete(&id).await.map_err(text);
-            outcome?;
-            println!("deleted {id} ({})", deleted?.status);
-            Ok(())
+            println!("created pod {id}; waiting until it runs (Ctrl-C deletes it)…");
+            let outcome = tokio::select! {
+                outcome = show_when_running(client, &id) => Some(outcome),
+                () = &mut interrupt => None,
+            };
+            // A second Ctrl-C does not cut the delete short: once listened
+            // for, the signal no longer ends the process by itself.
+            // Delete on every path: a failed or interrupted wait must not
+            // leave a pod billing.
+            let deleted = client.pods().delete(&id).await.map_err(|error| {
+                format!("could not delete pod {id} ({error}); delete it with `pods delete {id}`")
+            });
+            match outcome {
+                None => {
+                    println!("interrupted; deleted pod {id} ({})", deleted?.status);
+                    Ok(Ended::Interrupted)
+                }
+                Some(outcome) => {
+                    outcome?;
+                    println!("deleted pod {id} ({})", deleted?.status);
+                    Ok(Ended::Done)
+                }
+            }
         }
         ["logs", id, rest @ ..] => {
             let log = match rest {
@@ -111,21 +154,44 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 _ => return Err(USAGE.to_owned()),
             };
             print_log(&log.map_err(text)?);
-            Ok(())
+            Ok(Ended::Done)
         }
         ["delete", id] => {
             let deleted = client.pods().delete(id).await.map_err(text)?;
-            println!("deleted {id} ({})", deleted.status);
-            Ok(())
+            println!("deleted pod {id} ({})", deleted.status);
+            Ok(Ended::Done)
         }
         _ => Err(USAGE.to_owned()),
     }
 }
 
+/// Resolves on Ctrl-C. When the signal cannot be listened for it never
+/// resolves, so a platform without it runs to the end rather than stopping
+/// at once.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The default wait (at most 20 minutes), printing each state the pod
+/// reaches: provisioning takes minutes, and silence looks like a hang.
+fn showing_states() -> WaitPolicy {
+    WaitPolicy::default().on_progress(|change| {
+        println!(
+            "{} {}: {} after {:.1}s",
+            change.resource,
+            change.id,
+            change.state,
+            change.elapsed.as_secs_f64()
+        );
+    })
+}
+
 async fn show_when_running(client: &Client, id: &str) -> Result<(), String> {
     let pod = client
         .pods()
-        .wait_until_running(id)
+        .wait_until_running_with(id, &showing_states())
         .await
         .map_err(|e| e.to_string())?;
     println!("running: ip {:?}, ssh {:?}", pod.ip, pod.ssh_connection);

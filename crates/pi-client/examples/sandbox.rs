@@ -13,16 +13,31 @@
 //! cargo run -p pi-client --example sandbox -- run python:3.12-slim 8000 "python -m http.server 8000"
 //! ```
 //!
-//! `run` holds the sandbox in a `SandboxGuard` and deletes it through the
-//! guard at the end, also when the wait or the port fails, so an example run
-//! never leaves a sandbox behind.
+//! `run` prints each state the sandbox passes through while it waits (with
+//! the time since the wait began), holds the sandbox in a `SandboxGuard` and
+//! deletes it through the guard at the end, also when the wait or the port
+//! fails. Ctrl-C while it runs deletes the sandbox too, prints what it
+//! deleted and exits with code 130; Ctrl-C before the API has answered the
+//! create leaves nothing this run knows of to delete, and says so.
 
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use pi_client::{API_KEY_VAR, Client, Error};
+use pi_client::{API_KEY_VAR, Client, Error, WaitPolicy};
 
-const USAGE: &str = "usage: sandbox run IMAGE PORT [START_COMMAND] | list | delete SANDBOX_ID";
+const USAGE: &str = "usage: sandbox run IMAGE PORT [START_COMMAND] | list | delete SANDBOX_ID
+  run: waits until the sandbox runs, printing its states; deletes it at the end,
+       and on Ctrl-C (then exits with code 130)";
+
+/// The exit code of a run stopped by Ctrl-C: 128 + SIGINT, as shells report it.
+const INTERRUPTED: u8 = 130;
+
+/// How a command ended when it did not fail.
+enum Ended {
+    Done,
+    /// Ctrl-C; what the run created is deleted.
+    Interrupted,
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -40,7 +55,8 @@ async fn main() -> ExitCode {
         }
     };
     match run(&client, &args).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Ended::Done) => ExitCode::SUCCESS,
+        Ok(Ended::Interrupted) => ExitCode::from(INTERRUPTED),
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
@@ -48,7 +64,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(client: &Client, args: &[String]) -> Result<(), String> {
+async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
     let text = |error: Error| error.to_string();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
@@ -65,16 +81,47 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 [command] => create = create.start_command(*command),
                 _ => return Err(USAGE.to_owned()),
             }
-            let sandbox = create.send_guarded().await.map_err(text)?;
-            println!("created {}; waiting until it runs…", sandbox.id());
-            let outcome = show_when_running(client, sandbox.id(), port).await;
-            // Through the guard on every path: a failed wait must not leave
-            // the sandbox running.
+            // One listener for the whole run, set up before the create is
+            // sent, so a Ctrl-C at any point after it is seen, not lost
+            // between two steps.
+            let interrupt = interrupted();
+            tokio::pin!(interrupt);
+            let sandbox = tokio::select! {
+                created = create.send_guarded() => created.map_err(text)?,
+                () = &mut interrupt => {
+                    println!("interrupted before the API answered the create; `sandbox list` shows a sandbox it made anyway");
+                    return Ok(Ended::Interrupted);
+                }
+            };
+            println!(
+                "created sandbox {}; waiting until it runs (Ctrl-C deletes it)…",
+                sandbox.id()
+            );
+            let outcome = tokio::select! {
+                outcome = show_when_running(client, sandbox.id(), port) => Some(outcome),
+                () = &mut interrupt => None,
+            };
+            // A second Ctrl-C does not cut the delete short: once listened
+            // for, the signal no longer ends the process by itself.
+            // Through the guard on every path: a failed or interrupted wait
+            // must not leave the sandbox running.
             let id = sandbox.id().to_owned();
-            let deleted = sandbox.delete().await.map_err(text);
-            outcome?;
-            println!("deleted {id}: {}", deleted?.message);
-            Ok(())
+            let deleted = sandbox.delete().await.map_err(|error| {
+                format!(
+                    "could not delete sandbox {id} ({error}); delete it with `sandbox delete {id}`"
+                )
+            });
+            match outcome {
+                None => {
+                    println!("interrupted; deleted sandbox {id}: {}", deleted?.message);
+                    Ok(Ended::Interrupted)
+                }
+                Some(outcome) => {
+                    outcome?;
+                    println!("deleted sandbox {id}: {}", deleted?.message);
+                    Ok(Ended::Done)
+                }
+            }
         }
         ["list"] => {
             let sandboxes: Vec<_> = client
@@ -90,20 +137,46 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                     sandbox.id, sandbox.name, sandbox.status, sandbox.docker_image
                 );
             }
-            Ok(())
+            Ok(Ended::Done)
         }
         ["delete", id] => {
             let deleted = client.sandboxes().delete(id).await.map_err(text)?;
-            println!("deleted {id}: {}", deleted.message);
-            Ok(())
+            println!("deleted sandbox {id}: {}", deleted.message);
+            Ok(Ended::Done)
         }
         _ => Err(USAGE.to_owned()),
     }
 }
 
+/// Resolves on Ctrl-C. When the signal cannot be listened for it never
+/// resolves, so a platform without it runs to the end rather than stopping
+/// at once.
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The default wait (at most 20 minutes), printing each state the resource
+/// reaches: a sandbox can take a while, and silence looks like a hang.
+fn showing_states() -> WaitPolicy {
+    WaitPolicy::default().on_progress(|change| {
+        println!(
+            "{} {}: {} after {:.1}s",
+            change.resource,
+            change.id,
+            change.state,
+            change.elapsed.as_secs_f64()
+        );
+    })
+}
+
 async fn show_when_running(client: &Client, id: &str, port: u16) -> Result<(), String> {
     let sandboxes = client.sandboxes();
-    if let Err(error) = sandboxes.wait_until_running(id).await {
+    if let Err(error) = sandboxes
+        .wait_until_running_with(id, &showing_states())
+        .await
+    {
         let mut message = error.to_string();
         if matches!(error, Error::WaitEnded { .. }) {
             if let Ok(context) = sandboxes.error_context(id).await {

@@ -56,6 +56,8 @@
 //! `error.type`. The filled-in path (`url.path`) holds resource ids, so it is
 //! there only with [`ClientBuilder::trace_full_paths`]. The API key and the
 //! bodies never are. Retries and answers are DEBUG events inside the span.
+//! A wait ([`WaitPolicy`]) adds one INFO event per state change, with
+//! `resource`, `id`, `state`, `previous` and `elapsed_ms`.
 //!
 //! To see them on stderr with `tracing-subscriber` (features `fmt` and
 //! `env-filter`), printing each span's fields when it closes:
@@ -141,7 +143,7 @@ pub use template::{CheckDockerImageBuilder, Template, TemplateApi};
 pub use training::{CreateDedicatedRunBuilder, Training, TrainingApi};
 pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
 pub use user::{ListMyTeams, User, UserApi};
-pub use wait::WaitPolicy;
+pub use wait::{WaitPolicy, WaitProgress};
 
 /// The models this client sends and returns, re-exported so one dependency is enough.
 pub use pi_types as types;

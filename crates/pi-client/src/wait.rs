@@ -1,8 +1,11 @@
 //! Waiting for a resource to reach a state: poll with capped exponential
 //! backoff until the state is the one wanted, a state it cannot leave, or the
-//! caller's deadline.
+//! caller's deadline, telling a progress hook and `tracing` about each state
+//! change on the way.
 
+use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -10,20 +13,86 @@ use tokio::time::Instant;
 use crate::Error;
 
 /// How a waiter polls: the first pause, the longest pause (each pause
-/// doubles up to it), and the deadline after which it gives up.
+/// doubles up to it), the deadline after which it gives up, and who hears
+/// about each state change while it waits.
 ///
 /// ```
 /// use std::time::Duration;
 /// use pi_client::WaitPolicy;
 ///
-/// let patient = WaitPolicy::default().deadline(Duration::from_secs(30 * 60));
+/// let patient = WaitPolicy::default()
+///     .deadline(Duration::from_secs(30 * 60))
+///     .on_progress(|change| {
+///         eprintln!("{} {} is {} after {:?}", change.resource, change.id, change.state, change.elapsed);
+///     });
 /// assert_eq!(patient.deadline_after(), Duration::from_secs(1800));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Besides the hook, every state change is an INFO `tracing` event with the
+/// fields `resource`, `id`, `state`, `previous` and `elapsed_ms`, so a
+/// service that already collects `pi_client`'s traces sees its waits with
+/// no hook at all.
+#[derive(Clone)]
 pub struct WaitPolicy {
     first_pause: Duration,
     longest_pause: Duration,
     deadline: Duration,
+    /// In an `Arc` so the policy stays cheap to clone and shareable between
+    /// tasks; a closure cannot be compared or printed, hence the hand-written
+    /// `Debug` and `PartialEq`.
+    on_progress: Option<Arc<ProgressHook>>,
+}
+
+/// The shape of [`WaitPolicy::on_progress`]'s hook.
+type ProgressHook = dyn Fn(&WaitProgress) + Send + Sync + 'static;
+
+impl fmt::Debug for WaitPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitPolicy")
+            .field("first_pause", &self.first_pause)
+            .field("longest_pause", &self.longest_pause)
+            .field("deadline", &self.deadline)
+            .field("on_progress", &self.on_progress.is_some())
+            .finish()
+    }
+}
+
+/// Two policies are equal when they poll alike and share the same hook (the
+/// same `Arc`, as clones of one policy do) or both have none: closures have
+/// no equality of their own.
+impl PartialEq for WaitPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        let same_hook = match (&self.on_progress, &other.on_progress) {
+            (None, None) => true,
+            (Some(mine), Some(theirs)) => Arc::ptr_eq(mine, theirs),
+            _ => false,
+        };
+        self.first_pause == other.first_pause
+            && self.longest_pause == other.longest_pause
+            && self.deadline == other.deadline
+            && same_hook
+    }
+}
+
+impl Eq for WaitPolicy {}
+
+/// One state change seen by a waiter, as given to the hook of
+/// [`WaitPolicy::on_progress`]: the first state read, then each state that
+/// differs from the one before, the last (reached or ended) included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WaitProgress {
+    /// What is waited on: `pod`, `sandbox`, `disk`.
+    pub resource: &'static str,
+    /// The resource's id.
+    pub id: String,
+    /// The state just read, as the API spells it (`PROVISIONING`), or
+    /// `(none yet)` while the server sends none.
+    pub state: String,
+    /// The state read before it; `None` on the first look.
+    pub previous: Option<String>,
+    /// Time since the wait began, the calls included.
+    pub elapsed: Duration,
 }
 
 impl Default for WaitPolicy {
@@ -34,6 +103,7 @@ impl Default for WaitPolicy {
             first_pause: Duration::from_secs(2),
             longest_pause: Duration::from_secs(15),
             deadline: Duration::from_secs(20 * 60),
+            on_progress: None,
         }
     }
 }
@@ -51,6 +121,16 @@ impl WaitPolicy {
     pub fn pauses(mut self, first: Duration, longest: Duration) -> Self {
         self.first_pause = first;
         self.longest_pause = longest.max(first);
+        self
+    }
+
+    /// Calls `hook` on each state change while waiting (see [`WaitProgress`]),
+    /// to show a person that something is happening. It runs on the waiting
+    /// task, between polls, so it should return quickly; a second call
+    /// replaces the first hook.
+    #[must_use]
+    pub fn on_progress(mut self, hook: impl Fn(&WaitProgress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(hook));
         self
     }
 
@@ -122,6 +202,9 @@ where
             return Err(timed_out(resource, id, last_state, policy));
         };
         let (state, progress) = judge(&current);
+        if last_state.as_ref() != Some(&state) {
+            changed(resource, id, policy, &state, last_state.take(), started);
+        }
         match progress {
             Progress::Reached => return Ok(current),
             Progress::Ended => {
@@ -143,6 +226,36 @@ where
         }
         tokio::time::sleep(pause).await;
         pause = pause.saturating_mul(2).min(policy.longest_pause);
+    }
+}
+
+/// Tells `tracing` and the policy's hook that `resource` `id` moved from
+/// `previous` to `state`.
+fn changed(
+    resource: &'static str,
+    id: &str,
+    policy: &WaitPolicy,
+    state: &str,
+    previous: Option<String>,
+    started: Instant,
+) {
+    let elapsed = started.elapsed();
+    tracing::info!(
+        resource,
+        id,
+        state,
+        previous = previous.as_deref(),
+        elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+        "state changed"
+    );
+    if let Some(hook) = &policy.on_progress {
+        hook(&WaitProgress {
+            resource,
+            id: id.to_owned(),
+            state: state.to_owned(),
+            previous,
+            elapsed,
+        });
     }
 }
 
@@ -270,5 +383,91 @@ mod tests {
             matches!(error, Error::WaitTimedOut { state: None, .. }),
             "{error:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn the_hook_hears_each_change_once_with_the_state_before() {
+        let states = ["(none yet)", "PENDING", "PENDING", "PROVISIONING", "ACTIVE"];
+        let looks = Cell::new(0);
+        let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let policy = quick().on_progress({
+            let heard = Arc::clone(&heard);
+            move |change: &WaitProgress| {
+                heard.lock().unwrap().push((
+                    change.resource,
+                    change.id.clone(),
+                    change.state.clone(),
+                    change.previous.clone(),
+                ));
+            }
+        });
+        until(
+            "pod",
+            "p1",
+            &policy,
+            || {
+                let state = states[looks.get()];
+                looks.set(looks.get() + 1);
+                async move { Ok::<_, Error>(state) }
+            },
+            judge,
+        )
+        .await
+        .unwrap();
+        let heard = heard.lock().unwrap().clone();
+        let step = |state: &str, previous: Option<&str>| {
+            (
+                "pod",
+                "p1".to_owned(),
+                state.to_owned(),
+                previous.map(str::to_owned),
+            )
+        };
+        assert_eq!(
+            heard,
+            [
+                step("(none yet)", None),
+                step("PENDING", Some("(none yet)")),
+                step("PROVISIONING", Some("PENDING")),
+                step("ACTIVE", Some("PROVISIONING")),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_hook_hears_the_state_that_ends_the_wait() {
+        let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let policy = quick().on_progress({
+            let heard = Arc::clone(&heard);
+            move |change: &WaitProgress| heard.lock().unwrap().push(change.state.clone())
+        });
+        let ended = until(
+            "pod",
+            "p1",
+            &policy,
+            || async { Ok::<_, Error>("ERROR") },
+            judge,
+        )
+        .await;
+        assert!(matches!(ended, Err(Error::WaitEnded { .. })));
+        assert_eq!(*heard.lock().unwrap(), ["ERROR"]);
+    }
+
+    #[test]
+    fn a_policy_with_a_hook_stays_clone_debug_and_comparable() {
+        let plain = quick();
+        let hooked = quick().on_progress(|_| {});
+        assert!(
+            format!("{plain:?}").contains("on_progress: false"),
+            "{plain:?}"
+        );
+        assert!(
+            format!("{hooked:?}").contains("on_progress: true"),
+            "{hooked:?}"
+        );
+        assert_eq!(plain, quick());
+        assert_eq!(hooked, hooked.clone());
+        assert_ne!(hooked, plain);
+        assert_ne!(hooked, quick().on_progress(|_| {}));
     }
 }

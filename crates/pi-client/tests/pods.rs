@@ -126,3 +126,38 @@ async fn a_pod_spec_that_breaks_a_rule_is_refused_before_sending() {
     );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_wait_tells_its_hook_each_state_change_and_the_one_before() {
+    let server = pod_going_through(&["PROVISIONING", "PROVISIONING", "PENDING", "ACTIVE"]).await;
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let policy = quick().on_progress({
+        let heard = std::sync::Arc::clone(&heard);
+        move |change: &pi_client::WaitProgress| {
+            heard
+                .lock()
+                .unwrap()
+                .push((change.state.clone(), change.previous.clone()));
+        }
+    });
+    client(&server)
+        .pods()
+        .wait_until_running_with("pod_1", &policy)
+        .await
+        .unwrap();
+
+    let changes = |pairs: &[(&str, Option<&str>)]| -> Vec<(String, Option<String>)> {
+        pairs
+            .iter()
+            .map(|(state, previous)| ((*state).to_owned(), previous.map(str::to_owned)))
+            .collect()
+    };
+    assert_eq!(
+        *heard.lock().unwrap(),
+        changes(&[
+            ("PROVISIONING", None),
+            ("PENDING", Some("PROVISIONING")),
+            ("ACTIVE", Some("PENDING")),
+        ])
+    );
+}

@@ -1,7 +1,7 @@
 //! One `pi.call` span per call, with OpenTelemetry's HTTP field names: the
 //! method, the path template, the status, the attempt count and the
 //! duration; the filled-in path only when the client opts in; never the key
-//! or a body.
+//! or a body. A wait adds one INFO event per state change.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -138,4 +138,69 @@ async fn a_failed_call_records_its_status_and_error_type() {
         assert!(span.contains(field), "{field} missing from {span}");
     }
     assert!(!logs.text().contains(SECRET_ID));
+}
+
+/// Here rather than beside the other wait tests: tracing caches whether a
+/// callsite is wanted, and a test binary whose other tests run without a
+/// subscriber can cache "never" for it on another thread.
+#[tokio::test]
+async fn a_wait_logs_each_state_change_at_info_with_its_fields() {
+    let server = MockServer::start().await;
+    let pod = |status: &str| {
+        json!({"id": "pod_1", "name": "trainer", "gpuCount": 1, "gpuName": "H100_80GB",
+               "priceHr": 2.5, "providerType": "runpod", "socket": "SXM5", "userId": "user_1",
+               "status": status})
+    };
+    for status in ["PROVISIONING", "PROVISIONING"] {
+        Mock::given(method("GET"))
+            .and(path("/api/v1/pods/pod_1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(pod(status)))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/api/v1/pods/pod_1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(pod("ACTIVE")))
+        .mount(&server)
+        .await;
+    let client = client(&server, false);
+    let quick = pi_client::WaitPolicy::default().pauses(
+        std::time::Duration::from_millis(1),
+        std::time::Duration::from_millis(5),
+    );
+    let (logs, guard) = capture_spans();
+    client
+        .pods()
+        .wait_until_running_with("pod_1", &quick)
+        .await
+        .unwrap();
+    drop(guard);
+
+    let text = logs.text();
+    let events: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("state changed"))
+        .collect();
+    assert_eq!(
+        events.len(),
+        2,
+        "one event per change, not per poll:\n{text}"
+    );
+    for (line, state) in events.iter().zip(["PROVISIONING", "ACTIVE"]) {
+        for field in [
+            " INFO ",
+            "resource=\"pod\"",
+            "id=\"pod_1\"",
+            &format!("state=\"{state}\""),
+            "elapsed_ms=",
+        ] {
+            assert!(line.contains(field), "{field} missing in {line}");
+        }
+    }
+    assert!(
+        events[1].contains("previous=\"PROVISIONING\""),
+        "{}",
+        events[1]
+    );
 }
