@@ -348,7 +348,6 @@ struct State {
     store: Option<Mutex<Store>>,
 }
 
-/// Locks a mutex, carrying on with the data if a panicking test poisoned it.
 /// The 422 body for `refused` violations of a request whose JSON body (if
 /// any) is `body`: FastAPI's `detail` list, which the API sends and
 /// `pi-client` reads, and the document's `errors` list, which keeps the
@@ -424,6 +423,7 @@ fn field_of(loc: &[Value]) -> String {
     path
 }
 
+/// Locks a mutex, carrying on with the data if a panicking test poisoned it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
