@@ -18,6 +18,7 @@
 mod bench;
 mod codegen;
 mod contract;
+mod fuzz;
 mod mock;
 mod sdk;
 mod spec_diff;
@@ -37,6 +38,7 @@ tasks:
                                       and print a verdict: broken (exit 1), behind, holds
   bench [--quick]                     run the benchmarks and write <target dir>/bench-report.md
                                       (--quick: short measurements, no clean builds)
+  fuzz [--seconds N]                  run every cargo-fuzz target of fuzz/ for N seconds each (default 20)
   codegen [--check]                   write crates/pi-types/src/generated/ from spec/ (or check it is current)
   mock [--stateful] [--spec PATH] [--port N]
                                       run pi-mock, the contract server, on 127.0.0.1 (prints its URL,
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&root, &args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("mock") => mock::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
         Some("spec") => match args.get(1).map(String::as_str) {
             Some("update") => spec_update::run(&root, &args[2..]),
             Some("diff") => spec_diff::run(&args[2..]),

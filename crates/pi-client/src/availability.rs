@@ -19,7 +19,7 @@ use pi_types::{
 use serde::de::DeserializeOwned;
 
 use crate::call::{Area, Json};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, invalid_query};
 use crate::request::ApiRequest;
 use crate::{Client, Error, page};
 
@@ -396,18 +396,14 @@ impl<'c, T: DeserializeOwned + 'c> AvailabilityQuery<'c, T> {
     /// 1 to the call's maximum, and enum filters hold values it lists.
     fn check(&self, page: Option<u64>) -> Result<(), InvalidInput> {
         if page == Some(0) {
-            return Err(InvalidInput::new("page", Rule::AtLeast("1"), "it is 0"));
+            return Err(invalid_query("page", Rule::AtLeast("1"), "it is 0"));
         }
         match self.page_size {
             Some(0) => {
-                return Err(InvalidInput::new(
-                    "page_size",
-                    Rule::AtLeast("1"),
-                    "it is 0",
-                ));
+                return Err(invalid_query("page_size", Rule::AtLeast("1"), "it is 0"));
             }
             Some(size) if size > self.limit.0 => {
-                return Err(InvalidInput::new(
+                return Err(invalid_query(
                     "page_size",
                     Rule::AtMost(self.limit.1),
                     format!("it is {size}"),
@@ -457,13 +453,13 @@ where
     }
 }
 
-/// Refuses a value the document does not list: the server would refuse it too.
+/// Refuses a query value the document does not list: the server would refuse it too.
 fn known<T: WireEnum>(field: impl Into<String>, value: &T) -> Result<(), InvalidInput> {
     if value.is_known() {
         return Ok(());
     }
     let shown: String = value.as_str().chars().take(40).collect();
-    Err(InvalidInput::new(
+    Err(invalid_query(
         field.into(),
         Rule::OneOf(T::KNOWN),
         format!("it is `{shown}`"),

@@ -4,7 +4,7 @@
 use pi_types::{InvalidInput, Rule, RunUsage, Wallet};
 
 use crate::call::{Area, Json};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, invalid_query};
 use crate::request::ApiRequest;
 use crate::{Client, Error};
 
@@ -106,8 +106,8 @@ impl WalletRequest<'_> {
     /// The document's rule for the query: a wallet answer carries 1 to 100 entries.
     fn check(&self) -> Result<(), InvalidInput> {
         match self.limit {
-            Some(0) => Err(InvalidInput::new("limit", Rule::AtLeast("1"), "it is 0")),
-            Some(limit) if limit > MAX_ENTRIES => Err(InvalidInput::new(
+            Some(0) => Err(invalid_query("limit", Rule::AtLeast("1"), "it is 0")),
+            Some(limit) if limit > MAX_ENTRIES => Err(invalid_query(
                 "limit",
                 Rule::AtMost("100"),
                 format!("it is {limit}"),

@@ -3,7 +3,7 @@
 //! request path turns them into HTTP.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use pi_types::{InvalidInput, Rule, check_path_segment};
+use pi_types::{FieldLocation, InvalidInput, Rule, check_path_segment};
 
 use crate::Error;
 
@@ -116,6 +116,7 @@ impl Endpoint {
                     Rule::PathSegment,
                     "no value was given",
                 )
+                .at(FieldLocation::Path)
                 .into());
             };
             check_path_segment(field, id)?;
@@ -125,6 +126,17 @@ impl Endpoint {
         path.push_str(rest);
         Ok(path)
     }
+}
+
+/// An input error for the query parameter `field`, checked before sending:
+/// named as the API's 422 names it (`["query", "limit"]` is `limit`, in the
+/// query), so the caller sees one name whoever finds the mistake.
+pub(crate) fn invalid_query(
+    field: impl Into<std::borrow::Cow<'static, str>>,
+    rule: Rule,
+    problem: impl Into<String>,
+) -> InvalidInput {
+    InvalidInput::new(field, rule, problem).at(FieldLocation::Query)
 }
 
 #[cfg(test)]

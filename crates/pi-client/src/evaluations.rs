@@ -20,7 +20,7 @@ use pi_types::{
 use serde_json::Value;
 
 use crate::call::{Area, BodyRequest, Json, Nothing};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, invalid_query};
 use crate::request::ApiRequest;
 use crate::{Client, Error, page};
 
@@ -589,8 +589,8 @@ impl io::Write for ByteCounter {
 /// Checks a page size against the document's `1..=max` for `limit`.
 fn check_limit(limit: Option<u64>, max: u64, max_text: &'static str) -> Result<(), InvalidInput> {
     match limit {
-        Some(0) => Err(InvalidInput::new("limit", Rule::AtLeast("1"), "it is 0")),
-        Some(size) if size > max => Err(InvalidInput::new(
+        Some(0) => Err(invalid_query("limit", Rule::AtLeast("1"), "it is 0")),
+        Some(size) if size > max => Err(invalid_query(
             "limit",
             Rule::AtMost(max_text),
             format!("it is {size}"),
@@ -795,7 +795,7 @@ impl<'c> ListSamples<'c> {
 
     async fn page_at(&self, page: Option<u64>) -> Result<SampleList, Error> {
         if page == Some(0) {
-            return Err(InvalidInput::new("page", Rule::AtLeast("1"), "it is 0").into());
+            return Err(invalid_query("page", Rule::AtLeast("1"), "it is 0").into());
         }
         check_limit(self.limit, MAX_SAMPLES_PER_PAGE, "1000")?;
         let ids = [("evaluation_id", self.evaluation_id.as_str())];

@@ -19,7 +19,7 @@ use pi_types::{
 
 use crate::assumptions::Assumption;
 use crate::call::{Area, BodyRequest, Json};
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, invalid_query};
 use crate::request::ApiRequest;
 use crate::wait::{self, Progress};
 use crate::{Client, Error, WaitPolicy, page};
@@ -650,14 +650,14 @@ impl<'c> ListSandboxes<'c> {
     /// 1 to 1000 sandboxes, and the status is one it lists.
     fn check(&self, page: Option<u64>) -> Result<(), InvalidInput> {
         if page == Some(0) {
-            return Err(InvalidInput::new("page", Rule::AtLeast("1"), "it is 0"));
+            return Err(invalid_query("page", Rule::AtLeast("1"), "it is 0"));
         }
         match self.per_page {
             Some(0) => {
-                return Err(InvalidInput::new("per_page", Rule::AtLeast("1"), "it is 0"));
+                return Err(invalid_query("per_page", Rule::AtLeast("1"), "it is 0"));
             }
             Some(size) if size > MAX_PER_PAGE => {
-                return Err(InvalidInput::new(
+                return Err(invalid_query(
                     "per_page",
                     Rule::AtMost("1000"),
                     format!("it is {size}"),
@@ -666,7 +666,7 @@ impl<'c> ListSandboxes<'c> {
             _ => {}
         }
         match &self.status {
-            Some(status) if !status.is_known() => Err(InvalidInput::new(
+            Some(status) if !status.is_known() => Err(invalid_query(
                 "status",
                 Rule::OneOf(SandboxStatus::KNOWN),
                 format!(

@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::openapi::{deref, escape_pointer};
 use crate::spec::{
-    Lookup, Operation, Parameter, ParameterLocation, Spec, ValueKind, body_violations, split_path,
+    Lookup, Operation, Parameter, ParameterLocation, Spec, ValueKind, request_body_violations,
+    split_path,
 };
 use crate::violation::{Rule, Violation};
 
@@ -706,7 +707,7 @@ fn check_body(
     };
     match serde_json::from_slice::<Value>(&request.body) {
         Ok(body) => {
-            violations.extend(body_violations(id, validator, &body));
+            violations.extend(request_body_violations(id, validator, &body));
             let mut undeclared = Vec::new();
             collect_undeclared(
                 document,

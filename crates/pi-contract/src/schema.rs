@@ -16,6 +16,10 @@ pub(crate) struct SchemaError {
     pub(crate) keyword: String,
     /// What went wrong, for a person.
     pub(crate) message: String,
+    /// For a `required` or `additionalProperties` failure, the properties
+    /// it is about (missing or unexpected); the pointer is the object that
+    /// lacks or has them, as JSON Schema places the error.
+    pub(crate) properties: Vec<String>,
 }
 
 /// A JSON Schema from the document, compiled once and reused for every
@@ -132,11 +136,24 @@ fn flatten(error: &jsonschema::ValidationError<'_>, out: &mut Vec<SchemaError>) 
             context
         }
         _ => {
-            out.push(schema_error(
+            let mut found = schema_error(
                 error.instance_path().as_str(),
                 error.kind().keyword(),
                 error.to_string(),
-            ));
+            );
+            match error.kind() {
+                ValidationErrorKind::Required { property } => {
+                    found.properties.push(match property {
+                        Value::String(name) => name.clone(),
+                        other => other.to_string(),
+                    });
+                }
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    found.properties.clone_from(unexpected);
+                }
+                _ => {}
+            }
+            out.push(found);
             return;
         }
     };
@@ -179,6 +196,7 @@ fn schema_error(pointer: &str, keyword: &str, mut message: String) -> SchemaErro
         pointer: pointer.to_owned(),
         keyword: keyword.to_owned(),
         message,
+        properties: Vec::new(),
     }
 }
 

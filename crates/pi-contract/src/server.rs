@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
 use crate::deviation::Deviation;
+use crate::openapi::unescape_pointer;
 use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
 use crate::stateful::{SetupError, Store};
@@ -238,8 +239,15 @@ impl std::fmt::Debug for ReceivedRequest {
 /// that breaks the contract gets the answer the PI API would
 /// give: 404 for an unknown path, 405 for an undocumented method (with an
 /// `Allow` header listing the path's documented methods), 401 for missing
-/// bearer auth, 422 with `{"errors": [{"param", "details"}]}` for invalid
-/// parameters or body. Like the API, it answers normally when the only
+/// bearer auth, 422 for invalid parameters or body. The 422 is FastAPI's
+/// `{"detail": [{"loc", "msg", "type"}]}`, as the API sends it, with the
+/// document's `{"errors": [{"param", "details"}]}` beside it, so it keeps
+/// the document too: `loc` is the location word and the field's path
+/// (`["body", "pod", "gpuCount"]`, `["query", "limit"]`, a missing required
+/// property at its own name), `param` that path alone (`pod.gpuCount`),
+/// `type` the violated rule. `pi-client` reads it as the API's own 422, so a
+/// mistake gets the same field name from the mock, from the API and from
+/// `pi-types`' checks before sending. Like the API, it answers normally when the only
 /// problems are things the API ignores (an unknown query parameter, a
 /// repeated one, a body property the schema does not declare, a body the
 /// operation does not read): those are recorded as violations all the same.
@@ -340,6 +348,81 @@ struct State {
     store: Option<Mutex<Store>>,
 }
 
+/// The 422 body for `refused` violations of a request whose JSON body (if
+/// any) is `body`: FastAPI's `detail` list, which the API sends and
+/// `pi-client` reads, and the document's `errors` list, which keeps the
+/// answer on the document's schema.
+fn validation_body(refused: &[&Violation], body: Option<&Value>) -> Value {
+    let mut detail = Vec::with_capacity(refused.len());
+    let mut errors = Vec::with_capacity(refused.len());
+    for violation in refused {
+        let loc = fastapi_loc(&violation.location, body);
+        errors.push(json!({"param": field_of(&loc), "details": violation.message}));
+        detail.push(json!({
+            "loc": loc,
+            "msg": violation.message,
+            "type": violation.rule.as_str(),
+        }));
+    }
+    json!({"detail": detail, "errors": errors})
+}
+
+/// A violation's location as FastAPI's `loc`: `body/pod/gpuCount` is
+/// `["body", "pod", "gpuCount"]`, `query.limit` is `["query", "limit"]`.
+/// A pointer token is a list index (a number in `loc`) only where `body`
+/// holds a list, as FastAPI writes indexes as numbers and keys as strings.
+fn fastapi_loc(location: &str, body: Option<&Value>) -> Vec<Value> {
+    if let Some(pointer) = location.strip_prefix("body") {
+        let mut loc = vec![Value::from("body")];
+        let mut here = body;
+        for token in pointer.split('/').skip(1) {
+            let token = unescape_pointer(token);
+            match (here, token.parse::<usize>()) {
+                (Some(Value::Array(items)), Ok(index)) => {
+                    here = items.get(index);
+                    loc.push(Value::from(index));
+                }
+                (Some(Value::Object(object)), _) => {
+                    here = object.get(&token);
+                    loc.push(Value::from(token));
+                }
+                _ => {
+                    here = None;
+                    loc.push(Value::from(token));
+                }
+            }
+        }
+        return loc;
+    }
+    match location.split_once('.') {
+        Some((word @ ("query" | "path" | "header" | "cookie"), name)) => {
+            vec![Value::from(word), Value::from(name)]
+        }
+        _ => vec![Value::from(location)],
+    }
+}
+
+/// The field's path inside its location, as `pi-types` names fields
+/// (`pod.gpuCount`, `envVars[0].key`, `limit`); empty for the whole body.
+fn field_of(loc: &[Value]) -> String {
+    let mut path = String::new();
+    for part in loc.iter().skip(1) {
+        match part {
+            Value::Number(index) => {
+                let _ = write!(path, "[{index}]");
+            }
+            Value::String(name) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+            }
+            _ => {}
+        }
+    }
+    path
+}
+
 /// Locks a mutex, carrying on with the data if a panicking test poisoned it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -436,13 +519,13 @@ impl State {
             }
             Outcome::Invalid => {
                 // Like the API, list what it refused, not what it ignores.
-                let errors: Vec<Value> = check
+                let body = serde_json::from_slice::<Value>(&http.body).ok();
+                let refused: Vec<&Violation> = check
                     .violations
                     .iter()
                     .filter(|v| refuses(&v.rule))
-                    .map(|v| json!({"param": v.location, "details": v.message}))
                     .collect();
-                ContractResponse::new(422).json(json!({ "errors": errors }))
+                ContractResponse::new(422).json(validation_body(&refused, body.as_ref()))
             }
             Outcome::Valid => match (operation_id.as_deref(), check.operation) {
                 (Some(id), Some(operation)) => self

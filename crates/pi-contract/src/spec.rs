@@ -9,7 +9,7 @@ use std::sync::{Arc, LazyLock};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use crate::openapi::{self, METHODS, is_null_schema};
+use crate::openapi::{self, METHODS, escape_pointer, is_null_schema};
 use crate::schema::{CompiledSchema, Compiler};
 use crate::violation::{Rule, Violation};
 
@@ -607,7 +607,42 @@ impl Spec {
     }
 }
 
-/// One violation per schema error of `body`, located `body<pointer>`.
+/// One violation per schema error of a request body, located
+/// `body<pointer>`, where a missing required property and an unexpected one
+/// are located at the property itself (`body/name`, not `body`), one
+/// violation each: the place the API's 422 names, and the field a caller
+/// has to add or remove.
+pub(crate) fn request_body_violations(
+    operation_id: &str,
+    validator: &CompiledSchema,
+    body: &Value,
+) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for error in validator.errors(body) {
+        let rule = Rule::from_keyword(&error.keyword);
+        if error.properties.is_empty() {
+            violations.push(Violation::new(
+                Some(operation_id),
+                format!("body{}", error.pointer),
+                rule,
+                error.message,
+            ));
+            continue;
+        }
+        for property in &error.properties {
+            violations.push(Violation::new(
+                Some(operation_id),
+                format!("body{}/{}", error.pointer, escape_pointer(property)),
+                rule.clone(),
+                error.message.clone(),
+            ));
+        }
+    }
+    violations
+}
+
+/// One violation per schema error of `body`, located `body<pointer>` (a
+/// missing required property at the object that lacks it).
 pub(crate) fn body_violations(
     operation_id: &str,
     validator: &CompiledSchema,

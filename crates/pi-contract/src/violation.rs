@@ -93,7 +93,10 @@ impl PartialEq<&str> for Rule {
 /// `location` says where: `method` or `path` for an unknown operation,
 /// `path.<name>`, `query.<name>` and `header.<name>` for parameters (header
 /// names in lower case), and `body` followed by a JSON pointer for bodies
-/// (`body` for the whole body, `body/name`, `body/items/0/id`).
+/// (`body` for the whole body, `body/name`, `body/items/0/id`). In a request
+/// body, a required property that is missing and a property the schema
+/// forbids are located at the property (`body/name`), where the API's 422
+/// names them; in a response, JSON Schema's place is kept (the object).
 ///
 /// `Display` prints `operation_id: location: rule: message`, with `-` in place
 /// of the operation id when no operation matched. A violation never contains

@@ -354,7 +354,7 @@ fn an_optional_nullable_body_may_be_absent_or_null() {
     let wrong = HttpRequest::new("POST", "/api/v1/feedback").json(&json!({}));
     assert_eq!(
         summary(&spec.validate_request(&wrong)),
-        one("send_feedback", "body", "required")
+        one("send_feedback", "body/message", "required")
     );
 }
 
@@ -399,14 +399,16 @@ fn an_off_schema_body_gives_one_violation_per_error_with_its_pointer() {
     let mut found = summary(&spec().validate_request(&request));
     found.sort();
     let mut expected = vec![
+        // A missing property is located at its own name, as the API's 422
+        // names it.
         (
             Some("create_secret".to_owned()),
-            "body".to_owned(),
+            "body/value".to_owned(),
             "required".to_owned(),
         ),
         (
             Some("create_secret".to_owned()),
-            "body".to_owned(),
+            "body/extra".to_owned(),
             "additionalProperties".to_owned(),
         ),
         (
@@ -654,13 +656,14 @@ fn properties_allowed_by_the_schema_are_not_unknown() {
 
 #[test]
 fn additional_properties_false_reports_its_own_rule_not_unknown_property() {
-    // SecretCreate has `additionalProperties: false`: the schema rule speaks.
+    // SecretCreate has `additionalProperties: false`: the schema rule speaks,
+    // located at the property it refuses.
     let request = HttpRequest::new("POST", "/api/v1/secrets/")
         .bearer("t")
         .json(&json!({"name": "A", "value": "v", "extra": 1}));
     assert_eq!(
         summary(&spec().validate_request(&request)),
-        one("create_secret", "body", "additionalProperties")
+        one("create_secret", "body/extra", "additionalProperties")
     );
     // Feedback declares `message` and says nothing of others.
     let feedback =

@@ -272,8 +272,17 @@ async fn broken_requests_get_the_answers_of_the_pi_api_and_are_recorded() {
         .iter()
         .map(|e| e["param"].as_str().unwrap())
         .collect();
-    assert!(params.contains(&"body/name"), "{params:?}");
-    assert!(params.contains(&"body"), "{params:?}");
+    // The field as pi-types names it: the pattern of `name`, the missing `value`.
+    assert!(params.contains(&"name"), "{params:?}");
+    assert!(params.contains(&"value"), "{params:?}");
+    let locs: Vec<&Value> = body["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["loc"])
+        .collect();
+    assert!(locs.contains(&&json!(["body", "name"])), "{locs:?}");
+    assert!(locs.contains(&&json!(["body", "value"])), "{locs:?}");
 
     let statuses: Vec<u16> = server
         .received_requests()
@@ -494,7 +503,9 @@ async fn integers_beyond_64_bits_in_the_query_are_answered_as_integers() {
         spec.validate_response("get_wallet_api_v1_billing_wallet_get", 422, &body),
         []
     );
-    assert_eq!(body["errors"][0]["param"], "query.offset");
+    assert_eq!(body["errors"][0]["param"], "offset");
+    assert_eq!(body["detail"][0]["loc"], json!(["query", "offset"]));
+    assert_eq!(body["detail"][0]["type"], "minimum");
     let received = server.received_requests();
     assert_eq!(received[0].violations, []);
     let rules: Vec<String> = received[1]
@@ -539,7 +550,9 @@ async fn a_422_lists_what_the_api_refuses_not_what_it_ignores() {
         .iter()
         .map(|e| e["param"].as_str().unwrap())
         .collect();
-    assert_eq!(params, ["body"]);
+    // The missing required property is named, as FastAPI names it.
+    assert_eq!(params, ["message"]);
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "message"]));
     // The ignored problems are recorded all the same.
     let mut rules: Vec<String> = server
         .violations()
@@ -550,7 +563,7 @@ async fn a_422_lists_what_the_api_refuses_not_what_it_ignores() {
     assert_eq!(
         rules,
         [
-            "body required",
+            "body/message required",
             "body/rating unknown-property",
             "query.page unknown-parameter"
         ]

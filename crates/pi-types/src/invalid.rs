@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use crate::FieldLocation;
+
 /// Which rule of the PI API's document an input broke.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -78,17 +80,23 @@ impl std::fmt::Display for Rule {
     }
 }
 
-/// An input that breaks one of the document's rules: which field, which rule,
-/// and what was wrong with the value.
+/// An input that breaks one of the document's rules: which field (and where
+/// in the request it goes), which rule, and what was wrong with the value.
+///
+/// The field is named as the API's own 422 names it once pi-types reads it
+/// ([`FieldError`](crate::FieldError)): its path inside its location, as the
+/// document spells it (`name`, `pod.gpuCount`, `limit`), so one mistake has
+/// one name whether it is caught here or by the server.
 ///
 /// The problem never repeats a secret value; for other fields it may quote
 /// the offending character or length.
 ///
 /// ```
-/// use pi_types::{CreateSecret, Validate};
+/// use pi_types::{CreateSecret, FieldLocation, Validate};
 ///
 /// let error = CreateSecret::new("lower_case", "v").validate().unwrap_err();
 /// assert_eq!(error.field(), "name");
+/// assert_eq!(error.location(), FieldLocation::Body);
 /// assert_eq!(
 ///     error.to_string(),
 ///     "invalid `name`: must match ^[A-Z][A-Z0-9_]*$ (`lower_case` does not match)"
@@ -98,13 +106,15 @@ impl std::fmt::Display for Rule {
 #[error("invalid `{field}`: {rule} ({problem})")]
 pub struct InvalidInput {
     field: Cow<'static, str>,
+    location: FieldLocation,
     rule: Rule,
     problem: String,
 }
 
 impl InvalidInput {
-    /// Makes an error for `field` that broke `rule`, with a short description
-    /// of what was wrong with the value.
+    /// Makes an error for the body field `field` that broke `rule`, with a
+    /// short description of what was wrong with the value. Use
+    /// [`at`](Self::at) for a parameter.
     #[must_use]
     pub fn new(
         field: impl Into<Cow<'static, str>>,
@@ -113,9 +123,18 @@ impl InvalidInput {
     ) -> Self {
         Self {
             field: field.into(),
+            location: FieldLocation::Body,
             rule,
             problem: problem.into(),
         }
+    }
+
+    /// The same error for a field found at `location`: a query parameter
+    /// checked before sending is `.at(FieldLocation::Query)`.
+    #[must_use]
+    pub fn at(mut self, location: FieldLocation) -> Self {
+        self.location = location;
+        self
     }
 
     /// The same error for a field nested under `parent`: `gpuCount` inside
@@ -131,6 +150,13 @@ impl InvalidInput {
     #[must_use]
     pub fn field(&self) -> &str {
         &self.field
+    }
+
+    /// Where the field goes in the request: [`FieldLocation::Body`] for the
+    /// request types' own checks, query or path for parameters.
+    #[must_use]
+    pub fn location(&self) -> FieldLocation {
+        self.location
     }
 
     /// The rule the value broke.
@@ -153,19 +179,19 @@ impl InvalidInput {
 /// so they can never reach the operation they were meant for.
 ///
 /// ```
+/// use pi_types::FieldLocation;
+///
 /// assert!(pi_types::check_path_segment("secret_id", "a/../b").is_ok());
-/// assert_eq!(pi_types::check_path_segment("secret_id", "..").unwrap_err().field(), "secret_id");
+/// let error = pi_types::check_path_segment("secret_id", "..").unwrap_err();
+/// assert_eq!((error.field(), error.location()), ("secret_id", FieldLocation::Path));
 /// ```
 pub fn check_path_segment(field: &'static str, value: &str) -> Result<(), InvalidInput> {
-    match value {
-        "" => Err(InvalidInput::new(field, Rule::PathSegment, "it is empty")),
-        "." | ".." => Err(InvalidInput::new(
-            field,
-            Rule::PathSegment,
-            format!("`{value}` would be resolved away by URL handling"),
-        )),
-        _ => Ok(()),
-    }
+    let problem = match value {
+        "" => "it is empty".to_owned(),
+        "." | ".." => format!("`{value}` would be resolved away by URL handling"),
+        _ => return Ok(()),
+    };
+    Err(InvalidInput::new(field, Rule::PathSegment, problem).at(FieldLocation::Path))
 }
 
 /// A request body that can check the document's rules before it is sent.

@@ -33,6 +33,7 @@ mod enums;
 mod envelope;
 mod error_body;
 mod exposed;
+mod field;
 #[rustfmt::skip]
 mod generated;
 mod images;
@@ -44,6 +45,7 @@ pub use availability::{AvailabilitySummary, GpuOffersByType, cheapest_offer, off
 pub use enums::WireEnum;
 pub use envelope::{ApiResponse, Page};
 pub use error_body::{ErrorBody, ErrorDetail, ErrorResponse, FieldError, ValidationDetail};
+pub use field::{FieldLocation, field_path};
 pub use generated::*;
 pub use images::{ImageRef, ImageRefError, ImageRefPart};
 pub use invalid::{InvalidInput, Rule, Validate, check_path_segment};
