@@ -119,10 +119,14 @@ async fn serve(options: Options) -> Result<(), String> {
         .map_err(|error| format!("cannot listen on 127.0.0.1:{}: {error}", options.port))?;
     let server = builder.listener(listener).start().await;
 
+    // The signal handlers are in place before the URL goes out: a script
+    // that reads the URL and interrupts at once must get the summary, not
+    // the default action of the signal (which ends the process silently).
+    let mut signals = Shutdown::listen()?;
     // The URL goes out alone and first, so a script can read one line and go.
     say(&server.uri());
     let mut seen = 0;
-    let shutdown = shutdown_signal();
+    let shutdown = signals.wait();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -211,24 +215,52 @@ fn summary(received: &[ReceivedRequest]) -> String {
     text
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM where there is one (what `kill` and
-/// process supervisors send), so both end with the summary.
-async fn shutdown_signal() -> Result<(), String> {
+/// Ctrl-C, or SIGTERM where there is one (what `kill` and process
+/// supervisors send), so both end with the summary. The handlers are
+/// registered when this is made, not when it is first awaited.
+struct Shutdown {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut terminate = signal(SignalKind::terminate())
-            .map_err(|error| format!("cannot listen for SIGTERM: {error}"))?;
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => result.map_err(|error| format!("cannot listen for Ctrl-C: {error}")),
-            _ = terminate.recv() => Ok(()),
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    /// Registers the handlers now.
+    fn listen() -> Result<Shutdown, String> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let interrupt = signal(SignalKind::interrupt())
+                .map_err(|error| format!("cannot listen for Ctrl-C: {error}"))?;
+            let terminate = signal(SignalKind::terminate())
+                .map_err(|error| format!("cannot listen for SIGTERM: {error}"))?;
+            Ok(Shutdown {
+                interrupt,
+                terminate,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Shutdown {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|error| format!("cannot listen for Ctrl-C: {error}"))
+
+    /// Resolves when one of the signals arrives.
+    async fn wait(&mut self) -> Result<(), String> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => Ok(()),
+                _ = self.terminate.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|error| format!("cannot listen for Ctrl-C: {error}"))
+        }
     }
 }
 
