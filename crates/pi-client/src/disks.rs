@@ -5,11 +5,14 @@
 use pi_types::{CreateDisk, Disk, DiskSpec, DiskStatus, Provider, TeamRef, UpdateDisk};
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest, Json, Nothing};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
+use crate::request::answer::{Json, Nothing};
+use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/disks/");
 const CREATE: Endpoint = Endpoint::post("/api/v1/disks/").team_in_body("team.teamId");

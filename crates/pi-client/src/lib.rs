@@ -89,7 +89,6 @@ mod images;
 mod page;
 mod pods;
 mod request;
-mod retry;
 mod sandboxes;
 mod secrets;
 mod ssh_keys;
@@ -106,7 +105,7 @@ pub use availability::{
     GpuOffersByTypeRequest, GpuOffersRequest, PagedAnswer,
 };
 pub use billing::{Billing, BillingApi, WalletRequest};
-pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
+pub use call::{Area, BodyRequest};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
@@ -128,8 +127,8 @@ pub use images::{
 };
 pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
-pub use request::decode_response;
-pub use retry::RetryPolicy;
+pub use request::answer::{Answer, Data, Json, Nothing, decode_response};
+pub use request::retry::RetryPolicy;
 pub use sandboxes::{
     BulkDeleteSandboxesBuilder, CreateSandboxBuilder, ExposePortBuilder, ListSandboxes,
     OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,

@@ -7,11 +7,14 @@ use pi_types::{
 };
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest, Data, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
+use crate::request::answer::{Data, Json};
+use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/pods/");
 const CREATE: Endpoint = Endpoint::post("/api/v1/pods/").team_in_body("team.teamId");

@@ -4,10 +4,12 @@
 
 use pi_types::{CreateSecret, Secret, SecretString, UpdateSecret};
 
-use crate::call::{Area, BodyRequest, Data, Nothing};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::{Data, Nothing};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/secrets/").team_in_query("teamId");
 const CREATE: Endpoint = Endpoint::post("/api/v1/secrets/").team_in_body("teamId");

@@ -4,10 +4,12 @@
 
 use pi_types::{CurrentUser, SetUsernameSlug, Team, User as UserAccount};
 
-use crate::call::{Area, Data};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::Data;
 
 const WHOAMI: Endpoint = Endpoint::get("/api/v1/user/whoami");
 const SET_SLUG: Endpoint = Endpoint::patch("/api/v1/user/slug");
