@@ -65,10 +65,7 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 let status = pod.status.map(|s| s.to_string()).unwrap_or_default();
                 println!(
                     "{}\t{}\t{}x {}\t{status}",
-                    pod.id.unwrap_or_default(),
-                    pod.name,
-                    pod.gpu_count,
-                    pod.gpu_name
+                    pod.id, pod.name, pod.gpu_count, pod.gpu_name
                 );
             }
             Ok(())
@@ -93,9 +90,7 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 .send()
                 .await
                 .map_err(text)?;
-            let id = pod
-                .id
-                .ok_or("the API created the pod but sent no id back")?;
+            let id = pod.id;
             println!("created {id}; waiting until it runs…");
             let outcome = show_when_running(client, &id).await;
             // Delete on every path: a failed wait must not leave a pod billing.

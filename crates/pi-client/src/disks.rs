@@ -36,12 +36,10 @@ pub enum DisksApi {}
 ///     .create(spec, Provider::new(ProviderType::from("runpod")))
 ///     .send()
 ///     .await?;
-/// if let Some(id) = disk.id.as_deref() {
-///     let ready = client.disks().wait_until_ready(id).await?;
-///     println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
-///     client.disks().update(id, "datasets-v2").await?;
-///     client.disks().delete(id).await?;
-/// }
+/// let ready = client.disks().wait_until_ready(&disk.id).await?;
+/// println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
+/// client.disks().update(&disk.id, "datasets-v2").await?;
+/// client.disks().delete(&disk.id).await?;
 /// # Ok(())
 /// # }
 /// ```

@@ -17,9 +17,9 @@
 //! // CLI's ~/.prime files, read as the CLI reads them.
 //! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
 //!
-//! // The document lets the server leave `data` out, hence the `Option`.
+//! // A success is the resource; one without it is `Error::MissingData`.
 //! let secret = client.secrets().get("sec_1").await?;
-//! assert_eq!(secret.map(|secret| secret.name).as_deref(), Some("HF_TOKEN"));
+//! assert_eq!(secret.name, "HF_TOKEN");
 //!
 //! // Input that breaks the document's rules is refused before anything is sent.
 //! let refused = client.secrets().create("lower_case", "value").send().await;

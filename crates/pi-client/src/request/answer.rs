@@ -1,6 +1,7 @@
 //! What an answer becomes: a success body decoded as the call's [`Answer`]
 //! says, or an error status mapped to its [`Error`] variant.
 
+use std::fmt;
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -20,15 +21,23 @@ pub trait Answer {
     /// What the call returns.
     type Output;
 
-    /// Decodes a successful answer's body.
+    /// Decodes a successful answer's body; `operation` names the call in
+    /// errors (`GET /api/v1/secrets/{secret_id}`).
     ///
     /// # Errors
-    /// [`Error::Decode`] when the body is not what the document says.
-    fn decode(status: u16, body: &[u8]) -> Result<Self::Output, Error>;
+    /// [`Error::MissingData`] when the answer lacks what the call returns
+    /// (the envelope's `data`, or a field in `pi_types::ALWAYS_PRESENT`), and
+    /// [`Error::Decode`] when the body is otherwise not what the document says.
+    fn decode(
+        status: u16,
+        body: &[u8],
+        operation: &dyn fmt::Display,
+    ) -> Result<Self::Output, Error>;
 }
 
-/// An answer in the `{data, status}` envelope: the call returns `data`, an
-/// `Option` because the document lets the server leave it out.
+/// An answer in the `{data, status}` envelope: the call returns `data`.
+/// The document lets the server leave it out; the API does not, so an
+/// answer without it is [`Error::MissingData`] rather than an `Option`.
 #[derive(Debug)]
 pub struct Data<T>(PhantomData<fn() -> T>);
 
@@ -41,27 +50,98 @@ pub struct Json<T>(PhantomData<fn() -> T>);
 pub struct Nothing;
 
 impl<T: DeserializeOwned> Answer for Data<T> {
-    type Output = Option<T>;
+    type Output = T;
 
-    fn decode(status: u16, body: &[u8]) -> Result<Option<T>, Error> {
-        decode_body::<ApiResponse<T>>(status, body).map(|envelope| envelope.data)
+    fn decode(status: u16, body: &[u8], operation: &dyn fmt::Display) -> Result<T, Error> {
+        match decode_answer::<ApiResponse<T>>(status, body, operation)?.data {
+            Some(data) => Ok(data),
+            None => Err(missing_data(operation, status, "data".to_owned())),
+        }
     }
 }
 
 impl<T: DeserializeOwned> Answer for Json<T> {
     type Output = T;
 
-    fn decode(status: u16, body: &[u8]) -> Result<T, Error> {
-        decode_body(status, body)
+    fn decode(status: u16, body: &[u8], operation: &dyn fmt::Display) -> Result<T, Error> {
+        decode_answer(status, body, operation)
     }
 }
 
 impl Answer for Nothing {
     type Output = ();
 
-    fn decode(_status: u16, _body: &[u8]) -> Result<(), Error> {
+    fn decode(_status: u16, _body: &[u8], _operation: &dyn fmt::Display) -> Result<(), Error> {
         Ok(())
     }
+}
+
+/// The error of a success answer to `operation` that lacks `missing`.
+#[cold]
+fn missing_data(operation: &dyn fmt::Display, status: u16, missing: String) -> Error {
+    Error::MissingData {
+        operation: operation.to_string(),
+        status,
+        missing,
+    }
+}
+
+/// Decodes a success answer's body as `T` like [`decode_body`], except that
+/// a field listed in `pi_types::ALWAYS_PRESENT` found absent or null is
+/// [`Error::MissingData`] naming `operation` and the field's path.
+fn decode_answer<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    operation: &dyn fmt::Display,
+) -> Result<T, Error> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(_) => Err(answer_error::<T>(status, body, operation)),
+    }
+}
+
+/// Why a success body is not a `T`: a missing always-present field, or else
+/// the decode error with its path.
+#[cold]
+fn answer_error<T: DeserializeOwned>(
+    status: u16,
+    body: &[u8],
+    operation: &dyn fmt::Display,
+) -> Error {
+    let error = decode_error::<T>(status, body);
+    match &error {
+        Error::Decode { path, reason, .. } => match absent_always_present(path, reason) {
+            Some(missing) => missing_data(operation, status, missing),
+            None => error,
+        },
+        _ => error,
+    }
+}
+
+/// The path of a field in `pi_types::ALWAYS_PRESENT` that a decode failure
+/// at `path` says is absent (serde: "missing field `id`", at the path of the
+/// object) or null ("invalid type: null, …", at the path of the field).
+/// Fields are matched by wire name: the failure does not say which type was
+/// being decoded, and a required field of that name missing from another
+/// type is just as much an answer without its identity.
+fn absent_always_present(path: &str, reason: &str) -> Option<String> {
+    let listed = |field: &str| {
+        pi_types::ALWAYS_PRESENT
+            .iter()
+            .any(|(_, wire)| *wire == field)
+    };
+    if let Some(rest) = reason.strip_prefix("missing field `") {
+        let field = rest.split('`').next()?;
+        return listed(field).then(|| match path {
+            "." | "" => field.to_owned(),
+            object => format!("{object}.{field}"),
+        });
+    }
+    if reason.starts_with("invalid type: null") {
+        let field = path.rsplit(['.', ']']).next()?;
+        return listed(field).then(|| path.to_owned());
+    }
+    None
 }
 
 /// Decodes a whole body as `T`, refusing anything after the JSON value.

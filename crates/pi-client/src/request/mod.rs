@@ -171,6 +171,29 @@ impl ApiRequest {
     }
 }
 
+/// An operation as errors name it: its method and path template
+/// (`GET /api/v1/secrets/{secret_id}`), formatted only when an error needs it.
+pub(crate) struct OperationName<'a> {
+    method: &'a Method,
+    template: &'a str,
+}
+
+impl std::fmt::Display for OperationName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
+
+impl ApiRequest {
+    /// The operation this request belongs to, for errors that name it.
+    pub(crate) fn operation(&self) -> OperationName<'_> {
+        OperationName {
+            method: &self.method,
+            template: self.template,
+        }
+    }
+}
+
 /// Puts `team_id` at the dotted `path` of a JSON body (`teamId`, or
 /// `team.teamId` for bodies that wrap the team in an object), creating the
 /// objects on the way; a team the caller already set there is kept.

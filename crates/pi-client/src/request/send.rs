@@ -178,7 +178,7 @@ impl Transport {
             }
         }
         let success = result?;
-        R::decode(success.status.as_u16(), &success.body)
+        R::decode(success.status.as_u16(), &success.body, &request.operation())
     }
 
     /// The retry loop of [`Client::call`], counting attempts in `attempts`.
