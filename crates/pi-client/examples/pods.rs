@@ -82,10 +82,7 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 let status = pod.status.map(|s| s.to_string()).unwrap_or_default();
                 println!(
                     "{}\t{}\t{}x {}\t{status}",
-                    pod.id.unwrap_or_default(),
-                    pod.name,
-                    pod.gpu_count,
-                    pod.gpu_name
+                    pod.id, pod.name, pod.gpu_count, pod.gpu_name
                 );
             }
             Ok(Ended::Done)
@@ -120,9 +117,7 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                     return Ok(Ended::Interrupted);
                 }
             };
-            let id = pod
-                .id
-                .ok_or("the API created the pod but sent no id back")?;
+            let id = pod.id;
             println!("created pod {id}; waiting until it runs (Ctrl-C deletes it)…");
             let outcome = tokio::select! {
                 outcome = show_when_running(client, &id) => Some(outcome),

@@ -64,26 +64,23 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
                 );
             }
         }
-        [command, id] if command == "get" => match client.secrets().get(id).await.map_err(text)? {
-            Some(secret) => println!("{secret:#?}"),
-            None => println!("the server answered without a secret"),
-        },
+        [command, id] if command == "get" => {
+            let secret = client.secrets().get(id).await.map_err(text)?;
+            println!("{secret:#?}");
+        }
         [command, name] if command == "create" => {
             let mut value = String::new();
             std::io::stdin()
                 .read_to_string(&mut value)
                 .map_err(|error| format!("cannot read the value from standard input: {error}"))?;
             let value = value.trim_end_matches(['\n', '\r']).to_owned();
-            match client
+            let secret = client
                 .secrets()
                 .create(name, value)
                 .send()
                 .await
-                .map_err(text)?
-            {
-                Some(secret) => println!("created {} ({})", secret.name, secret.id),
-                None => println!("created {name} (the server sent no id back)"),
-            }
+                .map_err(text)?;
+            println!("created {} ({})", secret.name, secret.id);
         }
         [command, id] if command == "delete" => {
             client.secrets().delete(id).await.map_err(text)?;

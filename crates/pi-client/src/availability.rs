@@ -18,10 +18,13 @@ use pi_types::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::call::{Area, Json};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::{Endpoint, invalid_query};
+use crate::error::Error;
+use crate::page;
 use crate::request::ApiRequest;
-use crate::{Client, Error, page};
+use crate::request::answer::Json;
 
 const GPUS_BY_TYPE: Endpoint = Endpoint::get("/api/v1/availability/");
 const GPUS: Endpoint = Endpoint::get("/api/v1/availability/gpus");

@@ -3,10 +3,12 @@
 
 use pi_types::{InvalidInput, Rule, RunUsage, Wallet};
 
-use crate::call::{Area, Json};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::{Endpoint, invalid_query};
+use crate::error::Error;
 use crate::request::ApiRequest;
-use crate::{Client, Error};
+use crate::request::answer::Json;
 
 const RUN_USAGE: Endpoint = Endpoint::get("/api/v1/billing/runs/{run_id}/usage");
 const WALLET: Endpoint = Endpoint::get("/api/v1/billing/wallet").team_in_query("teamId");

@@ -1,74 +1,24 @@
-//! The pieces every area is made of: a team-scoped handle ([`Area`]), a
-//! request with a body that ends in `.send()` ([`BodyRequest`]), and how an
-//! answer decodes ([`Answer`]). An area declares its endpoints and adds a
-//! few one-line methods; the rest lives here and in the request path.
+//! The pieces every area is made of: a team-scoped handle ([`Area`]) and a
+//! request with a body that ends in `.send()` ([`BodyRequest`]). How an
+//! answer decodes ([`Answer`]) belongs to the request path. An area declares
+//! its endpoints and adds a few one-line methods; the rest lives here and in
+//! the request path.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use futures::future::{self, Either};
-use pi_types::{ApiResponse, Validate};
+use pi_types::Validate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::request::{ApiRequest, decode_body};
+use crate::request::ApiRequest;
+use crate::request::answer::Answer;
 use crate::team::TeamScope;
-use crate::{Client, Error};
-
-/// How a successful answer turns into what a call returns.
-///
-/// Operations pick one of [`Data`], [`Json`] and [`Nothing`]; you meet this
-/// trait only in the type of a builder such as
-/// [`CreateSecretBuilder`](crate::CreateSecretBuilder).
-pub trait Answer {
-    /// What the call returns.
-    type Output;
-
-    /// Decodes a successful answer's body.
-    ///
-    /// # Errors
-    /// [`Error::Decode`] when the body is not what the document says.
-    fn decode(status: u16, body: &[u8]) -> Result<Self::Output, Error>;
-}
-
-/// An answer in the `{data, status}` envelope: the call returns `data`, an
-/// `Option` because the document lets the server leave it out.
-#[derive(Debug)]
-pub struct Data<T>(PhantomData<fn() -> T>);
-
-/// An answer that is the resource itself.
-#[derive(Debug)]
-pub struct Json<T>(PhantomData<fn() -> T>);
-
-/// An answer whose body does not matter: any success is `()`.
-#[derive(Debug)]
-pub struct Nothing;
-
-impl<T: DeserializeOwned> Answer for Data<T> {
-    type Output = Option<T>;
-
-    fn decode(status: u16, body: &[u8]) -> Result<Option<T>, Error> {
-        decode_body::<ApiResponse<T>>(status, body).map(|envelope| envelope.data)
-    }
-}
-
-impl<T: DeserializeOwned> Answer for Json<T> {
-    type Output = T;
-
-    fn decode(status: u16, body: &[u8]) -> Result<T, Error> {
-        decode_body(status, body)
-    }
-}
-
-impl Answer for Nothing {
-    type Output = ();
-
-    fn decode(_status: u16, _body: &[u8]) -> Result<(), Error> {
-        Ok(())
-    }
-}
 
 /// A handle on one API area, acting for a team: get one from the client
 /// (`client.secrets()`), then change the team with [`Area::team`] or

@@ -9,7 +9,11 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::config::{self, API_KEY_VAR};
-use crate::{Error, RetryPolicy};
+use crate::error::Error;
+use crate::request::ApiRequest;
+use crate::request::answer::Answer;
+use crate::request::retry::RetryPolicy;
+use crate::request::send::{Settings, Transport};
 
 /// The PI API's public address, used when no base URL is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.primeintellect.ai";
@@ -50,20 +54,9 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
-    /// The bearer header of the API key, sent with every request; the only
-    /// copy of the key a client keeps.
-    pub(crate) authorization: reqwest::header::HeaderValue,
+    /// How requests are sent: the HTTP stack, base URL, key and limits.
+    pub(crate) transport: Transport,
     pub(crate) team_id: Option<String>,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timeout: Duration,
-    pub(crate) read_timeout: Option<Duration>,
-    pub(crate) deadline: Option<Duration>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) max_response_bytes: usize,
-    /// Whether each call's span carries the filled-in path (`url.path`).
-    pub(crate) trace_full_paths: bool,
 }
 
 impl Client {
@@ -114,11 +107,24 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
+    /// Sends `request` through the request path and decodes a successful
+    /// answer as `R` says (see [`Transport::call`]).
+    ///
+    /// A plain function handing back the transport's future, not an `async
+    /// fn`: each async layer of a call adds its state to what every call
+    /// writes and copies, which showed in the loopback benchmark.
+    pub(crate) fn call<R: Answer>(
+        &self,
+        request: ApiRequest,
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'_, R> {
+        self.inner.transport.call::<R>(request)
+    }
+
     /// The base URL every request goes to, without a trailing `/api/v1`:
     /// each request's path starts with it.
     #[must_use]
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        &self.inner.transport.base_url
     }
 
     /// The team calls act for unless a handle says otherwise.
@@ -131,7 +137,7 @@ impl Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url.as_str())
+            .field("base_url", &self.inner.transport.base_url.as_str())
             .field("api_key", &"[redacted]")
             .field("team_id", &self.inner.team_id)
             .finish_non_exhaustive()
@@ -348,31 +354,11 @@ impl ClientBuilder {
         let connect_timeout = self.connect_timeout.min(LONGEST_TIMEOUT);
         let timeout = self.timeout.min(LONGEST_TIMEOUT);
         let read_timeout = self.read_timeout.map(|read| read.min(LONGEST_TIMEOUT));
-        let authorization = crate::request::authorization(&api_key)?;
-        // The attempt and read timeouts are kept by the request path with one
-        // timer per attempt, not here: reqwest would set three per call.
-        let http = reqwest::Client::builder()
-            // A static value: reqwest copies the header into every request
-            // (and its connector), and copying a static value costs nothing,
-            // where a built one costs two atomic operations per copy.
-            .user_agent(reqwest::header::HeaderValue::from_static(USER_AGENT))
-            .connect_timeout(connect_timeout)
-            // Redirects are not followed: the API does not use them, and a
-            // followed redirect could carry the key to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            // The client's RetryPolicy is the only retry layer, so what it
-            // promises (never a POST twice) is all that happens.
-            .retry(reqwest::retry::never())
-            .build()
-            .map_err(|error| {
-                Error::configuration(format!("cannot set up the HTTP client: {error}"))
-            })?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                authorization,
-                team_id: self.team_id,
+        let transport = Transport::new(
+            &api_key,
+            base_url,
+            Settings {
+                user_agent: USER_AGENT,
                 connect_timeout,
                 timeout,
                 read_timeout,
@@ -380,6 +366,12 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_response_bytes: self.max_response_bytes,
                 trace_full_paths: self.trace_full_paths,
+            },
+        )?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                transport,
+                team_id: self.team_id,
             }),
         })
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::Error;
+use crate::error::Error;
 
 /// Environment variable holding the API key.
 pub const API_KEY_VAR: &str = "PRIME_API_KEY";

@@ -5,11 +5,14 @@
 use pi_types::{CreateDisk, Disk, DiskSpec, DiskStatus, Provider, TeamRef, UpdateDisk};
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest, Json, Nothing};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
+use crate::request::answer::{Json, Nothing};
+use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/disks/");
 const CREATE: Endpoint = Endpoint::post("/api/v1/disks/").team_in_body("team.teamId");
@@ -33,12 +36,10 @@ pub enum DisksApi {}
 ///     .create(spec, Provider::new(ProviderType::from("runpod")))
 ///     .send()
 ///     .await?;
-/// if let Some(id) = disk.id.as_deref() {
-///     let ready = client.disks().wait_until_ready(id).await?;
-///     println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
-///     client.disks().update(id, "datasets-v2").await?;
-///     client.disks().delete(id).await?;
-/// }
+/// let ready = client.disks().wait_until_ready(&disk.id).await?;
+/// println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
+/// client.disks().update(&disk.id, "datasets-v2").await?;
+/// client.disks().delete(&disk.id).await?;
 /// # Ok(())
 /// # }
 /// ```

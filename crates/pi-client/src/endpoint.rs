@@ -5,7 +5,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use pi_types::{FieldLocation, InvalidInput, Rule, check_path_segment};
 
-use crate::Error;
+use crate::error::Error;
 
 /// Every byte but RFC 3986's unreserved characters is encoded, so an id can
 /// never add a `/`, `?` or `#` of its own to the URL.

@@ -99,6 +99,24 @@ pub enum Error {
         /// The start of the body, with secret-looking fields blanked.
         excerpt: String,
     },
+    /// A success answer without what the call returns: the envelope's
+    /// `data` absent or null, or a field the SDK treats as always present (a
+    /// pod's or a disk's `id`, listed in `pi_types::ALWAYS_PRESENT`) absent
+    /// or null. The document allows such an answer, but a call that returns
+    /// the resource has nothing to return from it.
+    #[error(
+        "the PI API answered {operation} with {status} but without `{missing}`, so there is nothing to return; this is the server's fault: retry, and report it if it persists"
+    )]
+    MissingData {
+        /// The operation, as its method and path template
+        /// (`GET /api/v1/secrets/{secret_id}`).
+        operation: String,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// Where the answer lacks the value: `data`, or a path such as
+        /// `data.id` or `data[0].id`.
+        missing: String,
+    },
     /// The response body was larger than the configured limit; it was not read further.
     #[error(
         "the PI API's response is larger than the {limit}-byte limit; raise it with ClientBuilder::max_response_bytes if this is expected"
@@ -172,7 +190,8 @@ impl Error {
             Self::Validation { status, .. }
             | Self::Server { status, .. }
             | Self::UnexpectedStatus { status, .. }
-            | Self::Decode { status, .. } => Some(*status),
+            | Self::Decode { status, .. }
+            | Self::MissingData { status, .. } => Some(*status),
             Self::ResponseTooLarge { .. }
             | Self::Timeout { .. }
             | Self::Transport { .. }

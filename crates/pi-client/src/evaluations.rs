@@ -19,10 +19,13 @@ use pi_types::{
 };
 use serde_json::Value;
 
-use crate::call::{Area, BodyRequest, Json, Nothing};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::{Endpoint, invalid_query};
+use crate::error::Error;
+use crate::page;
 use crate::request::ApiRequest;
-use crate::{Client, Error, page};
+use crate::request::answer::{Json, Nothing};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/evaluations/").team_in_query("team_id");
 const CREATE: Endpoint = Endpoint::post("/api/v1/evaluations/").team_in_body("team_id");

@@ -4,9 +4,10 @@
 
 use pi_types::{FeedbackCategory, FeedbackSubmitted, SubmitFeedback};
 
-use crate::Client;
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::request::answer::Json;
 
 const SUBMIT: Endpoint = Endpoint::post("/api/v1/feedback");
 

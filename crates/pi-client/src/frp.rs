@@ -5,9 +5,11 @@
 
 use pi_types::{FrpPluginDecision, ValidateFrpPlugin};
 
-use crate::call::{Area, Json};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::request::answer::Json;
 
 const VALIDATE: Endpoint = Endpoint::post("/api/v1/frp/validate");
 

@@ -8,9 +8,11 @@ use pi_types::{
     HostedEvaluationLogs, HostedEvaluationSettings, InferenceModelList,
 };
 
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::request::answer::Json;
 
 const CREATE: Endpoint = Endpoint::post("/api/v1/hosted-evaluations").team_in_body("team_id");
 const MODELS: Endpoint = Endpoint::get("/api/v1/hosted-evaluations/models");

@@ -13,10 +13,12 @@ use pi_types::{
     UpdateImageVisibility,
 };
 
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::Json;
 
 const LIST: Endpoint = Endpoint::get("/api/v1/images").team_in_query("teamId");
 const BUILD: Endpoint = Endpoint::post("/api/v1/images/build").team_in_body("teamId");

@@ -17,9 +17,9 @@
 //! // CLI's ~/.prime files, read as the CLI reads them.
 //! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
 //!
-//! // The document lets the server leave `data` out, hence the `Option`.
+//! // A success is the resource; one without it is `Error::MissingData`.
 //! let secret = client.secrets().get("sec_1").await?;
-//! assert_eq!(secret.map(|secret| secret.name).as_deref(), Some("HF_TOKEN"));
+//! assert_eq!(secret.name, "HF_TOKEN");
 //!
 //! // Input that breaks the document's rules is refused before anything is sent.
 //! let refused = client.secrets().create("lower_case", "value").send().await;
@@ -91,7 +91,6 @@ mod images;
 mod page;
 mod pods;
 mod request;
-mod retry;
 mod sandboxes;
 mod secrets;
 mod ssh_keys;
@@ -108,7 +107,7 @@ pub use availability::{
     GpuOffersByTypeRequest, GpuOffersRequest, PagedAnswer,
 };
 pub use billing::{Billing, BillingApi, WalletRequest};
-pub use call::{Answer, Area, BodyRequest, Data, Json, Nothing};
+pub use call::{Area, BodyRequest};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
@@ -130,8 +129,8 @@ pub use images::{
 };
 pub use page::ListRequest;
 pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
-pub use request::decode_response;
-pub use retry::RetryPolicy;
+pub use request::answer::{Answer, Data, Json, Nothing, decode_response};
+pub use request::retry::RetryPolicy;
 pub use sandboxes::{
     BulkDeleteSandboxesBuilder, CreateSandboxBuilder, ExposePortBuilder, ListSandboxes,
     OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,

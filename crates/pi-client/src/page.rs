@@ -10,10 +10,11 @@ use pi_types::Page;
 use serde::de::DeserializeOwned;
 
 use crate::assumptions::Assumption;
-use crate::call::Json;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::request::ApiRequest;
-use crate::{Client, Error};
+use crate::request::answer::Json;
 
 /// A list request of any area: `.send()` for one page, `.into_stream()` for
 /// every item of every page. The area's own filters are methods on it.

@@ -7,11 +7,14 @@ use pi_types::{
 };
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest, Data, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
+use crate::request::answer::{Data, Json};
+use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/pods/");
 const CREATE: Endpoint = Endpoint::post("/api/v1/pods/").team_in_body("team.teamId");
@@ -38,12 +41,10 @@ pub enum PodsApi {}
 ///     .create(spec, Provider::new(ProviderType::from("runpod")))
 ///     .send()
 ///     .await?;
-/// if let Some(id) = pod.id.as_deref() {
-///     let running = client.pods().wait_until_running(id).await?;
-///     println!("{:?}", running.ssh_connection);
-///     println!("{}", client.pods().log_tail(id, 50).await?);
-///     client.pods().delete(id).await?;
-/// }
+/// let running = client.pods().wait_until_running(&pod.id).await?;
+/// println!("{:?}", running.ssh_connection);
+/// println!("{}", client.pods().log_tail(&pod.id, 50).await?);
+/// client.pods().delete(&pod.id).await?;
 /// # Ok(())
 /// # }
 /// ```
@@ -117,11 +118,12 @@ impl<'c> Pods<'c> {
     }
 
     /// The live state of several pods at once (install progress, IP, SSH
-    /// command). `None` when the server sends no list, which the document allows.
+    /// command).
     ///
     /// # Errors
-    /// Any error of the request path.
-    pub async fn status<I, S>(&self, pod_ids: I) -> Result<Option<Vec<PodStatusReport>>, Error>
+    /// [`Error::MissingData`] when the server answers without the list
+    /// (which the document allows), and any error of the request path.
+    pub async fn status<I, S>(&self, pod_ids: I) -> Result<Vec<PodStatusReport>, Error>
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,

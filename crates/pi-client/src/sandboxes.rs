@@ -18,11 +18,15 @@ use pi_types::{
 };
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::{Endpoint, invalid_query};
+use crate::error::Error;
+use crate::page;
 use crate::request::ApiRequest;
+use crate::request::answer::Json;
+use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
-use crate::{Client, Error, WaitPolicy, page};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/sandbox").team_in_query("team_id");
 const CREATE: Endpoint = Endpoint::post("/api/v1/sandbox").team_in_body("team_id");

@@ -4,10 +4,12 @@
 
 use pi_types::{CreateSecret, Secret, SecretString, UpdateSecret};
 
-use crate::call::{Area, BodyRequest, Data, Nothing};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::{Data, Nothing};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/secrets/").team_in_query("teamId");
 const CREATE: Endpoint = Endpoint::post("/api/v1/secrets/").team_in_body("teamId");
@@ -30,11 +32,9 @@ pub enum SecretsApi {}
 ///     .description("read-only token")
 ///     .send()
 ///     .await?;
-/// if let Some(created) = created {
-///     let again = client.secrets().get(&created.id).await?;
-///     assert_eq!(again.map(|secret| secret.name).as_deref(), Some("HF_TOKEN"));
-///     client.secrets().team("team_42").delete(&created.id).await?;
-/// }
+/// let again = client.secrets().get(&created.id).await?;
+/// assert_eq!(again.name, "HF_TOKEN");
+/// client.secrets().team("team_42").delete(&created.id).await?;
 /// # Ok(())
 /// # }
 /// ```
@@ -64,8 +64,8 @@ impl<'c> Secrets<'c> {
 
     /// Starts creating a secret called `name` holding `value`.
     ///
-    /// `send` returns the created secret's metadata, or `None` when the
-    /// server accepted it but sent none back (the document allows it).
+    /// `send` returns the created secret's metadata; a success without it
+    /// (which the document allows) is [`Error::MissingData`].
     pub fn create(
         &self,
         name: impl Into<String>,
@@ -76,12 +76,11 @@ impl<'c> Secrets<'c> {
 
     /// Fetches one secret's metadata (the value is never returned).
     ///
-    /// `None` when the server answers 200 without a secret, which the
-    /// document allows; an unknown id is [`Error::NotFound`].
-    ///
     /// # Errors
-    /// [`Error::NotFound`] for an unknown id, and any error of the request path.
-    pub async fn get(&self, secret_id: &str) -> Result<Option<Secret>, Error> {
+    /// [`Error::NotFound`] for an unknown id, [`Error::MissingData`] when the
+    /// server answers 200 without a secret (which the document allows), and
+    /// any error of the request path.
+    pub async fn get(&self, secret_id: &str) -> Result<Secret, Error> {
         self.call::<Data<Secret>>(&GET, &[("secret_id", secret_id)])
             .await
     }

@@ -4,10 +4,12 @@
 
 use pi_types::{SetPrimarySshKey, SshKey, SshKeyUpdated, UploadSshKey};
 
-use crate::call::{Area, Json, Nothing};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::{Json, Nothing};
 
 const LIST: Endpoint = Endpoint::get("/api/v1/ssh_keys/");
 const UPLOAD: Endpoint = Endpoint::post("/api/v1/ssh_keys/");

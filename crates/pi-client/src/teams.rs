@@ -4,8 +4,8 @@
 
 use pi_types::TeamMember;
 
-use crate::Client;
 use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::page::ListRequest;
 

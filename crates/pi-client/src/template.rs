@@ -5,9 +5,11 @@
 
 use pi_types::{CheckDockerImage, RegistryCredentialsList};
 
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::request::answer::Json;
 
 const CHECK_DOCKER_IMAGE: Endpoint = Endpoint::post("/api/v1/template/check-docker-image");
 const REGISTRY_CREDENTIALS: Endpoint = Endpoint::get("/api/v1/template/registry-credentials");

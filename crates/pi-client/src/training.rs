@@ -4,9 +4,11 @@
 
 use pi_types::{CreateDedicatedRun, DedicatedRunCreated, DedicatedRunDeleted, SecretString};
 
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::request::answer::Json;
 
 const CREATE_RUN: Endpoint = Endpoint::post("/api/v1/training/runs").team_in_body("teamId");
 const DELETE_RUN: Endpoint = Endpoint::delete("/api/v1/training/runs/{run_id}");

@@ -7,9 +7,11 @@ use pi_types::{
     TunnelsBulkDeleted,
 };
 
-use crate::call::{Area, BodyRequest, Json};
+use crate::call::{Area, BodyRequest};
+use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::{Client, Error};
+use crate::error::Error;
+use crate::request::answer::Json;
 
 const LIST: Endpoint = Endpoint::get("/api/v1/tunnel").team_in_query("teamId");
 const CREATE: Endpoint = Endpoint::post("/api/v1/tunnel").team_in_body("teamId");

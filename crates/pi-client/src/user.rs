@@ -4,10 +4,12 @@
 
 use pi_types::{CurrentUser, SetUsernameSlug, Team, User as UserAccount};
 
-use crate::call::{Area, Data};
+use crate::call::Area;
+use crate::client::Client;
 use crate::endpoint::Endpoint;
+use crate::error::Error;
 use crate::page::ListRequest;
-use crate::{Client, Error};
+use crate::request::answer::Data;
 
 const WHOAMI: Endpoint = Endpoint::get("/api/v1/user/whoami");
 const SET_SLUG: Endpoint = Endpoint::patch("/api/v1/user/slug");
@@ -26,9 +28,8 @@ pub enum UserApi {}
 /// use futures::TryStreamExt;
 /// # async fn run() -> Result<(), pi_client::Error> {
 /// let client = pi_client::Client::from_env()?;
-/// if let Some(me) = client.user().whoami().await? {
-///     println!("signed in as {} <{}>", me.name, me.email);
-/// }
+/// let me = client.user().whoami().await?;
+/// println!("signed in as {} <{}>", me.name, me.email);
 /// let team_ids: Vec<String> = client
 ///     .user()
 ///     .teams()
@@ -53,25 +54,25 @@ impl Client {
 
 impl<'c> User<'c> {
     /// The account the API key belongs to, with the permission scopes the
-    /// key grants. `None` when the server answers without one, which the
-    /// document allows.
+    /// key grants.
     ///
     /// # Errors
-    /// [`Error::Unauthorized`] for a key the server does not accept, and any
-    /// error of the request path.
-    pub async fn whoami(&self) -> Result<Option<CurrentUser>, Error> {
+    /// [`Error::Unauthorized`] for a key the server does not accept,
+    /// [`Error::MissingData`] when the server answers without the account
+    /// (which the document allows), and any error of the request path.
+    pub async fn whoami(&self) -> Result<CurrentUser, Error> {
         self.call::<Data<CurrentUser>>(&WHOAMI, &[]).await
     }
 
     /// Sets your username slug: 3 to 30 characters among lower-case ASCII
-    /// letters, digits and `-`. Returns the updated account, or `None` when
-    /// the server sends none back.
+    /// letters, digits and `-`. Returns the updated account.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] (nothing sent) for a slug that breaks those
     /// rules, [`Error::Validation`] or [`Error::Conflict`] when the server
-    /// refuses it, and any error of the request path.
-    pub async fn set_slug(&self, slug: impl Into<String>) -> Result<Option<UserAccount>, Error> {
+    /// refuses it, [`Error::MissingData`] when it answers without the
+    /// account, and any error of the request path.
+    pub async fn set_slug(&self, slug: impl Into<String>) -> Result<UserAccount, Error> {
         self.with_body::<_, Data<UserAccount>>(&SET_SLUG, &[], SetUsernameSlug::new(slug))
             .send()
             .await

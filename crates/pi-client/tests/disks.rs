@@ -54,7 +54,7 @@ async fn waiting_polls_through_unknown_states_until_the_disk_is_active() {
         .await
         .unwrap();
     assert_eq!(ready.status, Some(DiskStatus::Active));
-    assert_eq!(ready.id.as_deref(), Some("disk_1"));
+    assert_eq!(ready.id, "disk_1");
     assert_eq!(server.received_requests().await.unwrap().len(), 5);
 }
 

@@ -41,11 +41,11 @@ fn secret_ok() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"data": secret_json("s1")}))
 }
 
-async fn get(base_url: &str) -> Result<Option<pi_client::types::Secret>, Error> {
+async fn get(base_url: &str) -> Result<pi_client::types::Secret, Error> {
     quick_client(base_url).secrets().get("s1").await
 }
 
-async fn create(base_url: &str) -> Result<Option<pi_client::types::Secret>, Error> {
+async fn create(base_url: &str) -> Result<pi_client::types::Secret, Error> {
     quick_client(base_url)
         .secrets()
         .create("NAME", "value")
@@ -84,7 +84,7 @@ async fn get_429_with_retry_after_seconds_is_retried_and_recovers() {
     )
     .await;
     let secret = get(&server.uri()).await.unwrap();
-    assert_eq!(secret.map(|secret| secret.id).as_deref(), Some("s1"));
+    assert_eq!(secret.id, "s1");
     assert_eq!(attempts(&server).await, 2);
 }
 
@@ -533,7 +533,7 @@ async fn a_wrong_content_type_is_ignored_when_the_body_is_json() {
     let body = json!({"data": secret_json("s1")}).to_string();
     let server =
         answering(ResponseTemplate::new(200).set_body_raw(body.as_str(), "text/plain")).await;
-    assert_eq!(get(&server.uri()).await.unwrap().unwrap().id, "s1");
+    assert_eq!(get(&server.uri()).await.unwrap().id, "s1");
     assert_eq!(attempts(&server).await, 1);
 }
 
@@ -631,7 +631,7 @@ async fn clones_of_a_client_share_one_connection_pool() {
     let client = quick_client(&server.uri());
     for _ in 0..5 {
         let clone = client.clone();
-        assert_eq!(clone.secrets().get("s1").await.unwrap().unwrap().id, "s1");
+        assert_eq!(clone.secrets().get("s1").await.unwrap().id, "s1");
     }
     assert_eq!(server.requests(), 5);
     assert_eq!(server.connections(), 1);

@@ -161,3 +161,46 @@ async fn a_wait_tells_its_hook_each_state_change_and_the_one_before() {
         ])
     );
 }
+
+/// `Pod.id` is a plain `String` (`always_present` in spec/codegen.toml): a
+/// pod without one, alone or in a list, is `Error::MissingData` naming the
+/// operation and where the id is missing, not a decode error.
+#[tokio::test]
+async fn a_pod_without_its_id_is_missing_data_naming_the_field() {
+    let mut lacking = pod("ACTIVE");
+    lacking.as_object_mut().unwrap().remove("id");
+    let mut null = pod("ACTIVE");
+    null["id"] = Value::Null;
+    for (body, missing) in [(lacking.clone(), "id"), (null, "id")] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+        let error = client(&server).pods().get("pod_1").await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::MissingData { ref operation, ref missing, .. }
+                    if operation == "GET /api/v1/pods/{pod_id}" && missing == "id"
+            ),
+            "{missing}: {error:?}"
+        );
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "total_count": 2, "offset": 0, "limit": 2, "data": [pod("ACTIVE"), lacking]
+        })))
+        .mount(&server)
+        .await;
+    let error = client(&server).pods().list().send().await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::MissingData { ref operation, ref missing, .. }
+                if operation == "GET /api/v1/pods/" && missing == "data[1].id"
+        ),
+        "{error:?}"
+    );
+}

@@ -137,7 +137,7 @@ async fn create_posts_the_validated_body_with_the_team_in_it() {
         .send()
         .await
         .unwrap();
-    assert_eq!(created.map(|secret| secret.id).as_deref(), Some("s9"));
+    assert_eq!(created.id, "s9");
     // The team travels in the body for create, not in the query.
     assert!(query_pairs(&single_request(&server).await).is_empty());
 }
@@ -215,15 +215,33 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
-async fn a_null_or_missing_data_field_is_none_as_the_document_allows() {
-    for body in [json!({"data": null}), json!({}), json!({"status": "ok"})] {
+async fn a_null_or_missing_data_field_is_missing_data_naming_the_operation() {
+    for body in [
+        json!({"data": null}),
+        json!({}),
+        json!({"status": "ok", "secret": "sv_live_do_not_show"}),
+    ] {
         let server = MockServer::start().await;
         Mock::given(method("GET"))
             .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
             .mount(&server)
             .await;
-        let secret = client(&server).secrets().get("s1").await.unwrap();
-        assert_eq!(secret, None, "{body}");
+        let error = client(&server).secrets().get("s1").await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::MissingData { ref operation, status: 200, ref missing }
+                    if operation == "GET /api/v1/secrets/{secret_id}" && missing == "data"
+            ),
+            "{body}: {error:?}"
+        );
+        assert_eq!(error.status(), Some(200));
+        let message = error.to_string();
+        assert!(
+            message.contains("GET /api/v1/secrets/{secret_id}") && message.contains("`data`"),
+            "{message}"
+        );
+        assert!(!message.contains("sv_live"), "{message}");
     }
 }
 

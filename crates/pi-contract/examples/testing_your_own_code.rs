@@ -12,7 +12,7 @@ use serde_json::json;
 /// The code under test: stores a token as a secret, returns its id.
 async fn store_token(client: &Client, token: &str) -> Result<String, pi_client::Error> {
     let secret = client.secrets().create("HF_TOKEN", token).send().await?;
-    Ok(secret.map(|s| s.id).unwrap_or_default())
+    Ok(secret.id)
 }
 
 async fn test_store_token() -> Result<(), Box<dyn std::error::Error>> {

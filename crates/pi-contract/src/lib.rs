@@ -20,7 +20,7 @@
 //!
 //! // What the code creates, the mock stores, lists and deletes like the API.
 //! let created = client.secrets().create("HF_TOKEN", "hf_123").send().await?;
-//! let id = created.map(|secret| secret.id).unwrap_or_default();
+//! let id = created.id;
 //! let listed = client.secrets().list().send().await?;
 //! assert!(listed.data.iter().any(|secret| secret.id == id));
 //! client.secrets().delete(&id).await?;

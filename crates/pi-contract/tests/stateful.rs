@@ -32,12 +32,11 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
         .description("for the model hub")
         .send()
         .await
-        .unwrap()
-        .expect("the create answers with the secret");
+        .unwrap();
     assert_eq!(created.name, "HF_TOKEN");
     assert_eq!(created.description.as_deref(), Some("for the model hub"));
 
-    let got = secrets.get(&created.id).await.unwrap().expect("stored");
+    let got = secrets.get(&created.id).await.unwrap();
     assert_eq!(
         (got.id.as_str(), got.name.as_str()),
         (created.id.as_str(), "HF_TOKEN")
@@ -59,13 +58,12 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
         .name("HF_TOKEN_2")
         .send()
         .await
-        .unwrap()
-        .expect("the update answers with the secret");
+        .unwrap();
     assert_eq!(updated.name, "HF_TOKEN_2");
     // The server owns the time of the last change; the creation stays.
     assert_ne!(updated.updated_at, created.updated_at);
     assert_eq!(updated.created_at, created.created_at);
-    let got = secrets.get(&created.id).await.unwrap().expect("stored");
+    let got = secrets.get(&created.id).await.unwrap();
     assert_eq!(got.name, "HF_TOKEN_2");
 
     secrets.delete(&created.id).await.unwrap();
@@ -118,7 +116,7 @@ async fn a_pod_waiter_follows_a_scripted_status_sequence() {
         .wait_until_running_with(&id, &WaitPolicy::default().pauses(ms(1), ms(5)))
         .await
         .unwrap();
-    assert_eq!(pod.id.as_deref(), Some("pod-1"));
+    assert_eq!(pod.id, "pod-1");
     let polls = server
         .received_requests()
         .iter()

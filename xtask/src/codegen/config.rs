@@ -1,5 +1,6 @@
 //! `spec/codegen.toml`: what the generator cannot read from the document
-//! (Rust names, one-line docs, secret-bearing fields, hand-written mappings).
+//! (Rust names, one-line docs, secret-bearing fields, hand-written mappings,
+//! fields the SDK treats as always present).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +35,14 @@ pub(crate) struct SchemaConfig {
     /// A hand-written type (a Rust path) used instead of generating one.
     #[serde(rename = "use")]
     pub(crate) use_type: Option<String>,
+    /// Wire names of answer fields the SDK treats as always present (a plain
+    /// value, not an `Option`) although the document lets them be absent or
+    /// null: identity fields a caller needs for the next call.
+    #[serde(default)]
+    pub(crate) always_present: Vec<String>,
+    /// Why `always_present` is safe: what the API is seen to do. Required
+    /// with `always_present`.
+    pub(crate) reason: Option<String>,
 }
 
 impl Config {

@@ -72,11 +72,24 @@ fn module_index(model: &Model) -> TokenStream {
         })
         .collect();
     let enum_names: Vec<String> = enums.iter().map(ToString::to_string).collect();
+    let (present_types, present_fields): (Vec<&str>, Vec<&str>) = model
+        .always_present
+        .iter()
+        .map(|(ty, wire)| (ty.as_str(), wire.as_str()))
+        .unzip();
     quote! {
         #![doc = " The models generated from the document, one module per API area (`common` holds"]
         #![doc = " those several areas share). Every item is re-exported at the crate root."]
         #(mod #modules;)*
         #(pub use #modules::*;)*
+
+        /// The answer fields the SDK treats as always present although the
+        /// document lets them be absent or null, as `(Rust type, wire name)`:
+        /// `always_present` in `spec/codegen.toml`, each with its reason. A
+        /// client reports an answer lacking one as the operation's missing data.
+        pub const ALWAYS_PRESENT: &[(&str, &str)] = &[
+            #((#present_types, #present_fields),)*
+        ];
 
         /// Every generated enum, for tests that must cover them all.
         #[cfg(test)]

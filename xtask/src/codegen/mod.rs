@@ -234,6 +234,36 @@ mod tests {
     }
 
     #[test]
+    fn always_present_fields_need_a_reason_a_property_and_an_answer_schema() {
+        let unexplained = scratch_root("always-unexplained", |config| {
+            config.replacen("reason = \"every pod", "# reason = \"every pod", 1)
+        });
+        let error = generate(&unexplained).unwrap_err();
+        assert!(
+            error.contains("APIPodConfig") && error.contains("reason"),
+            "{error}"
+        );
+        let unknown = scratch_root("always-unknown", |config| {
+            config.replacen(
+                "always_present = [\"id\"]",
+                "always_present = [\"ident\"]",
+                1,
+            )
+        });
+        let error = generate(&unknown).unwrap_err();
+        assert!(error.contains(".ident` as always present"), "{error}");
+        let sent = scratch_root("always-sent", |config| {
+            config.replacen(
+                "name = \"CreateSecret\"\n",
+                "name = \"CreateSecret\"\nalways_present = [\"name\"]\nreason = \"r\"\n",
+                1,
+            )
+        });
+        let error = generate(&sent).unwrap_err();
+        assert!(error.contains("only answers"), "{error}");
+    }
+
+    #[test]
     fn a_fastapi_name_in_the_config_is_refused() {
         let root = scratch_root("fastapi", |config| {
             config.replacen("name = \"Secret\"", "name = \"SecretResponse\"", 1)

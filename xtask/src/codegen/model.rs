@@ -17,6 +17,9 @@ pub(crate) struct Model {
     pub(crate) modules: BTreeMap<String, Vec<Item>>,
     /// Document schema name → the Rust type that stands for it.
     pub(crate) names: BTreeMap<String, String>,
+    /// `(Rust type, wire name)` of every field the SDK treats as always
+    /// present (`always_present` in `codegen.toml`), for the request path.
+    pub(crate) always_present: Vec<(String, String)>,
 }
 
 /// One generated Rust item.
@@ -53,6 +56,9 @@ pub(crate) struct Field {
     pub(crate) rust: String,
     pub(crate) ty: Ty,
     pub(crate) required: bool,
+    /// Listed under `always_present` in `codegen.toml`: a plain value
+    /// although the document lets it be absent or null.
+    pub(crate) always_present: bool,
     pub(crate) doc: String,
     /// Rules on the (non-null) value, checked by `validate`.
     pub(crate) checks: Vec<Check>,
@@ -212,9 +218,25 @@ pub(crate) fn build(spec: &Spec, config: &Config) -> Result<Model, String> {
         let items = builder.items_for(schema, used.input)?;
         builder.items.entry(module).or_default().extend(items);
     }
+    let always_present = builder
+        .items
+        .values()
+        .flatten()
+        .filter_map(|item| match item {
+            Item::Struct(s) => Some(s),
+            _ => None,
+        })
+        .flat_map(|s| {
+            s.fields
+                .iter()
+                .filter(|f| f.always_present)
+                .map(|f| (s.name.clone(), f.wire.clone()))
+        })
+        .collect();
     let mut model = Model {
         modules: builder.items,
         names: builder.names,
+        always_present,
     };
     mark_secret_holders(&mut model);
     check_names(&model)?;
@@ -306,6 +328,8 @@ static NO_CONFIG: SchemaConfig = SchemaConfig {
     secret: Vec::new(),
     validate_with: None,
     use_type: None,
+    always_present: Vec::new(),
+    reason: None,
 };
 
 impl Builder<'_> {
@@ -372,6 +396,30 @@ impl Builder<'_> {
             .map(|names| names.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let secrets: BTreeSet<String> = self.schema_config(schema).secret.iter().cloned().collect();
+        let always: BTreeSet<String> = self
+            .schema_config(schema)
+            .always_present
+            .iter()
+            .cloned()
+            .collect();
+        let reason = self.schema_config(schema).reason.clone();
+        if !always.is_empty() && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            return Err(format!(
+                "spec/codegen.toml lists `always_present` fields of `{schema}` without a `reason`; say why the API always sends them"
+            ));
+        }
+        if input && !always.is_empty() {
+            return Err(format!(
+                "spec/codegen.toml lists `always_present` fields of `{schema}`, but requests send it; only answers may be strengthened"
+            ));
+        }
+        for wire in &always {
+            if !properties.contains_key(wire) {
+                return Err(format!(
+                    "spec/codegen.toml lists `{schema}.{wire}` as always present, but the schema has no such property"
+                ));
+            }
+        }
         for wire in &secrets {
             if !properties.contains_key(wire) {
                 return Err(format!(
@@ -417,14 +465,24 @@ impl Builder<'_> {
                 nullable,
                 secrets.contains(wire),
             );
-            if nullable || !is_required {
+            let always_present = always.contains(wire);
+            let doc = match (&reason, always_present) {
+                (Some(reason), true) => format!(
+                    "{} The SDK treats it as always present in answers, a plain value: {}. An answer without it is `Error::MissingData`.",
+                    doc.replacen(", optional", ", optional in the document", 1),
+                    reason.trim().trim_end_matches('.')
+                ),
+                _ => doc,
+            };
+            if (nullable || !is_required) && !always_present {
                 ty = Ty::Option(Box::new(ty));
             }
             fields.push(Field {
                 wire: wire.clone(),
                 rust,
                 ty,
-                required: is_required,
+                required: is_required || always_present,
+                always_present,
                 doc,
                 checks,
             });

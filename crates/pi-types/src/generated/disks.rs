@@ -12,9 +12,9 @@ pub struct Disk {
     /// `createdAt`: date-time, optional.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::Timestamp>,
-    /// `id`: string, optional.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    /// `id`: string, optional in the document. The SDK treats it as always present in answers, a plain value: every disk the API returns is a stored one, and its id is the path parameter of get, update and delete. An answer without it is `Error::MissingData`.
+    #[serde(rename = "id")]
+    pub id: String,
     /// `info`: JSON object, optional, may be null.
     #[serde(rename = "info", default, skip_serializing_if = "Option::is_none")]
     pub info: Option<serde_json::Value>,

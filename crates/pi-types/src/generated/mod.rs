@@ -73,6 +73,12 @@ pub use tunnels::*;
 
 pub use user::*;
 
+/// The answer fields the SDK treats as always present although the
+/// document lets them be absent or null, as `(Rust type, wire name)`:
+/// `always_present` in `spec/codegen.toml`, each with its reason. A
+/// client reports an answer lacking one as the operation's missing data.
+pub const ALWAYS_PRESENT: &[(&str, &str)] = &[("Disk", "id"), ("Pod", "id")];
+
 /// Every generated enum, for tests that must cover them all.
 #[cfg(test)]
 pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[

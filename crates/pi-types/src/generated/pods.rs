@@ -53,9 +53,9 @@ pub struct Pod {
     /// `gpuName`: [`GpuType`](super::GpuType), required.
     #[serde(rename = "gpuName")]
     pub gpu_name: super::GpuType,
-    /// `id`: string, optional.
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    /// `id`: string, optional in the document. The SDK treats it as always present in answers, a plain value: every pod the API returns is a stored one, and its id is the path parameter of get, delete, logs and the status call. An answer without it is `Error::MissingData`.
+    #[serde(rename = "id")]
+    pub id: String,
     /// `installationFailure`: string, optional, may be null.
     #[serde(
         rename = "installationFailure",

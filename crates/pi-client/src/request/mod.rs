@@ -1,0 +1,243 @@
+//! The one request path every operation goes through, and the request it
+//! carries: [`ApiRequest`], an operation's method, path, query and body
+//! before it meets the network.
+//!
+//! Operations describe themselves with an [`Endpoint`] and an
+//! [`Answer`](answer::Answer); the files here turn them into HTTP, and they
+//! are the only ones in the library that touch reqwest:
+//! `send.rs` (send, retry loop, time limits), `answer.rs` (status → `Error`,
+//! decoding), `redact.rs` (body excerpts for errors), `retry.rs` (when to
+//! try again). They depend on nothing above them (`endpoint.rs`, `error.rs`
+//! and pi-types only), so the areas, lists and handles built on them form no
+//! cycle.
+
+pub(crate) mod answer;
+pub(crate) mod redact;
+pub(crate) mod retry;
+pub(crate) mod send;
+
+use reqwest::Method;
+use serde::Serialize;
+
+use pi_types::Validate;
+
+use crate::endpoint::{Endpoint, TeamIn, Verb};
+use crate::error::Error;
+
+/// The header that carries an idempotency key.
+pub(crate) const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A request as an operation describes it, before it meets the network.
+pub(crate) struct ApiRequest {
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    /// The endpoint's path template (`/api/v1/pods/{pod_id}`), for tracing.
+    pub(crate) template: &'static str,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) idempotency_key: Option<String>,
+    /// Retried like an idempotent request although no key header is sent:
+    /// the key travels in the body (see [`ApiRequest::retry_safe`]).
+    pub(crate) retry_safe: bool,
+    pub(crate) max_response_bytes: Option<usize>,
+    /// The body field the team goes into, and the team, when the endpoint
+    /// carries it in the body.
+    team_in_body: Option<(&'static str, String)>,
+}
+
+/// Shows the shape of the request but never its body, which may hold a
+/// secret value.
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("template", &self.template)
+            .field("query", &self.query)
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .field("idempotency_key", &self.idempotency_key)
+            .field("retry_safe", &self.retry_safe)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl ApiRequest {
+    /// A request of `method` to `path`, which must already be encoded (see [`Endpoint::path_with`]).
+    pub(crate) fn new(method: Method, path: String) -> Self {
+        Self {
+            method,
+            path,
+            template: "",
+            query: Vec::new(),
+            body: None,
+            idempotency_key: None,
+            retry_safe: false,
+            max_response_bytes: None,
+            team_in_body: None,
+        }
+    }
+
+    /// A request to `endpoint` with its path ids filled in, acting for
+    /// `team_id` wherever the endpoint carries the team.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when an id cannot be one path segment.
+    pub(crate) fn to(
+        endpoint: &Endpoint,
+        ids: &[(&'static str, &str)],
+        team_id: Option<&str>,
+    ) -> Result<Self, Error> {
+        let method = match endpoint.verb {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Patch => Method::PATCH,
+            Verb::Delete => Method::DELETE,
+        };
+        let mut request = Self::new(method, endpoint.path_with(ids)?);
+        request.template = endpoint.path;
+        match (endpoint.team, team_id) {
+            (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
+            (TeamIn::Body(name), Some(team_id)) => {
+                request.team_in_body = Some((name, team_id.to_owned()));
+            }
+            _ => {}
+        }
+        Ok(request)
+    }
+
+    /// Sends `key` as the `Idempotency-Key` header. The server acts on a key
+    /// at most once, so a request carrying one is retried like an idempotent
+    /// one even when its method is POST or PATCH. Operations take the key
+    /// from their caller; they never make one up.
+    #[allow(dead_code)] // No operation of the Secrets area takes a key yet.
+    pub(crate) fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Marks the request as safe to retry like an idempotent one, without an
+    /// `Idempotency-Key` header: for operations whose document puts the key
+    /// in the body, once the caller has set it there.
+    pub(crate) fn retry_safe(mut self) -> Self {
+        self.retry_safe = true;
+        self
+    }
+
+    /// Overrides the client's response size limit for this request (for
+    /// example, a log download that is expected to be large).
+    #[allow(dead_code)] // No operation of the Secrets area needs it yet.
+    pub(crate) fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// Adds a query parameter.
+    pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub(crate) fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Checks `body` against the document's rules and sets it as the JSON
+    /// body, with the team in its field when the endpoint carries it there
+    /// (a team the caller already put into the body is kept).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the body breaks a rule.
+    pub(crate) fn json(mut self, body: &(impl Serialize + Validate)) -> Result<Self, Error> {
+        body.validate()?;
+        let encode_error = |error: serde_json::Error| Error::Transport {
+            message: format!("cannot encode the request body: {error}"),
+        };
+        let bytes = match self.team_in_body.take() {
+            None => serde_json::to_vec(body).map_err(encode_error)?,
+            Some((field, team_id)) => {
+                let mut value = serde_json::to_value(body).map_err(encode_error)?;
+                put_team(&mut value, field, team_id);
+                serde_json::to_vec(&value).map_err(encode_error)?
+            }
+        };
+        self.body = Some(bytes);
+        Ok(self)
+    }
+}
+
+/// An operation as errors name it: its method and path template
+/// (`GET /api/v1/secrets/{secret_id}`), formatted only when an error needs it.
+pub(crate) struct OperationName<'a> {
+    method: &'a Method,
+    template: &'a str,
+}
+
+impl std::fmt::Display for OperationName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
+
+impl ApiRequest {
+    /// The operation this request belongs to, for errors that name it.
+    pub(crate) fn operation(&self) -> OperationName<'_> {
+        OperationName {
+            method: &self.method,
+            template: self.template,
+        }
+    }
+}
+
+/// Puts `team_id` at the dotted `path` of a JSON body (`teamId`, or
+/// `team.teamId` for bodies that wrap the team in an object), creating the
+/// objects on the way; a team the caller already set there is kept.
+fn put_team(body: &mut serde_json::Value, path: &str, team_id: String) {
+    let mut slot = body;
+    for key in path.split('.') {
+        if slot.is_null() {
+            *slot = serde_json::Value::Object(serde_json::Map::new());
+        }
+        let Some(object) = slot.as_object_mut() else {
+            return; // Not an object: nothing to put the team into.
+        };
+        slot = object.entry(key).or_insert(serde_json::Value::Null);
+    }
+    if slot.is_null() {
+        *slot = serde_json::Value::String(team_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_debug_of_a_request_shows_the_body_size_but_not_the_body() {
+        let request = ApiRequest::new(Method::POST, "/x".to_owned())
+            .json(&serde_json::json!({"value": "s3cr3t-v4lue"}))
+            .unwrap();
+        let shown = format!("{request:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("body_bytes: Some(24)"), "{shown}");
+    }
+
+    #[test]
+    fn the_team_goes_where_the_endpoint_says_and_a_callers_team_is_kept() {
+        let mut flat = serde_json::json!({"name": "A"});
+        put_team(&mut flat, "teamId", "t1".into());
+        assert_eq!(flat, serde_json::json!({"name": "A", "teamId": "t1"}));
+        let mut nested = serde_json::json!({"pod": {}, "team": null});
+        put_team(&mut nested, "team.teamId", "t1".into());
+        assert_eq!(nested["team"], serde_json::json!({"teamId": "t1"}));
+        let mut chosen = serde_json::json!({"team": {"teamId": "mine"}});
+        put_team(&mut chosen, "team.teamId", "t1".into());
+        assert_eq!(chosen["team"]["teamId"], "mine");
+    }
+}
