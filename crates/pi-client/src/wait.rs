@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Error;
+use crate::error::Error;
 
 /// How a waiter polls: the first pause, the longest pause (each pause
 /// doubles up to it), the deadline after which it gives up, and who hears
