@@ -193,48 +193,13 @@ impl CreateDiskBuilder<'_> {
 mod tests {
     use super::*;
 
-    /// The declared states are exactly the ones the waiter decides on, so
-    /// the drift tools watch what the code really waits for.
     #[test]
     fn the_declared_states_are_the_ones_the_waiter_names() {
-        for assumption in ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/disks/{disk_id}")
-        {
-            let Some(value) = assumption.value else {
-                continue;
-            };
-            let expected = if assumption.reason.contains("waits for") {
-                Progress::Reached
-            } else {
-                Progress::Ended
-            };
-            assert_eq!(
-                ready_progress(Some(&DiskStatus::from(value))).1,
-                expected,
-                "{value}"
-            );
-        }
-        let decided = [
-            DiskStatus::Active,
-            DiskStatus::Error,
-            DiskStatus::Terminated,
-            DiskStatus::Stopped,
-            DiskStatus::Deleting,
-            DiskStatus::Provisioning,
-            DiskStatus::Pending,
-            DiskStatus::Unknown,
-        ]
-        .into_iter()
-        .filter(|state| ready_progress(Some(state)).1 != Progress::Pending)
-        .count();
-        let declared = ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/disks/{disk_id}" && a.value.is_some())
-            .count();
-        assert_eq!(
-            decided, declared,
-            "a state the waiter decides on is not declared"
+        wait::assert_declared_states(
+            ASSUMPTIONS,
+            "GET /api/v1/disks/{disk_id}",
+            <DiskStatus as pi_types::WireEnum>::KNOWN,
+            |status: &DiskStatus| ready_progress(Some(status)),
         );
     }
 

@@ -290,48 +290,13 @@ impl PodHistory<'_> {
 mod tests {
     use super::*;
 
-    /// The declared states are exactly the ones the waiter decides on, so
-    /// the drift tools watch what the code really waits for.
     #[test]
     fn the_declared_states_are_the_ones_the_waiter_names() {
-        for assumption in ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/pods/{pod_id}")
-        {
-            let Some(value) = assumption.value else {
-                continue;
-            };
-            let expected = if assumption.reason.contains("waits for") {
-                Progress::Reached
-            } else {
-                Progress::Ended
-            };
-            assert_eq!(
-                running_progress(Some(&PodStatus::from(value))).1,
-                expected,
-                "{value}"
-            );
-        }
-        let decided = [
-            PodStatus::Active,
-            PodStatus::Error,
-            PodStatus::Terminated,
-            PodStatus::Stopped,
-            PodStatus::Deleting,
-            PodStatus::Provisioning,
-            PodStatus::Pending,
-            PodStatus::Unknown,
-        ]
-        .into_iter()
-        .filter(|state| running_progress(Some(state)).1 != Progress::Pending)
-        .count();
-        let declared = ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/pods/{pod_id}" && a.value.is_some())
-            .count();
-        assert_eq!(
-            decided, declared,
-            "a state the waiter decides on is not declared"
+        wait::assert_declared_states(
+            ASSUMPTIONS,
+            "GET /api/v1/pods/{pod_id}",
+            <PodStatus as pi_types::WireEnum>::KNOWN,
+            |status: &PodStatus| running_progress(Some(status)),
         );
     }
 

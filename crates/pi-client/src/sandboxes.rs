@@ -764,46 +764,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    /// The declared states are exactly the ones the waiter decides on, so
-    /// the drift tools watch what the code really waits for.
     #[test]
     fn the_declared_states_are_the_ones_the_waiter_names() {
-        for assumption in ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/sandbox/{sandbox_id}")
-        {
-            let Some(value) = assumption.value else {
-                continue;
-            };
-            let expected = if assumption.reason.contains("waits for") {
-                Progress::Reached
-            } else {
-                Progress::Ended
-            };
-            assert_eq!(
-                running_progress(&SandboxStatus::from(value)).1,
-                expected,
-                "{value}"
-            );
-        }
-        let decided = [
-            SandboxStatus::Running,
-            SandboxStatus::Error,
-            SandboxStatus::Terminated,
-            SandboxStatus::Pending,
-            SandboxStatus::Provisioning,
-            SandboxStatus::Paused,
-        ]
-        .into_iter()
-        .filter(|state| running_progress(state).1 != Progress::Pending)
-        .count();
-        let declared = ASSUMPTIONS
-            .iter()
-            .filter(|a| a.operation == "GET /api/v1/sandbox/{sandbox_id}" && a.value.is_some())
-            .count();
-        assert_eq!(
-            decided, declared,
-            "a state the waiter decides on is not declared"
+        wait::assert_declared_states(
+            ASSUMPTIONS,
+            "GET /api/v1/sandbox/{sandbox_id}",
+            SandboxStatus::KNOWN,
+            running_progress,
         );
     }
 

@@ -273,6 +273,42 @@ fn timed_out(
     }
 }
 
+/// Checks that the states a waiter's `ASSUMPTIONS` declare for `operation`
+/// are exactly the ones `judge` decides on: each declared "waits for" state
+/// is reached, each other declared state ends the wait, and every state of
+/// `known` that `judge` decides on is declared. Keeps the drift tools
+/// watching what the code really waits for.
+#[cfg(test)]
+pub(crate) fn assert_declared_states<S: pi_types::WireEnum>(
+    assumptions: &[crate::assumptions::Assumption],
+    operation: &str,
+    known: &[&str],
+    judge: impl Fn(&S) -> (String, Progress),
+) {
+    let declared: Vec<_> = assumptions
+        .iter()
+        .filter(|a| a.operation == operation)
+        .filter_map(|a| a.value.map(|value| (value, a.reason)))
+        .collect();
+    for (value, reason) in &declared {
+        let expected = if reason.contains("waits for") {
+            Progress::Reached
+        } else {
+            Progress::Ended
+        };
+        assert_eq!(judge(&S::from_wire(value)).1, expected, "{value}");
+    }
+    let decided = known
+        .iter()
+        .filter(|state| judge(&S::from_wire(state)).1 != Progress::Pending)
+        .count();
+    assert_eq!(
+        decided,
+        declared.len(),
+        "a state the waiter decides on is not declared"
+    );
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
