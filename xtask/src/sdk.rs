@@ -72,6 +72,10 @@ impl SdkNames for Names {
         self.types.get(schema).cloned()
     }
 
+    fn rust_field(&self, wire: &str) -> String {
+        crate::codegen::names::snake_case(wire)
+    }
+
     fn client_call(&self, operation: &str) -> Option<String> {
         self.calls.get(operation).cloned()
     }

@@ -5,7 +5,7 @@
 pub(crate) mod config;
 mod emit;
 mod model;
-mod names;
+pub(crate) mod names;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -17,6 +17,9 @@ use super::report::{Change, Class, DiffReport};
 pub trait SdkNames {
     /// The Rust type generated from the schema `schema` (`pi_types::Secret`).
     fn rust_type(&self, schema: &str) -> Option<String>;
+    /// The Rust field generated for the property `wire` (`createdAt` ->
+    /// `created_at`), as the model generator names it.
+    fn rust_field(&self, wire: &str) -> String;
     /// The client call that makes `operation` (`GET /api/v1/secrets/{secret_id}`),
     /// such as `client.secrets().get(…)`.
     fn client_call(&self, operation: &str) -> Option<String>;
@@ -29,6 +32,9 @@ pub struct NoNames;
 impl SdkNames for NoNames {
     fn rust_type(&self, _schema: &str) -> Option<String> {
         None
+    }
+    fn rust_field(&self, wire: &str) -> String {
+        wire.to_owned()
     }
     fn client_call(&self, _operation: &str) -> Option<String> {
         None
@@ -64,8 +70,8 @@ impl Finding {
             .strip_prefix(schema)
             .unwrap_or_default()
             .trim_start_matches('.');
-        Some(match field_name(field) {
-            Some(field) => format!("{rust}::{field}"),
+        Some(match first_property(field) {
+            Some(wire) => format!("{rust}::{}", names.rust_field(wire)),
             None => rust,
         })
     }
@@ -84,32 +90,13 @@ impl Finding {
     }
 }
 
-/// The Rust field name of the first wire name in `path` (`.createdAt[]` ->
-/// `created_at`): the SDK spells every field in snake case.
-fn field_name(path: &str) -> Option<String> {
-    let wire = path
-        .trim_start_matches('.')
+/// The first property name in a path inside a schema (`.createdAt[]` ->
+/// `createdAt`), the one the schema's Rust type has a field for.
+fn first_property(path: &str) -> Option<&str> {
+    path.trim_start_matches('.')
         .split(['.', '[', '<', '*'])
         .next()
-        .filter(|name| !name.is_empty())?;
-    let mut out = String::with_capacity(wire.len() + 4);
-    let mut previous_lower = false;
-    for c in wire.chars() {
-        if c.is_ascii_uppercase() {
-            if previous_lower {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-            previous_lower = false;
-        } else if c == '-' {
-            out.push('_');
-            previous_lower = false;
-        } else {
-            out.push(c);
-            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        }
-    }
-    Some(out)
+        .filter(|name| !name.is_empty())
 }
 
 impl DiffReport {
@@ -256,10 +243,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn field_names_are_snake_case() {
-        assert_eq!(field_name(".createdAt").as_deref(), Some("created_at"));
-        assert_eq!(field_name(".gpu_count[]").as_deref(), Some("gpu_count"));
-        assert_eq!(field_name(".IPAddress").as_deref(), Some("ipaddress"));
-        assert_eq!(field_name("").as_deref(), None);
+    fn the_first_property_of_a_path_is_the_field_reached() {
+        assert_eq!(first_property(".createdAt"), Some("createdAt"));
+        assert_eq!(first_property(".gpu_count[]"), Some("gpu_count"));
+        assert_eq!(first_property(".env.*"), Some("env"));
+        assert_eq!(first_property(""), None);
     }
 }
