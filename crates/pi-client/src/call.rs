@@ -1,239 +1,220 @@
-//! The pieces every area is made of: a team-scoped handle ([`Area`]) and a
-//! request with a body that ends in `.send()` ([`BodyRequest`]). How an
-//! answer decodes ([`Answer`]) belongs to the request path. An area declares
-//! its endpoints and adds a few one-line methods; the rest lives here and in
-//! the request path.
+//! [`Call`]: what every generated request holds before `.send()`: the
+//! operation's endpoint, its path ids, the team it acts for, its query, and
+//! the first input that broke a rule. Requests record their inputs here and
+//! hand it to the request path when they are sent.
 
 use std::fmt;
-use std::marker::PhantomData;
+use std::future::Future;
 
 use futures::future::{self, Either};
-use pi_types::Validate;
+use pi_types::{InvalidInput, Rule, Validate, WireEnum};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Paging, invalid_query};
 use crate::error::Error;
-use crate::page::ListRequest;
 use crate::request::ApiRequest;
 use crate::request::answer::Answer;
 use crate::team::TeamScope;
 
-/// A handle on one API area, acting for a team: get one from the client
-/// (`client.secrets()`), then change the team with [`Area::team`] or
-/// [`Area::personal`]. `A` names the area ([`SecretsApi`](crate::SecretsApi), …).
-pub struct Area<'c, A> {
+/// No operation of the document has more path parameters than this.
+const MOST_PATH_IDS: usize = 2;
+
+/// One operation's inputs as a request collects them.
+#[derive(Clone)]
+pub(crate) struct Call<'c> {
     client: &'c Client,
+    endpoint: &'static Endpoint,
+    /// Path parameters by name; unused slots have an empty name.
+    ids: [(&'static str, String); MOST_PATH_IDS],
     team: TeamScope,
-    area: PhantomData<fn() -> A>,
+    query: Vec<(&'static str, String)>,
+    /// Where a paged list starts (an offset, a skip count or a page number)
+    /// and how large its pages are, kept apart from the query so a stream
+    /// can move the start.
+    start: Option<i64>,
+    size: Option<i64>,
+    /// The first input that broke one of the document's rules: reported at
+    /// `.send()`, before anything is sent.
+    refused: Option<InvalidInput>,
+    retry_safe: bool,
 }
 
-impl<A> fmt::Debug for Area<'_, A> {
+/// Shows the request's inputs; the client is left out (it holds the key).
+impl fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Area")
-            .field("area", &std::any::type_name::<A>())
+        let ids: Vec<_> = self.ids.iter().filter(|(name, _)| !name.is_empty()).collect();
+        f.debug_struct("Call")
+            .field("operation", &self.endpoint.path)
+            .field("ids", &ids)
             .field("team", &self.team)
-            .finish()
+            .field("query", &self.query)
+            .field("start", &self.start)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
     }
 }
 
-impl<A> Clone for Area<'_, A> {
-    fn clone(&self) -> Self {
-        Self {
-            client: self.client,
-            team: self.team.clone(),
-            area: PhantomData,
-        }
-    }
-}
-
-impl<'c, A> Area<'c, A> {
-    /// The area's handle, acting for the client's default team.
-    pub(crate) fn new(client: &'c Client) -> Self {
+impl<'c> Call<'c> {
+    /// A call of `endpoint` through `client`, acting for the client's default team.
+    pub(crate) fn new(client: &'c Client, endpoint: &'static Endpoint) -> Self {
         Self {
             client,
+            endpoint,
+            ids: Default::default(),
             team: TeamScope::ClientDefault,
-            area: PhantomData,
+            query: Vec::new(),
+            start: None,
+            size: None,
+            refused: None,
+            retry_safe: false,
         }
     }
 
-    /// Acts for `team_id` instead of the client's default team.
-    #[must_use]
-    pub fn team(mut self, team_id: impl Into<String>) -> Self {
-        self.team = TeamScope::Team(team_id.into());
-        self
-    }
-
-    /// Acts for the caller's own account, even if the client has a default team.
-    #[must_use]
-    pub fn personal(mut self) -> Self {
-        self.team = TeamScope::Personal;
-        self
-    }
-
-    /// The team the calls act for, after the client's default.
-    pub(crate) fn team_id(&self) -> Option<&str> {
-        self.team.resolve(self.client.team_id())
-    }
-
-    /// The client the handle calls through, for requests an area builds itself.
+    /// The client the call goes through.
     pub(crate) fn client(&self) -> &'c Client {
         self.client
     }
 
-    /// Sends a body-less call to `endpoint` and decodes its answer as `R`.
-    pub(crate) fn call<R: Answer>(
-        &self,
-        endpoint: &Endpoint,
-        ids: &[(&'static str, &str)],
-    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, A, R> {
-        self.call_with_query::<R>(endpoint, ids, &[])
+    /// Fills the path parameter `name`; it is checked when the call is sent.
+    pub(crate) fn path(&mut self, name: &'static str, value: String) {
+        if let Some(slot) = self.ids.iter_mut().find(|(slot, _)| slot.is_empty()) {
+            *slot = (name, value);
+        }
     }
 
-    /// Like [`Area::call`], with query parameters; a name may repeat (an
-    /// array in the document's default `form` style: `ids=a&ids=b`).
+    /// Acts for `team_id`.
+    pub(crate) fn team(&mut self, team_id: String) {
+        self.team = TeamScope::Team(team_id);
+    }
+
+    /// Acts for the caller's own account.
+    pub(crate) fn personal(&mut self) {
+        self.team = TeamScope::Personal;
+    }
+
+    /// Adds a query parameter; a name may repeat (an array in the
+    /// document's default `form` style: `ids=a&ids=b`).
+    pub(crate) fn query(&mut self, name: &'static str, value: String) {
+        self.query.push((name, value));
+    }
+
+    /// Where the list starts.
+    pub(crate) fn start(&mut self, start: i64) {
+        self.start = Some(start);
+    }
+
+    /// How many items a page holds.
+    pub(crate) fn size(&mut self, size: i64) {
+        self.size = Some(size);
+    }
+
+    /// Lets the request path retry the call like an idempotent one.
+    pub(crate) fn retry_safe(&mut self) {
+        self.retry_safe = true;
+    }
+
+    /// Records a broken rule unless one was recorded before.
+    pub(crate) fn refuse(&mut self, problem: InvalidInput) {
+        self.refused.get_or_insert(problem);
+    }
+
+    /// The document's bounds on an integer query parameter, each as a
+    /// number and as the rule shows it.
+    pub(crate) fn check_bounds(
+        &mut self,
+        name: &'static str,
+        value: i64,
+        least: Option<(i64, &'static str)>,
+        most: Option<(i64, &'static str)>,
+    ) {
+        if let Some((_, shown)) = least.filter(|(least, _)| value < *least) {
+            self.refuse(invalid_query(name, Rule::AtLeast(shown), format!("it is {value}")));
+        } else if let Some((_, shown)) = most.filter(|(most, _)| value > *most) {
+            self.refuse(invalid_query(name, Rule::AtMost(shown), format!("it is {value}")));
+        }
+    }
+
+    /// Refuses an enum value the document does not list: the server would
+    /// refuse it too.
+    pub(crate) fn check_known<E: WireEnum>(&mut self, name: String, value: &E) {
+        if !value.is_known() {
+            let shown: String = value.as_str().chars().take(40).collect();
+            self.refuse(invalid_query(
+                name,
+                Rule::OneOf(E::KNOWN),
+                format!("it is `{shown}`"),
+            ));
+        }
+    }
+
+    /// The request as it goes out, or the first input that broke a rule.
+    fn request(&self, start: Option<i64>) -> Result<ApiRequest, Error> {
+        if let Some(refused) = &self.refused {
+            return Err(refused.clone().into());
+        }
+        let [(first, first_id), (second, second_id)] = &self.ids;
+        let ids = [(*first, first_id.as_str()), (*second, second_id.as_str())];
+        let used = ids.iter().take_while(|(name, _)| !name.is_empty()).count();
+        let team_id = self.team.resolve(self.client.team_id());
+        let mut request = ApiRequest::to(self.endpoint, &ids[..used], team_id)?;
+        for (name, value) in &self.query {
+            request = request.query(name, value);
+        }
+        if let Some(paging) = &self.endpoint.paging {
+            let (start_name, size_name) = paging.names();
+            request = request
+                .query_opt(start_name, start)
+                .query_opt(size_name, self.size);
+        }
+        if self.retry_safe {
+            request = request.retry_safe();
+        }
+        Ok(request)
+    }
+
+    /// Sends the call without a body and decodes the answer as `R`.
     ///
     /// Not an `async fn`: the request is built before anything is awaited,
-    /// and every async layer of a call adds its state to what each call
-    /// writes and copies (see the loopback benchmark).
-    pub(crate) fn call_with_query<R: Answer>(
+    /// and every async layer adds its state to what each call writes and
+    /// copies (see the loopback benchmark).
+    pub(crate) fn send<R: Answer>(
         &self,
-        endpoint: &Endpoint,
-        ids: &[(&'static str, &str)],
-        query: &[(&'static str, String)],
-    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, A, R> {
-        let request = ApiRequest::to(endpoint, ids, self.team_id()).map(|mut request| {
-            for (name, value) in query {
-                request = request.query(name, value);
-            }
-            request
-        });
-        match request {
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
+        self.send_at::<R>(self.start)
+    }
+
+    /// Like [`Call::send`], starting a list at `start`.
+    pub(crate) fn send_at<R: Answer>(
+        &self,
+        start: Option<i64>,
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
+        match self.request(start) {
             Ok(request) => Either::Left(self.client.call::<R>(request)),
             Err(error) => Either::Right(future::ready(Err(error))),
         }
     }
 
-    /// A request to `endpoint` carrying `body`, for the caller to complete.
-    pub(crate) fn with_body<B, R>(
+    /// Checks `body` against the document's rules and sends it as JSON
+    /// (with the team in its field when the endpoint carries it there).
+    pub(crate) fn send_json<R: Answer, B: Serialize + Validate>(
         &self,
-        endpoint: &'static Endpoint,
-        ids: &[(&'static str, &str)],
-        body: B,
-    ) -> BodyRequest<'c, B, R> {
-        BodyRequest {
-            client: self.client,
-            endpoint,
-            ids: ids
-                .iter()
-                .map(|(name, id)| (*name, (*id).to_owned()))
-                .collect(),
-            team_id: self.team_id().map(str::to_owned),
-            body,
-            retry_safe_if: |_| false,
-            answer: PhantomData,
+        body: &B,
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R, B> {
+        match self.request(None).and_then(|request| request.json(body)) {
+            Ok(request) => Either::Left(self.client.call::<R>(request)),
+            Err(error) => Either::Right(future::ready(Err(error))),
         }
     }
 
-    /// A list request to `endpoint`, one page or every item.
-    pub(crate) fn list_of<T: DeserializeOwned + 'c>(
-        &self,
-        endpoint: &'static Endpoint,
-    ) -> ListRequest<'c, T> {
-        ListRequest::new(self.client, endpoint, self.team_id().map(str::to_owned))
-    }
-}
-
-/// A request with a body `B` (a generated request type) whose answer decodes
-/// as `R`: set what you need, then `.send()`. The body's rules are checked
-/// before anything is sent.
-#[must_use = "a request does nothing until .send()"]
-pub struct BodyRequest<'c, B, R> {
-    client: &'c Client,
-    endpoint: &'static Endpoint,
-    ids: Vec<(&'static str, String)>,
-    team_id: Option<String>,
-    body: B,
-    /// Whether the body, as it is at `.send()`, makes a retry harmless (it
-    /// carries an idempotency key the server honours, say).
-    retry_safe_if: fn(&B) -> bool,
-    answer: PhantomData<fn() -> R>,
-}
-
-impl<B: fmt::Debug, R> fmt::Debug for BodyRequest<'_, B, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BodyRequest")
-            .field("path", &self.endpoint.path)
-            .field("ids", &self.ids)
-            .field("team_id", &self.team_id)
-            .field("body", &self.body)
-            .finish()
-    }
-}
-
-impl<B: Clone, R> Clone for BodyRequest<'_, B, R> {
-    fn clone(&self) -> Self {
-        Self {
-            client: self.client,
-            endpoint: self.endpoint,
-            ids: self.ids.clone(),
-            team_id: self.team_id.clone(),
-            body: self.body.clone(),
-            retry_safe_if: self.retry_safe_if,
-            answer: PhantomData,
-        }
-    }
-}
-
-impl<'c, B, R> BodyRequest<'c, B, R> {
-    /// The client the request goes through.
-    pub(crate) fn client(&self) -> &'c Client {
-        self.client
+    /// The start a stream begins at and the page size it asks for.
+    pub(crate) fn paging(&self) -> (Option<&'static Paging>, Option<i64>, Option<i64>) {
+        (self.endpoint.paging.as_ref(), self.start, self.size)
     }
 
-    /// Lets the request path retry the request like an idempotent one when
-    /// `safe` says so of the body as it is sent (for an operation whose body
-    /// carries an idempotency key, once the caller has set one).
-    pub(crate) fn retry_safe_if(mut self, safe: fn(&B) -> bool) -> Self {
-        self.retry_safe_if = safe;
+    /// Asks for pages of `size` items.
+    pub(crate) fn with_size(mut self, size: i64) -> Self {
+        self.size = Some(size);
         self
-    }
-}
-
-impl<B, R> BodyRequest<'_, B, R>
-where
-    B: Serialize + Validate,
-    R: Answer,
-{
-    /// The body as it stands.
-    pub fn body(&self) -> &B {
-        &self.body
-    }
-
-    /// Changes the body with one of its `with_*` setters (or anything else):
-    /// `.map_body(|body| body.with_description("…"))`.
-    pub fn map_body(mut self, change: impl FnOnce(B) -> B) -> Self {
-        self.body = change(self.body);
-        self
-    }
-
-    /// Checks the body against the document's rules, then sends it.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] (nothing sent) when an id or a body field
-    /// breaks a rule, and any error of the request path.
-    pub async fn send(self) -> Result<R::Output, Error> {
-        let ids: Vec<(&'static str, &str)> = self
-            .ids
-            .iter()
-            .map(|(name, id)| (*name, id.as_str()))
-            .collect();
-        let mut request =
-            ApiRequest::to(self.endpoint, &ids, self.team_id.as_deref())?.json(&self.body)?;
-        if (self.retry_safe_if)(&self.body) {
-            request = request.retry_safe();
-        }
-        self.client.call::<R>(request).await
     }
 }

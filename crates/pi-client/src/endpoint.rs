@@ -39,7 +39,33 @@ pub(crate) enum TeamIn {
     Nowhere,
 }
 
-/// One operation of the document, as an area declares it:
+/// How a list operation pages, and the names of its two query parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Paging {
+    /// `start` counts items to skip (`offset`, `skip`) from 0.
+    Offset {
+        start: &'static str,
+        size: &'static str,
+    },
+    /// `start` numbers pages from 1; `largest` is the largest page size the
+    /// document allows, which a stream asks for when the caller set none.
+    Page {
+        start: &'static str,
+        size: &'static str,
+        largest: i64,
+    },
+}
+
+impl Paging {
+    /// The names of the start and size query parameters.
+    pub(crate) fn names(&self) -> (&'static str, &'static str) {
+        match *self {
+            Self::Offset { start, size } | Self::Page { start, size, .. } => (start, size),
+        }
+    }
+}
+
+/// One operation of the document, as the generated table declares it:
 /// `Endpoint::get("/api/v1/secrets/{secret_id}").team_in_query("teamId")`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Endpoint {
@@ -47,6 +73,8 @@ pub(crate) struct Endpoint {
     /// The document's path template, `{name}` for each path parameter.
     pub(crate) path: &'static str,
     pub(crate) team: TeamIn,
+    /// How the operation pages, for lists.
+    pub(crate) paging: Option<Paging>,
 }
 
 impl Endpoint {
@@ -55,6 +83,7 @@ impl Endpoint {
             verb,
             path,
             team: TeamIn::Nowhere,
+            paging: None,
         }
     }
 
@@ -86,6 +115,12 @@ impl Endpoint {
     /// The team travels as the query parameter `name`.
     pub(crate) const fn team_in_query(mut self, name: &'static str) -> Self {
         self.team = TeamIn::Query(name);
+        self
+    }
+
+    /// The operation is a list that pages this way.
+    pub(crate) const fn paged(mut self, paging: Paging) -> Self {
+        self.paging = Some(paging);
         self
     }
 

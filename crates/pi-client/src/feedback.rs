@@ -56,7 +56,7 @@ impl<'c> Feedback<'c> {
         category: FeedbackCategory,
         message: impl Into<String>,
     ) -> SubmitFeedbackBuilder<'c> {
-        let body = SubmitFeedback::new(category, CLIENT_VERSION, message);
+        let body = SubmitFeedback::new(category, message, CLIENT_VERSION);
         self.with_body(&SUBMIT, &[], body)
     }
 }

@@ -57,7 +57,7 @@ impl Frp<'_> {
         version: impl Into<String>,
         content: serde_json::Value,
     ) -> Result<FrpPluginDecision, Error> {
-        let body = ValidateFrpPlugin::new(content, op, version);
+        let body = ValidateFrpPlugin::new(op, version, content);
         self.with_body::<_, Json<FrpPluginDecision>>(&VALIDATE, &[], body)
             .send()
             .await

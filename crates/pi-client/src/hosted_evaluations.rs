@@ -73,7 +73,7 @@ impl<'c> HostedEvaluations<'c> {
         S: Into<String>,
     {
         let ids = environment_ids.into_iter().map(Into::into).collect();
-        self.create_with(CreateHostedEvaluation::new(ids, settings, inference_model))
+        self.create_with(CreateHostedEvaluation::new(inference_model, ids, settings))
     }
 
     /// Starts launching an evaluation from a body you built yourself with

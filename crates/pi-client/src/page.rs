@@ -1,166 +1,100 @@
 //! Walking a paginated list: one page at a time, or every item of every page
 //! as a stream that fetches the next page only when the last one is used up.
 
-use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
 
 use futures::{Stream, TryStreamExt, stream};
 use pi_types::Page;
 use serde::de::DeserializeOwned;
 
 use crate::assumptions::Assumption;
-use crate::client::Client;
-use crate::endpoint::Endpoint;
+use crate::call::Call;
+use crate::endpoint::Paging;
 use crate::error::Error;
-use crate::request::ApiRequest;
 use crate::request::answer::Json;
 
-/// A list request of any area: `.send()` for one page, `.into_stream()` for
-/// every item of every page. The area's own filters are methods on it.
-///
-/// ```no_run
-/// use futures::TryStreamExt;
-/// # async fn run(client: pi_client::Client) -> Result<(), pi_client::Error> {
-/// let first_page = client.secrets().list().limit(10).send().await?;
-/// println!("{} of {}", first_page.data.len(), first_page.total_count);
-/// let every_id: Vec<String> = client
-///     .secrets()
-///     .list()
-///     .into_stream()
-///     .map_ok(|secret| secret.id)
-///     .try_collect()
-///     .await?;
-/// # Ok(())
-/// # }
-/// ```
-#[must_use = "a request does nothing until .send() or .into_stream()"]
-pub struct ListRequest<'c, T> {
-    client: &'c Client,
-    endpoint: &'static Endpoint,
-    /// The values of the endpoint's path parameters, by name.
-    ids: Vec<(&'static str, String)>,
-    team_id: Option<String>,
-    filters: Vec<(&'static str, String)>,
-    offset: Option<u64>,
-    limit: Option<u64>,
-    item: PhantomData<fn() -> T>,
+/// A list answer: one page's items and the list's total across pages.
+/// Implemented for [`Page`] here and for the other list answers by the
+/// generated layer (`generated/mod.rs`).
+pub(crate) trait Paged: DeserializeOwned {
+    /// One item of the list.
+    type Item;
+
+    /// The page's items and the list's total.
+    fn into_items(self) -> (Vec<Self::Item>, i64);
 }
 
-impl<T> fmt::Debug for ListRequest<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ListRequest")
-            .field("path", &self.endpoint.path)
-            .field("ids", &self.ids)
-            .field("team_id", &self.team_id)
-            .field("filters", &self.filters)
-            .field("offset", &self.offset)
-            .field("limit", &self.limit)
-            .finish()
+impl<T: DeserializeOwned> Paged for Page<T> {
+    type Item = T;
+
+    fn into_items(self) -> (Vec<T>, i64) {
+        (self.data, self.total_count)
     }
 }
 
-impl<T> Clone for ListRequest<'_, T> {
-    fn clone(&self) -> Self {
-        Self {
-            client: self.client,
-            endpoint: self.endpoint,
-            ids: self.ids.clone(),
-            team_id: self.team_id.clone(),
-            filters: self.filters.clone(),
-            offset: self.offset,
-            limit: self.limit,
-            item: PhantomData,
+/// Every item of the list `call` asks for, from the start the caller set
+/// on, fetching a page only when the one before is used up, in the way
+/// the endpoint pages. Ends once the items counted (those of the pages
+/// before the start included) reach the total, at an empty page, or after
+/// the first error, which it yields.
+pub(crate) fn stream<'c, P>(call: Call<'c>) -> impl Stream<Item = Result<P::Item, Error>> + 'c
+where
+    P: Paged + 'c,
+    P::Item: 'c,
+{
+    let (paging, start, size) = call.paging();
+    let (first, call, skipped, step) = match paging {
+        // A page number says where the walk is only with the page size.
+        Some(Paging::Page { largest, .. }) => {
+            let size = size.unwrap_or(*largest).max(1);
+            let first = start.unwrap_or(1).max(1);
+            (first, call.with_size(size), (first - 1).saturating_mul(size), Step::Page)
         }
-    }
+        _ => {
+            let first = start.unwrap_or(0).max(0);
+            (first, call, first, Step::Offset)
+        }
+    };
+    walk((first, skipped), move |(at, seen)| {
+        let pending = call.send_at::<Json<P>>(Some(at));
+        async move {
+            let (items, total) = pending.await?.into_items();
+            let next = after(step, at, seen, items.len(), total);
+            Ok((items, next))
+        }
+    })
 }
 
-impl<'c, T: DeserializeOwned + 'c> ListRequest<'c, T> {
-    pub(crate) fn new(
-        client: &'c Client,
-        endpoint: &'static Endpoint,
-        team_id: Option<String>,
-    ) -> Self {
-        Self {
-            client,
-            endpoint,
-            ids: Vec::new(),
-            team_id,
-            filters: Vec::new(),
-            offset: None,
-            limit: None,
-            item: PhantomData,
-        }
+/// The start of the page after the one at `at` that held `count` items,
+/// with the items seen so far; `None` once the list is done (the total
+/// reached, or an empty page, which ends a walk whatever the total says).
+fn after(step: Step, at: i64, seen: i64, count: usize, total: i64) -> Option<(i64, i64)> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
+    let seen = seen.saturating_add(count);
+    if count == 0 || seen >= total {
+        return None;
     }
-
-    /// Fills the endpoint's path parameters (`("team_id", id)`), for a list
-    /// that belongs to one resource. They are checked when a page is sent.
-    pub(crate) fn at(mut self, ids: &[(&'static str, &str)]) -> Self {
-        self.ids = ids
-            .iter()
-            .map(|(name, id)| (*name, (*id).to_owned()))
-            .collect();
-        self
-    }
-
-    /// Adds one of the area's own query filters; a name may repeat (an array
-    /// in the document's default `form` style).
-    pub(crate) fn filter(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.filters.push((name, value.to_string()));
-        self
-    }
-
-    /// Skips this many items.
-    pub fn offset(mut self, offset: u64) -> Self {
-        self.offset = Some(offset);
-        self
-    }
-
-    /// Asks for at most this many items per page.
-    pub fn limit(mut self, limit: u64) -> Self {
-        self.limit = Some(limit);
-        self
-    }
-
-    /// Fetches one page.
-    ///
-    /// # Errors
-    /// Any error of the request path.
-    pub async fn send(&self) -> Result<Page<T>, Error> {
-        self.page_at(self.offset).await
-    }
-
-    /// Every item from the starting offset on, fetching pages as they are needed.
-    pub fn into_stream(self) -> impl Stream<Item = Result<T, Error>> + 'c {
-        let first = self.offset.unwrap_or(0);
-        every_item(first, move |offset| {
-            let request = self.clone();
-            async move { request.page_at(Some(offset)).await }
-        })
-    }
-
-    async fn page_at(&self, offset: Option<u64>) -> Result<Page<T>, Error> {
-        let ids: Vec<(&'static str, &str)> = self
-            .ids
-            .iter()
-            .map(|(name, id)| (*name, id.as_str()))
-            .collect();
-        let mut request = ApiRequest::to(self.endpoint, &ids, self.team_id.as_deref())?;
-        for (name, value) in &self.filters {
-            request = request.query(name, value);
-        }
-        let request = request
-            .query_opt("offset", offset)
-            .query_opt("limit", self.limit);
-        self.client.call::<Json<Page<T>>>(request).await
-    }
+    let next = match step {
+        Step::Offset => at.checked_add(count),
+        Step::Page => at.checked_add(1),
+    };
+    next.map(|next| (next, seen))
 }
 
-/// The lists [`ListRequest::into_stream`] walks by offset: the walk stops at
+/// How the start moves from one page to the next.
+#[derive(Clone, Copy)]
+enum Step {
+    /// By the number of items the page held.
+    Offset,
+    /// By one page.
+    Page,
+}
+
+/// The lists whose streams walk by offset: the walk stops at
 /// `total_count`, so the drift tools call a document without it breaking.
 pub(crate) const ASSUMPTIONS: &[Assumption] = &{
     const AT: &str = "response 200 .total_count";
-    const WHY: &str = "ListRequest::into_stream stops at it";
+    const WHY: &str = "the list streams stop at it";
     [
         Assumption::field("GET /api/v1/pods/", AT, WHY),
         Assumption::field("GET /api/v1/pods/history", AT, WHY),
@@ -203,80 +137,27 @@ where
     .try_flatten()
 }
 
-/// Streams every item of offset-paged [`Page`]s from `first_offset` on,
-/// calling `fetch_page(offset)` for each page. Stops at `total_count`, at an
-/// empty page, or at the first error (which is yielded, then the stream ends).
-pub(crate) fn every_item<'a, T, F, Fut>(
-    first_offset: u64,
-    mut fetch_page: F,
-) -> impl Stream<Item = Result<T, Error>> + 'a
-where
-    T: 'a,
-    F: FnMut(u64) -> Fut + 'a,
-    Fut: Future<Output = Result<Page<T>, Error>> + 'a,
-{
-    walk(first_offset, move |offset| {
-        let pending = fetch_page(offset);
-        async move {
-            let page = pending.await?;
-            let after = page.next_offset();
-            Ok((page.data, after))
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
-    use futures::StreamExt;
-    use std::cell::RefCell;
 
-    fn page(total: u64, offset: u64, data: Vec<u64>) -> Page<u64> {
-        serde_json::from_value(serde_json::json!({
-            "total_count": total, "offset": offset, "limit": 2, "data": data
-        }))
-        .unwrap()
+    #[test]
+    fn an_offset_walk_moves_by_the_items_a_page_held_and_stops_at_the_total() {
+        assert_eq!(after(Step::Offset, 0, 0, 2, 5), Some((2, 2)));
+        assert_eq!(after(Step::Offset, 2, 2, 2, 5), Some((4, 4)));
+        assert_eq!(after(Step::Offset, 4, 4, 1, 5), None);
     }
 
-    #[tokio::test]
-    async fn every_page_is_fetched_once_in_order() {
-        let asked = RefCell::new(Vec::new());
-        let items: Vec<u64> = every_item(0, |offset| {
-            asked.borrow_mut().push(offset);
-            let data: Vec<u64> = (offset..(offset + 2).min(5)).collect();
-            async move { Ok(page(5, offset, data)) }
-        })
-        .try_collect()
-        .await
-        .unwrap();
-        assert_eq!(items, vec![0, 1, 2, 3, 4]);
-        assert_eq!(*asked.borrow(), vec![0, 2, 4]);
+    #[test]
+    fn a_page_walk_moves_by_one_page_counting_the_pages_skipped_before_the_start() {
+        // Starting at page 2 of 2-item pages: 2 items were skipped before it.
+        assert_eq!(after(Step::Page, 2, 2, 2, 5), Some((3, 4)));
+        assert_eq!(after(Step::Page, 3, 4, 1, 5), None);
     }
 
-    #[tokio::test]
-    async fn an_error_ends_the_stream_after_the_items_before_it() {
-        let results: Vec<Result<u64, Error>> = every_item(0, |offset| async move {
-            if offset == 0 {
-                Ok(page(10, 0, vec![1, 2]))
-            } else {
-                Err(Error::Server {
-                    status: 503,
-                    message: None,
-                })
-            }
-        })
-        .collect()
-        .await;
-        assert_eq!(results.len(), 3);
-        assert!(matches!(results[2], Err(Error::Server { status: 503, .. })));
-    }
-
-    #[tokio::test]
-    async fn an_empty_page_ends_the_walk_even_if_the_total_says_more() {
-        let count = every_item(0, |offset| async move { Ok(page(100, offset, vec![])) })
-            .count()
-            .await;
-        assert_eq!(count, 0);
+    #[test]
+    fn an_empty_page_ends_the_walk_even_if_the_total_says_more() {
+        assert_eq!(after(Step::Offset, 0, 0, 0, 100), None);
+        assert_eq!(after(Step::Page, 1, 0, 0, 100), None);
     }
 }

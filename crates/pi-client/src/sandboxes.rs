@@ -111,7 +111,7 @@ impl<'c> Sandboxes<'c> {
         docker_image: impl Into<String>,
         name: impl Into<String>,
     ) -> CreateSandboxBuilder<'c> {
-        self.create_with(CreateSandbox::new(docker_image, name))
+        self.create_with(CreateSandbox::new(name, docker_image))
     }
 
     /// Starts creating a sandbox from a body you built yourself with the

@@ -27,13 +27,13 @@ pub struct ApiResponse<T> {
 pub struct Page<T> {
     /// How many items the whole set holds.
     #[serde(default)]
-    pub total_count: u64,
+    pub total_count: i64,
     /// How many items were skipped before this page.
     #[serde(default)]
-    pub offset: u64,
+    pub offset: i64,
     /// The largest number of items this page could hold.
     #[serde(default = "default_limit")]
-    pub limit: u64,
+    pub limit: i64,
     /// The items of this page, in the server's order.
     pub data: Vec<T>,
     /// A free-form status word the server may add.
@@ -41,7 +41,7 @@ pub struct Page<T> {
     pub status: Option<String>,
 }
 
-fn default_limit() -> u64 {
+fn default_limit() -> i64 {
     100
 }
 
@@ -56,11 +56,12 @@ impl<T> Page<T> {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     #[must_use]
-    pub fn next_offset(&self) -> Option<u64> {
+    pub fn next_offset(&self) -> Option<i64> {
         if self.data.is_empty() {
             return None;
         }
-        let next = self.offset.saturating_add(self.data.len() as u64);
+        let held = i64::try_from(self.data.len()).unwrap_or(i64::MAX);
+        let next = self.offset.saturating_add(held);
         (next < self.total_count).then_some(next)
     }
 

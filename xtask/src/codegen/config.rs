@@ -15,6 +15,72 @@ pub(crate) struct Config {
     pub(crate) modules: BTreeMap<String, String>,
     /// Schema name → how it becomes Rust.
     pub(crate) schemas: BTreeMap<String, SchemaConfig>,
+    /// Module name (a value of `modules`) → the client's handle for it.
+    #[serde(default)]
+    pub(crate) areas: BTreeMap<String, AreaConfig>,
+    /// `"METHOD /path"` → how the client calls the operation.
+    #[serde(default)]
+    pub(crate) operations: BTreeMap<String, OperationConfig>,
+}
+
+/// One `[areas.<module>]` table: the client's handle on an API area.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AreaConfig {
+    /// The handle's type name (`Secrets`); request types start with it.
+    pub(crate) handle: String,
+    /// The handle's one-line doc.
+    pub(crate) doc: String,
+}
+
+/// One `[operations."METHOD /path"]` table: the client's call for it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OperationConfig {
+    /// The handle method (`get`); the request type is the handle's name,
+    /// this name in PascalCase and `Request`.
+    pub(crate) call: String,
+    /// The method's one-line doc.
+    pub(crate) doc: String,
+    /// The handle method's arguments, in the order a reader expects
+    /// (identity first): wire names of path parameters, query parameters
+    /// and body fields. Every required input must be listed, so a new one
+    /// stops the generator instead of shifting positions.
+    #[serde(default)]
+    pub(crate) args: Vec<String>,
+    /// How a success decodes when the document cannot say: `nothing` (any
+    /// 2xx is `()`), `json` (the body as it is). Otherwise the document's
+    /// answer schema decides.
+    pub(crate) answer: Option<String>,
+    /// How the list pages: `offset` (offset or skip and a size) or `page`
+    /// (page numbers from 1 and a size). Absent for calls that are not lists.
+    pub(crate) paging: Option<String>,
+    /// The query parameter that holds the start (`offset`, `skip`, `page`).
+    pub(crate) start: Option<String>,
+    /// The query parameter that holds the page size (`limit`, `page_size`).
+    pub(crate) size: Option<String>,
+    /// The answer field with the page's items, when the answer is not the
+    /// `Page` envelope (whose items are `data`).
+    pub(crate) items: Option<String>,
+    /// The answer field with the list's total across pages.
+    pub(crate) total: Option<String>,
+    /// Wire name → setter name, where the field's own name reads badly.
+    #[serde(default)]
+    pub(crate) rename: BTreeMap<String, String>,
+    /// Wire names that get no generated setter: the area's hand-written
+    /// code sets them in a form the generator cannot write.
+    #[serde(default)]
+    pub(crate) skip: Vec<String>,
+    /// Required body fields filled from a Rust expression instead of an
+    /// argument (wire name → expression); a setter can still change them.
+    #[serde(default)]
+    pub(crate) fill: BTreeMap<String, String>,
+    /// Inline query enums (wire name → Rust type name), generated beside the request.
+    #[serde(default)]
+    pub(crate) enums: BTreeMap<String, String>,
+    /// A body field that, once set, makes a retry harmless (the server
+    /// honours it as an idempotency key).
+    pub(crate) retry_safe_with: Option<String>,
 }
 
 /// One `[schemas.<name>]` table.
@@ -43,6 +109,12 @@ pub(crate) struct SchemaConfig {
     /// Why `always_present` is safe: what the API is seen to do. Required
     /// with `always_present`.
     pub(crate) reason: Option<String>,
+    /// The order of the constructor's arguments (wire names of the required
+    /// fields), for a request body with more than one required field: a
+    /// reader's order rather than the alphabet's, and a new required field
+    /// stops the generator instead of shifting positions.
+    #[serde(default)]
+    pub(crate) new: Vec<String>,
 }
 
 impl Config {

@@ -31,7 +31,7 @@ pub(crate) fn render(model: &Model) -> Result<BTreeMap<String, String>, String> 
     Ok(files)
 }
 
-fn format_file(tokens: TokenStream, name: &str) -> Result<String, String> {
+pub(crate) fn format_file(tokens: TokenStream, name: &str) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("generated module `{name}` does not parse: {e}"))?;
     Ok(format!(
@@ -107,12 +107,12 @@ fn item(item: &Item) -> TokenStream {
     }
 }
 
-fn doc_attr(text: &str) -> TokenStream {
+pub(crate) fn doc_attr(text: &str) -> TokenStream {
     let text = format!(" {text}");
     quote!(#[doc = #text])
 }
 
-fn field_ident(field: &Field) -> proc_macro2::Ident {
+pub(crate) fn field_ident(field: &Field) -> proc_macro2::Ident {
     if is_keyword(&field.rust) {
         proc_macro2::Ident::new_raw(&field.rust, proc_macro2::Span::call_site())
     } else {
@@ -121,29 +121,47 @@ fn field_ident(field: &Field) -> proc_macro2::Ident {
 }
 
 fn rust_type(ty: &Ty) -> TokenStream {
+    type_in(ty, &quote!(super), &quote!(crate))
+}
+
+/// The type as the client names it: through `pi_types`, since the client
+/// is another crate.
+pub(crate) fn client_type(ty: &Ty) -> TokenStream {
+    type_in(ty, &quote!(pi_types), &quote!(pi_types))
+}
+
+/// `ty` with generated models under `models` and the crate's hand-written
+/// types (`SecretString`, `Timestamp`, `crate::…` paths) under `krate`.
+fn type_in(ty: &Ty, models: &TokenStream, krate: &TokenStream) -> TokenStream {
     match ty {
         Ty::Text => quote!(String),
-        Ty::Secret => quote!(crate::SecretString),
+        Ty::Secret => quote!(#krate::SecretString),
         Ty::Bool => quote!(bool),
         Ty::Integer => quote!(i64),
         Ty::Number => quote!(f64),
-        Ty::Timestamp => quote!(crate::Timestamp),
+        Ty::Timestamp => quote!(#krate::Timestamp),
         Ty::Json | Ty::JsonObject => quote!(serde_json::Value),
         Ty::Named(name, _) => {
             let name = format_ident!("{}", name);
-            quote!(super::#name)
+            quote!(#models::#name)
         }
-        Ty::External(path) => rust_path(path),
+        Ty::External(path) => match path.strip_prefix("crate::") {
+            Some(rest) => {
+                let rest = rust_path(rest);
+                quote!(#krate::#rest)
+            }
+            None => rust_path(path),
+        },
         Ty::List(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, models, krate);
             quote!(Vec<#inner>)
         }
         Ty::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, models, krate);
             quote!(std::collections::BTreeMap<String, #inner>)
         }
         Ty::Option(inner) => {
-            let inner = rust_type(inner);
+            let inner = type_in(inner, models, krate);
             quote!(Option<#inner>)
         }
     }
@@ -151,7 +169,7 @@ fn rust_type(ty: &Ty) -> TokenStream {
 
 /// A Rust path from `codegen.toml` (checked by the model); a path that does
 /// not parse becomes a `compile_error!`, never a silent stand-in.
-fn rust_path(path: &str) -> TokenStream {
+pub(crate) fn rust_path(path: &str) -> TokenStream {
     path.parse().unwrap_or_else(|_| {
         let message = format!("spec/codegen.toml: `{path}` is not a Rust path");
         quote!(compile_error!(#message))
@@ -240,11 +258,18 @@ fn input_impls(s: &Struct) -> TokenStream {
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
+    for wire in &s.new_order {
+        let Some(field) = s.fields.iter().find(|f| &f.wire == wire) else {
+            continue;
+        };
+        let ident = field_ident(field);
+        let (param, _) = parameter(&field.ty);
+        params.push(quote!(#ident: #param));
+    }
     for field in &s.fields {
         let ident = field_ident(field);
         if field.required {
-            let (param, converts) = parameter(&field.ty);
-            params.push(quote!(#ident: #param));
+            let (_, converts) = parameter(&field.ty);
             inits.push(if converts {
                 quote!(#ident: #ident.into())
             } else {

@@ -2,6 +2,7 @@
 //! from `spec/openapi.json` and `spec/codegen.toml`, or checks that the
 //! committed files are what it would write.
 
+mod client;
 pub(crate) mod config;
 mod emit;
 mod model;
@@ -42,66 +43,73 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
     }
 }
 
-/// Every generated file, by name, from the spec and config under `root`.
-pub(crate) fn generate(root: &Path) -> Result<BTreeMap<String, String>, String> {
+/// Every generated file, by folder (from the workspace root) and name, from
+/// the spec and config under `root`: the models and the client's layer.
+pub(crate) fn generate(root: &Path) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, String> {
     let spec_path = root.join(crate::spec_update::SPEC_PATH);
     let spec = pi_contract::Spec::from_path(&spec_path)
         .map_err(|e| format!("cannot load {}: {e}", spec_path.display()))?;
     let config = config::Config::load(&root.join(CONFIG_PATH))?;
     let model = model::build(&spec, &config)?;
-    emit::render(&model)
+    let client = client::render(spec.document(), &config, &model)?;
+    Ok(BTreeMap::from([
+        (GENERATED_DIR, emit::render(&model)?),
+        (client::CLIENT_DIR, client),
+    ]))
 }
 
-/// Writes the generated tree, removing files it no longer produces; returns
+/// Writes the generated trees, removing files they no longer hold; returns
 /// how many files changed.
 pub(crate) fn write(root: &Path) -> Result<usize, String> {
-    let files = generate(root)?;
-    let dir = root.join(GENERATED_DIR);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let mut changed = 0;
-    for stale in stale_files(&dir, &files)? {
-        std::fs::remove_file(&stale)
-            .map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
-        changed += 1;
-    }
-    for (name, text) in &files {
-        let path = dir.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-            std::fs::write(&path, text)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for (folder, files) in generate(root)? {
+        let dir = root.join(folder);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for stale in stale_files(&dir, &files)? {
+            std::fs::remove_file(&stale)
+                .map_err(|e| format!("cannot remove {}: {e}", stale.display()))?;
             changed += 1;
         }
+        for (name, text) in &files {
+            let path = dir.join(name);
+            if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                changed += 1;
+            }
+        }
+        println!("codegen: {} files in {folder}", files.len());
     }
-    println!(
-        "codegen: {} files in {GENERATED_DIR}, {changed} changed",
-        files.len()
-    );
+    println!("codegen: {changed} changed");
     Ok(changed)
 }
 
-/// Fails, naming the files, when the committed tree differs from what
+/// Fails, naming the files, when the committed trees differ from what
 /// [`write()`] would produce.
 pub(crate) fn check(root: &Path) -> Result<(), String> {
-    let files = generate(root)?;
-    let dir = root.join(GENERATED_DIR);
-    let mut differing: Vec<String> = stale_files(&dir, &files)?
-        .iter()
-        .map(|p| format!("{} (no longer generated)", p.display()))
-        .collect();
-    for (name, text) in &files {
-        if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
-            differing.push(format!("{GENERATED_DIR}/{name}"));
+    let mut differing = Vec::new();
+    let mut count = 0;
+    for (folder, files) in generate(root)? {
+        let dir = root.join(folder);
+        differing.extend(
+            stale_files(&dir, &files)?
+                .iter()
+                .map(|p| format!("{} (no longer generated)", p.display())),
+        );
+        for (name, text) in &files {
+            if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+                differing.push(format!("{folder}/{name}"));
+            }
         }
+        count += files.len();
     }
     if differing.is_empty() {
-        println!(
-            "codegen: {GENERATED_DIR} is up to date ({} files)",
-            files.len()
-        );
+        println!("codegen: the generated models and client layer are up to date ({count} files)");
         Ok(())
     } else {
         Err(format!(
-            "the generated models are stale ({}): {FIX_HINT}",
+            "the generated files are stale ({}): {FIX_HINT}",
             differing.join(", ")
         ))
     }
@@ -142,6 +150,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&root);
         std::fs::create_dir_all(root.join("spec")).unwrap();
         std::fs::create_dir_all(root.join(GENERATED_DIR)).unwrap();
+        std::fs::create_dir_all(root.join(client::CLIENT_DIR)).unwrap();
         let real = project_root();
         std::fs::copy(
             real.join(crate::spec_update::SPEC_PATH),
@@ -175,14 +184,16 @@ mod tests {
 
     #[test]
     fn every_file_starts_with_the_do_not_edit_line() {
-        for (name, text) in generate(&project_root()).unwrap() {
-            assert!(text.starts_with(emit::HEADER), "{name}");
+        for (folder, files) in generate(&project_root()).unwrap() {
+            for (name, text) in files {
+                assert!(text.starts_with(emit::HEADER), "{folder}/{name}");
+            }
         }
     }
 
     #[test]
     fn every_public_type_name_is_idiomatic() {
-        let files = generate(&project_root()).unwrap();
+        let files = generate(&project_root()).unwrap().remove(GENERATED_DIR).unwrap();
         let mut names = Vec::new();
         for text in files.values() {
             for line in text.lines() {
@@ -306,7 +317,7 @@ mod tests {
 
     #[test]
     fn secret_fields_become_secret_strings() {
-        let files = generate(&project_root()).unwrap();
+        let files = generate(&project_root()).unwrap().remove(GENERATED_DIR).unwrap();
         let secrets = &files["secrets.rs"];
         assert!(secrets.contains("pub value: crate::SecretString"));
         assert!(secrets.contains("pub value: Option<crate::SecretString>"));

@@ -47,6 +47,9 @@ pub(crate) struct Struct {
     /// (`additionalProperties`), kept in a flattened map; `None` when it
     /// allows none or says nothing.
     pub(crate) additional: Option<Ty>,
+    /// Wire names of the required fields in the constructor's order: the
+    /// one `new` in `codegen.toml` gives, or the only one there is.
+    pub(crate) new_order: Vec<String>,
 }
 
 /// One property of a struct.
@@ -330,6 +333,7 @@ static NO_CONFIG: SchemaConfig = SchemaConfig {
     use_type: None,
     always_present: Vec::new(),
     reason: None,
+    new: Vec::new(),
 };
 
 impl Builder<'_> {
@@ -494,7 +498,9 @@ impl Builder<'_> {
             }
             _ => None,
         };
+        let new_order = self.constructor_order(schema, input, &fields)?;
         let mut items = vec![Item::Struct(Struct {
+            new_order,
             schema: schema.to_owned(),
             name,
             doc,
@@ -506,6 +512,43 @@ impl Builder<'_> {
         })];
         items.append(&mut extra);
         Ok(items)
+    }
+
+    /// The order of a request body's constructor arguments: with more than
+    /// one required field, `new` in `codegen.toml` must list exactly them,
+    /// so a field the document adds or renames stops the generator instead
+    /// of silently shifting what each position means.
+    fn constructor_order(
+        &self,
+        schema: &str,
+        input: bool,
+        fields: &[Field],
+    ) -> Result<Vec<String>, String> {
+        let required: Vec<String> = fields
+            .iter()
+            .filter(|f| f.required && !f.always_present)
+            .map(|f| f.wire.clone())
+            .collect();
+        let listed = &self.schema_config(schema).new;
+        if !input {
+            if !listed.is_empty() {
+                return Err(format!(
+                    "spec/codegen.toml gives `new` for `{schema}`, which no request sends"
+                ));
+            }
+            return Ok(required);
+        }
+        if required.len() < 2 && listed.is_empty() {
+            return Ok(required);
+        }
+        let mut sorted_listed = listed.clone();
+        sorted_listed.sort();
+        if sorted_listed != required {
+            return Err(format!(
+                "spec/codegen.toml: `new` of [schemas.{schema}] must list its required fields {required:?} in the order the constructor takes them (it lists {listed:?})"
+            ));
+        }
+        Ok(listed.clone())
     }
 
     /// The Rust type of a (non-null) schema; inline enums and unions are

@@ -63,8 +63,8 @@ impl SubmitFeedback {
     #[must_use]
     pub fn new(
         category: super::FeedbackCategory,
-        cli_version: impl Into<String>,
         message: impl Into<String>,
+        cli_version: impl Into<String>,
     ) -> Self {
         Self {
             category,

@@ -21,9 +21,9 @@ impl ValidateFrpPlugin {
     /// A `ValidateFrpPlugin` with its required fields; the optional ones start unset.
     #[must_use]
     pub fn new(
-        content: serde_json::Value,
         op: impl Into<String>,
         version: impl Into<String>,
+        content: serde_json::Value,
     ) -> Self {
         Self {
             content,

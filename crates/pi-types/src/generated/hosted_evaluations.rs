@@ -47,9 +47,9 @@ impl CreateHostedEvaluation {
     /// A `CreateHostedEvaluation` with its required fields; the optional ones start unset.
     #[must_use]
     pub fn new(
+        inference_model: impl Into<String>,
         environment_ids: Vec<String>,
         eval_config: super::HostedEvaluationSettings,
-        inference_model: impl Into<String>,
     ) -> Self {
         Self {
             environment_ids,

@@ -632,8 +632,8 @@ impl PodSpec {
     #[must_use]
     pub fn new(
         cloud_id: impl Into<String>,
-        gpu_count: i64,
         gpu_type: super::GpuType,
+        gpu_count: i64,
         socket: super::GpuSocket,
     ) -> Self {
         Self {

@@ -231,7 +231,7 @@ pub struct CreateSandbox {
 impl CreateSandbox {
     /// A `CreateSandbox` with its required fields; the optional ones start unset.
     #[must_use]
-    pub fn new(docker_image: impl Into<String>, name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>, docker_image: impl Into<String>) -> Self {
         Self {
             advanced_configs: None,
             cpu_cores: None,
