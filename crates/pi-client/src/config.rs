@@ -16,6 +16,11 @@ use serde_json::Value;
 
 use crate::error::Error;
 
+pub use crate::client::{
+    DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT,
+};
+
 /// Environment variable holding the API key.
 pub const API_KEY_VAR: &str = "PRIME_API_KEY";
 /// Environment variable holding the base URL; the CLI's first choice, read

@@ -1,112 +1,37 @@
 //! Disks: create persistent storage that outlives pods, follow it until it is
 //! ready, rename and delete it (the document's `Disks` tag, under
 //! `/api/v1/disks`).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use pi_types::{DiskSpec, Provider, ProviderType};
+//! # async fn run() -> Result<(), pi_client::Error> {
+//! let client = pi_client::Client::from_env()?;
+//! let spec = DiskSpec::new(500).with_name("datasets").with_cloud_id("cloud-offer-id");
+//! let disk = client
+//!     .disks()
+//!     .create(spec, Provider::new(ProviderType::from("runpod")))
+//!     .send()
+//!     .await?;
+//! let ready = client.disks().wait_until_ready(&disk.id).await?;
+//! println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
+//! client.disks().update(&disk.id, "datasets-v2").await?;
+//! client.disks().delete(&disk.id).await?;
+//! # Ok(())
+//! # }
+//! ```
 
-use pi_types::{CreateDisk, Disk, DiskSpec, DiskStatus, Provider, TeamRef, UpdateDisk};
+pub use crate::generated::disks::*;
+
+use pi_types::{Disk, DiskStatus};
 
 use crate::assumptions::Assumption;
-use crate::call::{Area, BodyRequest};
-use crate::client::Client;
-use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::page::ListRequest;
-use crate::request::answer::{Json, Nothing};
 use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
-const LIST: Endpoint = Endpoint::get("/api/v1/disks/");
-const CREATE: Endpoint = Endpoint::post("/api/v1/disks/").team_in_body("team.teamId");
-const GET: Endpoint = Endpoint::get("/api/v1/disks/{disk_id}");
-const UPDATE: Endpoint = Endpoint::patch("/api/v1/disks/{disk_id}");
-const DELETE: Endpoint = Endpoint::delete("/api/v1/disks/{disk_id}");
-
-/// Names the Disks area in [`Area`]; see [`Disks`].
-#[derive(Debug)]
-pub enum DisksApi {}
-
-/// A handle on the Disks area; get one with [`Client::disks`].
-///
-/// ```no_run
-/// use pi_types::{DiskSpec, Provider, ProviderType};
-/// # async fn run() -> Result<(), pi_client::Error> {
-/// let client = pi_client::Client::from_env()?;
-/// let spec = DiskSpec::new(500).with_name("datasets").with_cloud_id("cloud-offer-id");
-/// let disk = client
-///     .disks()
-///     .create(spec, Provider::new(ProviderType::from("runpod")))
-///     .send()
-///     .await?;
-/// let ready = client.disks().wait_until_ready(&disk.id).await?;
-/// println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
-/// client.disks().update(&disk.id, "datasets-v2").await?;
-/// client.disks().delete(&disk.id).await?;
-/// # Ok(())
-/// # }
-/// ```
-pub type Disks<'c> = Area<'c, DisksApi>;
-
-/// A list-disks request: one page with `.send()`, every disk with `.into_stream()`.
-pub type ListDisks<'c> = ListRequest<'c, Disk>;
-
-/// A create-disk request; see [`Disks::create`].
-pub type CreateDiskBuilder<'c> = BodyRequest<'c, CreateDisk, Json<Disk>>;
-
-impl Client {
-    /// The Disks area, acting for the client's default team.
-    pub fn disks(&self) -> Disks<'_> {
-        Area::new(self)
-    }
-}
-
 impl<'c> Disks<'c> {
-    /// Lists your disks; send for one page, or stream every disk.
-    pub fn list(&self) -> ListDisks<'c> {
-        self.list_of(&LIST)
-    }
-
-    /// Starts creating a disk: `disk` says how large (in GB) and where,
-    /// `provider` from whom. A team set on the handle (`.team(id)`) owns it.
-    pub fn create(&self, disk: DiskSpec, provider: Provider) -> CreateDiskBuilder<'c> {
-        self.with_body(&CREATE, &[], CreateDisk::new(disk, provider))
-    }
-
-    /// Fetches one disk.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for an unknown id, and any error of the request path.
-    pub async fn get(&self, disk_id: &str) -> Result<Disk, Error> {
-        self.call::<Json<Disk>>(&GET, &[("disk_id", disk_id)]).await
-    }
-
-    /// Renames a disk to `name`, the one change the API allows.
-    ///
-    /// Returns the server's answer as JSON: the document leaves its shape open.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for an unknown id, and any error of the request path.
-    pub async fn update(
-        &self,
-        disk_id: &str,
-        name: impl Into<String>,
-    ) -> Result<serde_json::Value, Error> {
-        self.with_body::<_, Json<serde_json::Value>>(
-            &UPDATE,
-            &[("disk_id", disk_id)],
-            UpdateDisk::new(name),
-        )
-        .send()
-        .await
-    }
-
-    /// Deletes a disk and everything stored on it.
-    ///
-    /// Succeeds on any 2xx answer, whatever its body.
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for an unknown id, and any error of the request path.
-    pub async fn delete(&self, disk_id: &str) -> Result<(), Error> {
-        self.call::<Nothing>(&DELETE, &[("disk_id", disk_id)]).await
-    }
 
     /// Waits until the disk is `ACTIVE`, polling with the default
     /// [`WaitPolicy`] (at most 20 minutes).
@@ -133,7 +58,7 @@ impl<'c> Disks<'c> {
             "disk",
             disk_id,
             policy,
-            || self.get(disk_id),
+            || self.get(disk_id).send(),
             |disk| ready_progress(disk.status.as_ref()),
         )
         .await
@@ -179,14 +104,6 @@ fn ready_progress(status: Option<&DiskStatus>) -> (String, Progress) {
             )
         },
     )
-}
-
-impl CreateDiskBuilder<'_> {
-    /// Creates the disk for `team_id`, whatever the handle's team.
-    pub fn for_team(self, team_id: impl Into<String>) -> Self {
-        let team = TeamRef::new(team_id);
-        self.map_body(|body| body.with_team(team))
-    }
 }
 
 #[cfg(test)]

@@ -75,74 +75,57 @@
 //! instead; the field names are the ones OpenTelemetry's HTTP conventions use.
 
 pub mod assumptions;
-mod availability;
-mod billing;
+pub mod availability;
+pub mod billing;
 mod call;
 mod client;
-mod config;
-mod disks;
+pub mod config;
+pub mod decode;
+pub mod disks;
 mod endpoint;
 mod error;
-mod evaluations;
-mod feedback;
-mod frp;
-mod hosted_evaluations;
-mod images;
+pub mod evaluations;
+pub mod feedback;
+pub mod frp;
+#[rustfmt::skip]
+mod generated;
+pub mod hosted_evaluations;
+pub mod images;
 mod page;
-mod pods;
+pub mod pods;
 mod request;
-mod sandboxes;
-mod secrets;
-mod ssh_keys;
+pub mod sandboxes;
+pub mod secrets;
+pub mod ssh_keys;
 mod team;
-mod teams;
-mod template;
-mod training;
-mod tunnels;
-mod user;
-mod wait;
+pub mod teams;
+pub mod template;
+pub mod training;
+pub mod tunnels;
+pub mod user;
+pub mod wait;
 
-pub use availability::{
-    Availability, AvailabilityApi, AvailabilityQuery, DiskOffersRequest, GpuOfferAnswer,
-    GpuOffersByTypeRequest, GpuOffersRequest, PagedAnswer,
-};
-pub use billing::{Billing, BillingApi, WalletRequest};
-pub use call::{Area, BodyRequest};
-pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT,
-};
-pub use config::{API_BASE_URL_VAR, API_KEY_VAR, BASE_URL_VAR, CONTEXT_VAR, TEAM_ID_VAR};
-pub use disks::{CreateDiskBuilder, Disks, DisksApi, ListDisks};
+pub use availability::Availability;
+pub use billing::Billing;
+pub use client::{Client, ClientBuilder};
+pub use disks::Disks;
 pub use error::Error;
-pub use evaluations::{
-    CreateEvaluationBuilder, Evaluations, EvaluationsApi, ListEvaluations, ListSamples,
-    SampleBatch, SamplePushReport, UpdateEvaluationBuilder,
-};
-pub use feedback::{Feedback, FeedbackApi, SubmitFeedbackBuilder};
-pub use frp::{Frp, FrpApi};
-pub use hosted_evaluations::{
-    CreateHostedEvaluationBuilder, HostedEvaluations, HostedEvaluationsApi,
-};
-pub use images::{
-    CreateImageBuildBuilder, Images, ImagesApi, ListImageBuilds, ListImages, StartImageBuildBuilder,
-};
-pub use page::ListRequest;
-pub use pods::{CreatePodBuilder, HistorySort, ListPods, PodHistory, Pods, PodsApi, SortOrder};
-pub use request::answer::{Answer, Data, Json, Nothing, decode_response};
+pub use evaluations::Evaluations;
+pub use feedback::Feedback;
+pub use frp::Frp;
+pub use hosted_evaluations::HostedEvaluations;
+pub use images::Images;
+pub use pods::Pods;
 pub use request::retry::RetryPolicy;
-pub use sandboxes::{
-    BulkDeleteSandboxesBuilder, CreateSandboxBuilder, ExposePortBuilder, ListSandboxes,
-    OpenSshSessionBuilder, SandboxGuard, Sandboxes, SandboxesApi,
-};
-pub use secrets::{CreateSecretBuilder, ListSecrets, Secrets, SecretsApi, UpdateSecretBuilder};
-pub use ssh_keys::{ListSshKeys, SshKeys, SshKeysApi};
-pub use teams::{ListTeamMembers, Teams, TeamsApi};
-pub use template::{CheckDockerImageBuilder, Template, TemplateApi};
-pub use training::{CreateDedicatedRunBuilder, Training, TrainingApi};
-pub use tunnels::{CreateTunnelBuilder, Tunnels, TunnelsApi};
-pub use user::{ListMyTeams, User, UserApi};
-pub use wait::{WaitPolicy, WaitProgress};
+pub use sandboxes::Sandboxes;
+pub use secrets::Secrets;
+pub use ssh_keys::SshKeys;
+pub use teams::Teams;
+pub use template::Template;
+pub use training::Training;
+pub use tunnels::Tunnels;
+pub use user::User;
+pub use wait::WaitPolicy;
 
 /// The models this client sends and returns, re-exported so one dependency is enough.
 pub use pi_types as types;

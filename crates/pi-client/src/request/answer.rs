@@ -17,7 +17,7 @@ use crate::request::redact::{excerpt, truncate};
 /// Operations pick one of [`Data`], [`Json`] and [`Nothing`]; you meet this
 /// trait only in the type of a builder such as
 /// [`CreateSecretBuilder`](crate::CreateSecretBuilder).
-pub trait Answer {
+pub(crate) trait Answer {
     /// What the call returns.
     type Output;
 
@@ -39,15 +39,15 @@ pub trait Answer {
 /// The document lets the server leave it out; the API does not, so an
 /// answer without it is [`Error::MissingData`] rather than an `Option`.
 #[derive(Debug)]
-pub struct Data<T>(PhantomData<fn() -> T>);
+pub(crate) struct Data<T>(PhantomData<fn() -> T>);
 
 /// An answer that is the resource itself.
 #[derive(Debug)]
-pub struct Json<T>(PhantomData<fn() -> T>);
+pub(crate) struct Json<T>(PhantomData<fn() -> T>);
 
 /// An answer whose body does not matter: any success is `()`.
 #[derive(Debug)]
-pub struct Nothing;
+pub(crate) struct Nothing;
 
 impl<T: DeserializeOwned> Answer for Data<T> {
     type Output = T;
