@@ -1,4 +1,4 @@
-//! Feeds arbitrary bytes to `pi_client::decode_response`, the decoder every
+//! Feeds arbitrary bytes to `pi_client::decode::decode_response`, the decoder every
 //! call's answer goes through: the first two bytes pick the HTTP status, the
 //! rest is the body. It must never panic; a success status must give a value
 //! or `Error::Decode`, any other status an error that reports that status.
@@ -33,14 +33,14 @@ fuzz_target!(|data: &[u8]| {
     };
     check(
         status,
-        pi_client::decode_response::<ApiResponse<Secret>>(status, body),
+        pi_client::decode::decode_response::<ApiResponse<Secret>>(status, body),
     );
     check(
         status,
-        pi_client::decode_response::<Page<Secret>>(status, body),
+        pi_client::decode::decode_response::<Page<Secret>>(status, body),
     );
     check(
         status,
-        pi_client::decode_response::<serde_json::Value>(status, body),
+        pi_client::decode::decode_response::<serde_json::Value>(status, body),
     );
 });

@@ -147,7 +147,7 @@ fn pi_client(addr: SocketAddr) -> pi_client::Client {
 async fn pi_get(client: &pi_client::Client) -> Option<Secret> {
     // `Some` only to share the baseline's signature, which keeps the
     // envelope's `Option` as a plain serde_json decode does.
-    Some(client.secrets().get("abc").await.unwrap())
+    Some(client.secrets().get("abc").send().await.unwrap())
 }
 
 /// Runs `iters` calls spread over [`TASKS`] concurrent tasks and returns the

@@ -12,8 +12,9 @@
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
+use pi_client::Client;
+use pi_client::config::API_KEY_VAR;
 use pi_client::types::{GpuAvailability, GpuType, WireEnum, offers_by_price};
-use pi_client::{API_KEY_VAR, Client};
 
 const USAGE: &str =
     "usage: availability GPU_TYPE [GPU_COUNT] [ROWS]   (for example H100_80GB 8 10)";
@@ -24,7 +25,7 @@ const DEFAULT_ROWS: usize = 15;
 /// What the command line asked for.
 struct Wanted {
     gpu_type: GpuType,
-    gpu_count: Option<u32>,
+    gpu_count: Option<i64>,
     rows: usize,
 }
 
@@ -77,7 +78,7 @@ fn parse(args: &[String]) -> Result<Wanted, String> {
     }
     let gpu_count = match rest.first() {
         Some(count) => Some(
-            u32::try_from(number(count, "GPU_COUNT")?)
+            i64::try_from(number(count, "GPU_COUNT")?)
                 .map_err(|_| "GPU_COUNT is too large".to_owned())?,
         ),
         None => None,
@@ -96,18 +97,22 @@ fn parse(args: &[String]) -> Result<Wanted, String> {
 async fn run(client: &Client, wanted: &Wanted) -> Result<(), String> {
     let availability = client.availability();
     let mut offers: Vec<GpuAvailability> = Vec::new();
-    for request in [availability.gpus(), availability.multi_node()] {
-        let mut request = request.gpu_type(wanted.gpu_type.clone());
-        if let Some(count) = wanted.gpu_count {
-            request = request.gpu_count(count);
-        }
-        let found: Vec<GpuAvailability> = request
-            .into_stream()
-            .try_collect()
-            .await
-            .map_err(|error| format!("could not list offers: {error}"))?;
-        offers.extend(found);
+    // Single nodes and clusters: two calls with the same filters.
+    macro_rules! offers_of {
+        ($request:expr) => {{
+            let mut request = $request.gpu_type(wanted.gpu_type.clone());
+            if let Some(count) = wanted.gpu_count {
+                request = request.gpu_count(count);
+            }
+            request
+                .into_stream()
+                .try_collect::<Vec<GpuAvailability>>()
+                .await
+                .map_err(|error| format!("could not list offers: {error}"))?
+        }};
     }
+    offers.extend(offers_of!(availability.gpus()));
+    offers.extend(offers_of!(availability.multi_node()));
     let cheapest = offers_by_price(&offers);
     if cheapest.is_empty() {
         println!("no priced offer for {} right now", wanted.gpu_type);

@@ -19,8 +19,9 @@
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
+use pi_client::config::API_KEY_VAR;
 use pi_client::types::{GpuSocket, GpuType, PodSpec, Provider, ProviderType};
-use pi_client::{API_KEY_VAR, Client, Error, WaitPolicy};
+use pi_client::{Client, Error, WaitPolicy};
 
 const USAGE: &str = "usage: pods list | run CLOUD_ID GPU_TYPE SOCKET PROVIDER [GPU_COUNT] | logs POD_ID [LINES] | delete POD_ID
   run: waits until the pod is ACTIVE, printing its states; deletes it at the end,
@@ -61,9 +62,11 @@ async fn main() -> ExitCode {
     }
 }
 
-fn number(text: &str, what: &str) -> Result<u64, String> {
+fn number(text: &str, what: &str) -> Result<i64, String> {
     text.parse()
-        .map_err(|_| format!("{what} must be a whole number, not `{text}`\n{USAGE}"))
+        .ok()
+        .filter(|n: &i64| *n >= 0)
+        .ok_or_else(|| format!("{what} must be a whole number, not `{text}`\n{USAGE}"))
 }
 
 async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
@@ -93,11 +96,10 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 [count] => number(count, "GPU_COUNT")?,
                 _ => return Err(USAGE.to_owned()),
             };
-            let count = i64::try_from(count).map_err(|_| "GPU_COUNT is too large".to_owned())?;
             let spec = PodSpec::new(
                 *cloud_id,
-                count,
                 GpuType::from(*gpu_type),
+                count,
                 GpuSocket::from(*socket),
             )
             .with_name("pi-rs-example");
@@ -127,7 +129,7 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
             // for, the signal no longer ends the process by itself.
             // Delete on every path: a failed or interrupted wait must not
             // leave a pod billing.
-            let deleted = client.pods().delete(&id).await.map_err(|error| {
+            let deleted = client.pods().delete(&id).send().await.map_err(|error| {
                 format!("could not delete pod {id} ({error}); delete it with `pods delete {id}`")
             });
             match outcome {
@@ -144,15 +146,18 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
         }
         ["logs", id, rest @ ..] => {
             let log = match rest {
-                [] => client.pods().logs(id).await,
-                [lines] => client.pods().log_tail(id, number(lines, "LINES")?).await,
+                [] => client.pods().logs(id).send().await,
+                [lines] => {
+                    let lines = number(lines, "LINES")?;
+                    client.pods().logs(id).tail(lines).send().await
+                }
                 _ => return Err(USAGE.to_owned()),
             };
             print_log(&log.map_err(text)?);
             Ok(Ended::Done)
         }
         ["delete", id] => {
-            let deleted = client.pods().delete(id).await.map_err(text)?;
+            let deleted = client.pods().delete(id).send().await.map_err(text)?;
             println!("deleted pod {id} ({})", deleted.status);
             Ok(Ended::Done)
         }
@@ -192,7 +197,9 @@ async fn show_when_running(client: &Client, id: &str) -> Result<(), String> {
     println!("running: ip {:?}, ssh {:?}", pod.ip, pod.ssh_connection);
     let log = client
         .pods()
-        .log_tail(id, 20)
+        .logs(id)
+        .tail(20)
+        .send()
         .await
         .map_err(|e| e.to_string())?;
     print_log(&log);

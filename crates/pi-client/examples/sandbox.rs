@@ -23,7 +23,8 @@
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use pi_client::{API_KEY_VAR, Client, Error, WaitPolicy};
+use pi_client::config::API_KEY_VAR;
+use pi_client::{Client, Error, WaitPolicy};
 
 const USAGE: &str = "usage: sandbox run IMAGE PORT [START_COMMAND] | list | delete SANDBOX_ID
   run: waits until the sandbox runs, printing its states; deletes it at the end,
@@ -74,7 +75,7 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 .map_err(|_| format!("PORT must be a port number, not `{port}`\n{USAGE}"))?;
             let mut create = client
                 .sandboxes()
-                .create(*image, "pi-rs-example")
+                .create("pi-rs-example", *image)
                 .labels(["pi-rs-example"]);
             match rest {
                 [] => {}
@@ -140,7 +141,7 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
             Ok(Ended::Done)
         }
         ["delete", id] => {
-            let deleted = client.sandboxes().delete(id).await.map_err(text)?;
+            let deleted = client.sandboxes().delete(id).send().await.map_err(text)?;
             println!("deleted sandbox {id}: {}", deleted.message);
             Ok(Ended::Done)
         }
@@ -179,7 +180,7 @@ async fn show_when_running(client: &Client, id: &str, port: u16) -> Result<(), S
     {
         let mut message = error.to_string();
         if matches!(error, Error::WaitEnded { .. }) {
-            if let Ok(context) = sandboxes.error_context(id).await {
+            if let Ok(context) = sandboxes.error_context(id).send().await {
                 let why = context.error_message.or(context.error_type);
                 message.push_str(&format!("\nwhy: {}", why.unwrap_or_default()));
             }
@@ -187,13 +188,13 @@ async fn show_when_running(client: &Client, id: &str, port: u16) -> Result<(), S
         return Err(message);
     }
     let exposed = sandboxes
-        .expose_port(id, port)
+        .expose_port(id, i64::from(port))
         .name("example")
         .send()
         .await
         .map_err(|e| e.to_string())?;
     println!("port {port} is open at {}", exposed.url);
-    let logs = sandboxes.logs(id).await.map_err(|e| e.to_string())?;
+    let logs = sandboxes.logs(id).send().await.map_err(|e| e.to_string())?;
     println!("{}", logs.logs);
     Ok(())
 }

@@ -11,7 +11,8 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use futures::TryStreamExt;
-use pi_client::{API_KEY_VAR, BASE_URL_VAR, Client, Error};
+use pi_client::config::{API_KEY_VAR, BASE_URL_VAR};
+use pi_client::{Client, Error};
 
 const USAGE: &str =
     "usage: secrets list | get ID | create NAME (value on standard input) | delete ID";
@@ -65,7 +66,7 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
             }
         }
         [command, id] if command == "get" => {
-            let secret = client.secrets().get(id).await.map_err(text)?;
+            let secret = client.secrets().get(id).send().await.map_err(text)?;
             println!("{secret:#?}");
         }
         [command, name] if command == "create" => {
@@ -83,7 +84,7 @@ async fn run(client: &Client, args: &[String]) -> Result<(), String> {
             println!("created {} ({})", secret.name, secret.id);
         }
         [command, id] if command == "delete" => {
-            client.secrets().delete(id).await.map_err(text)?;
+            client.secrets().delete(id).send().await.map_err(text)?;
             println!("deleted {id}");
         }
         _ => return Err(USAGE.to_owned()),

@@ -43,7 +43,11 @@ pub(crate) struct Call<'c> {
 /// Shows the request's inputs; the client is left out (it holds the key).
 impl fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<_> = self.ids.iter().filter(|(name, _)| !name.is_empty()).collect();
+        let ids: Vec<_> = self
+            .ids
+            .iter()
+            .filter(|(name, _)| !name.is_empty())
+            .collect();
         f.debug_struct("Call")
             .field("operation", &self.endpoint.path)
             .field("ids", &ids)
@@ -129,9 +133,17 @@ impl<'c> Call<'c> {
         most: Option<(i64, &'static str)>,
     ) {
         if let Some((_, shown)) = least.filter(|(least, _)| value < *least) {
-            self.refuse(invalid_query(name, Rule::AtLeast(shown), format!("it is {value}")));
+            self.refuse(invalid_query(
+                name,
+                Rule::AtLeast(shown),
+                format!("it is {value}"),
+            ));
         } else if let Some((_, shown)) = most.filter(|(most, _)| value > *most) {
-            self.refuse(invalid_query(name, Rule::AtMost(shown), format!("it is {value}")));
+            self.refuse(invalid_query(
+                name,
+                Rule::AtMost(shown),
+                format!("it is {value}"),
+            ));
         }
     }
 

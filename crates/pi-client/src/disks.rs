@@ -16,8 +16,8 @@
 //!     .await?;
 //! let ready = client.disks().wait_until_ready(&disk.id).await?;
 //! println!("{} GB at {:?}/h", ready.size.unwrap_or(0), ready.price_hr);
-//! client.disks().update(&disk.id, "datasets-v2").await?;
-//! client.disks().delete(&disk.id).await?;
+//! client.disks().update(&disk.id, "datasets-v2").send().await?;
+//! client.disks().delete(&disk.id).send().await?;
 //! # Ok(())
 //! # }
 //! ```
@@ -32,7 +32,6 @@ use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
 impl<'c> Disks<'c> {
-
     /// Waits until the disk is `ACTIVE`, polling with the default
     /// [`WaitPolicy`] (at most 20 minutes).
     ///

@@ -35,10 +35,7 @@ pub use crate::generated::evaluations::*;
 use std::io;
 use std::ops::Range;
 
-use pi_types::{
-    InvalidInput, Rule,
-    SamplesPushed, check_path_segment,
-};
+use pi_types::{InvalidInput, Rule, SamplesPushed, check_path_segment};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -47,7 +44,6 @@ use crate::error::Error;
 const PUSH_BODY_FRAME: usize = r#"{"samples":[]}"#.len();
 
 impl<'c> Evaluations<'c> {
-
     /// Adds `samples` to an evaluation in as few requests as fit: each
     /// request body is at most `max_batch_bytes` bytes of JSON, and every
     /// batch is filled as far as the limit allows, keeping the samples in
@@ -115,7 +111,6 @@ impl<'c> Evaluations<'c> {
             samples: sizes.len(),
         })
     }
-
 }
 
 /// What [`Evaluations::push_samples_in_batches`] did: every batch it sent,
@@ -279,7 +274,7 @@ mod tests {
 
     /// The body the request path sends for `samples`.
     fn body_len(samples: &[Value]) -> usize {
-        serde_json::to_vec(&PushSamples::new(samples.to_vec()))
+        serde_json::to_vec(&pi_types::PushSamples::new(samples.to_vec()))
             .unwrap()
             .len()
     }

@@ -21,8 +21,6 @@
 
 pub use crate::generated::feedback::*;
 
-
-
 /// What a feedback names as the client it comes from, unless the caller sets
 /// its own with [`FeedbackSubmitRequest::cli_version`].
 pub(crate) const CLIENT_VERSION: &str = concat!("pi-client/", env!("CARGO_PKG_VERSION"));

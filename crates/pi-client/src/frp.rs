@@ -21,6 +21,3 @@
 //! ```
 
 pub use crate::generated::frp::*;
-
-
-

@@ -9,7 +9,7 @@
 //! use pi_client::types::HostedEvaluationSettings;
 //! # async fn run() -> Result<(), pi_client::Error> {
 //! let client = pi_client::Client::from_env()?;
-//! let models = client.hosted_evaluations().models().await?;
+//! let models = client.hosted_evaluations().models().send().await?;
 //! println!("{} models on offer", models.models.len());
 //! let started = client
 //!     .hosted_evaluations()
@@ -17,14 +17,11 @@
 //!     .name("gsm8k, 100 examples")
 //!     .send()
 //!     .await?;
-//! let logs = client.hosted_evaluations().logs(&started.evaluation_id).await?;
+//! let logs = client.hosted_evaluations().logs(&started.evaluation_id).send().await?;
 //! println!("{}", logs.logs);
-//! client.hosted_evaluations().cancel(&started.evaluation_id).await?;
+//! client.hosted_evaluations().cancel(&started.evaluation_id).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::hosted_evaluations::*;
-
-
-

@@ -2,10 +2,10 @@
 //! list, delete and publish them (the document's `Images` tag, under
 //! `/api/v1/images`).
 //!
-//! An image is named by an [`ImageRef`] (`myapp:v1`, or
-//! `team-abc123/myapp:v1` for a team's image). The team a reference names
-//! is the one the call acts for, whatever the handle's team; a reference
-//! without one acts for the handle's team.
+//! The calls take an image's name and tag. An [`ImageRef`] (`myapp:v1`, or
+//! `team-abc123/myapp:v1` for a team's image) checks a reference once; the
+//! `*_image` methods take one and act for the team it names, if it names
+//! one (else for the client's default team, or what `.team()` sets).
 //!
 //! # Example
 //!
@@ -14,20 +14,54 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = pi_client::Client::from_env()?;
 //! let image: ImageRef = "team-abc123/myapp:v1".parse()?;
-//! let build = client.images().build(&image).dockerfile_path("docker/Dockerfile").send().await?;
+//! let build = client.images().build_image(&image).dockerfile_path("docker/Dockerfile").send().await?;
 //! let upload_url: &str = build.upload_url.expose_secret();
 //! // PUT the context's .tar.gz to `upload_url` with any HTTP client, then:
 //! let started = client.images().start_build(&build.build_id).send().await?;
 //! println!("{}: {}", started.id, started.status);
-//! client.images().set_visibility(&image, ImageVisibility::Public).await?;
-//! client.images().delete(&image).await?;
+//! client.images().set_image_visibility(&image, ImageVisibility::Public).send().await?;
+//! client.images().delete_image(&image).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::images::*;
 
+use pi_types::{ImageRef, ImageVisibility};
 
+impl<'c> Images<'c> {
+    /// [`build`](Self::build) for the image `image` names, for its team.
+    pub fn build_image(&self, image: &ImageRef) -> ImagesBuildRequest<'c> {
+        let request = self.build(image.name(), image.tag());
+        match image.team_id() {
+            Some(team_id) => request.team(team_id),
+            None => request,
+        }
+    }
+
+    /// [`delete`](Self::delete) for the image `image` names, for its team.
+    pub fn delete_image(&self, image: &ImageRef) -> ImagesDeleteRequest<'c> {
+        let request = self.delete(image.name(), image.tag());
+        match image.team_id() {
+            Some(team_id) => request.team(team_id),
+            None => request,
+        }
+    }
+
+    /// [`set_visibility`](Self::set_visibility) for the image `image`
+    /// names, for its team.
+    pub fn set_image_visibility(
+        &self,
+        image: &ImageRef,
+        visibility: ImageVisibility,
+    ) -> ImagesSetVisibilityRequest<'c> {
+        let request = self.set_visibility(image.name(), image.tag(), visibility);
+        match image.team_id() {
+            Some(team_id) => request.team(team_id),
+            None => request,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@
 //! let client = Client::builder().api_key("pk_example").base_url(base_url).build()?;
 //!
 //! // A success is the resource; one without it is `Error::MissingData`.
-//! let secret = client.secrets().get("sec_1").await?;
+//! let secret = client.secrets().get("sec_1").send().await?;
 //! assert_eq!(secret.name, "HF_TOKEN");
 //!
 //! // Input that breaks the document's rules is refused before anything is sent.

@@ -48,7 +48,12 @@ where
         Some(Paging::Page { largest, .. }) => {
             let size = size.unwrap_or(*largest).max(1);
             let first = start.unwrap_or(1).max(1);
-            (first, call.with_size(size), (first - 1).saturating_mul(size), Step::Page)
+            (
+                first,
+                call.with_size(size),
+                (first - 1).saturating_mul(size),
+                Step::Page,
+            )
         }
         _ => {
             let first = start.unwrap_or(0).max(0);

@@ -7,7 +7,7 @@
 //! use pi_types::{GpuSocket, GpuType, PodSpec, Provider, ProviderType};
 //! # async fn run() -> Result<(), pi_client::Error> {
 //! let client = pi_client::Client::from_env()?;
-//! let spec = PodSpec::new("cloud-offer-id", 1, GpuType::from("H100_80GB"), GpuSocket::from("SXM5"))
+//! let spec = PodSpec::new("cloud-offer-id", GpuType::from("H100_80GB"), 1, GpuSocket::from("SXM5"))
 //!     .with_name("trainer");
 //! let pod = client
 //!     .pods()
@@ -16,17 +16,15 @@
 //!     .await?;
 //! let running = client.pods().wait_until_running(&pod.id).await?;
 //! println!("{:?}", running.ssh_connection);
-//! println!("{}", client.pods().log_tail(&pod.id, 50).await?);
-//! client.pods().delete(&pod.id).await?;
+//! println!("{}", client.pods().log_tail(&pod.id, 50).send().await?);
+//! client.pods().delete(&pod.id).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::pods::*;
 
-use pi_types::{
-    Pod, PodStatus,
-};
+use pi_types::{Pod, PodStatus};
 
 use crate::assumptions::Assumption;
 use crate::error::Error;
@@ -34,7 +32,6 @@ use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
 impl<'c> Pods<'c> {
-
     /// Waits until the pod is `ACTIVE`, polling with the default [`WaitPolicy`]
     /// (at most 20 minutes).
     ///

@@ -41,7 +41,6 @@ use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
 impl<'c> Sandboxes<'c> {
-
     /// Creates a sandbox, hands it to `work`, and deletes it once `work` is
     /// done, whatever it returned; the result is `work`'s.
     ///
@@ -237,7 +236,12 @@ impl SandboxGuard {
     /// # Errors
     /// As [`Sandboxes::delete`]; the guard does not try again after an error.
     pub async fn delete(mut self) -> Result<SandboxDeleted, Error> {
-        let deleted = self.client.sandboxes().delete(&self.sandbox.id).send().await;
+        let deleted = self
+            .client
+            .sandboxes()
+            .delete(&self.sandbox.id)
+            .send()
+            .await;
         self.armed = false;
         deleted
     }
@@ -286,7 +290,7 @@ mod tests {
         wait::assert_declared_states(
             ASSUMPTIONS,
             "GET /api/v1/sandbox/{sandbox_id}",
-            SandboxStatus::KNOWN,
+            <SandboxStatus as pi_types::WireEnum>::KNOWN,
             running_progress,
         );
     }

@@ -13,14 +13,11 @@
 //!     .description("read-only token")
 //!     .send()
 //!     .await?;
-//! let again = client.secrets().get(&created.id).await?;
+//! let again = client.secrets().get(&created.id).send().await?;
 //! assert_eq!(again.name, "HF_TOKEN");
-//! client.secrets().team("team_42").delete(&created.id).await?;
+//! client.secrets().delete(&created.id).team("team_42").send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::secrets::*;
-
-
-

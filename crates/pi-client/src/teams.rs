@@ -23,6 +23,3 @@
 //! ```
 
 pub use crate::generated::teams::*;
-
-
-

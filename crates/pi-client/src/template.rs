@@ -8,7 +8,7 @@
 //! ```no_run
 //! # async fn run() -> Result<(), pi_client::Error> {
 //! let client = pi_client::Client::from_env()?;
-//! let saved = client.template().registry_credentials().await?;
+//! let saved = client.template().registry_credentials().send().await?;
 //! let private = saved.credentials.iter().find(|c| c.server == "ghcr.io");
 //! let mut check = client.template().check_docker_image("ghcr.io/acme/trainer:v3");
 //! if let Some(credentials) = private {
@@ -20,6 +20,3 @@
 //! ```
 
 pub use crate::generated::template::*;
-
-
-

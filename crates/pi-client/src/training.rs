@@ -16,12 +16,9 @@
 //!     .send()
 //!     .await?;
 //! println!("run {} (job {})", run.run_id, run.job_id);
-//! client.training().delete_run(&run.run_id).await?;
+//! client.training().delete_run(&run.run_id).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::training::*;
-
-
-

@@ -9,14 +9,11 @@
 //! let client = pi_client::Client::from_env()?;
 //! let tunnel = client.tunnels().create().local_port(8080).name("demo").send().await?;
 //! println!("{} -> localhost:8080 via {}", tunnel.url, tunnel.server_host);
-//! let state = client.tunnels().get(&tunnel.tunnel_id).await?;
+//! let state = client.tunnels().get(&tunnel.tunnel_id).send().await?;
 //! println!("{}", state.status);
-//! client.tunnels().delete(&tunnel.tunnel_id).await?;
+//! client.tunnels().delete(&tunnel.tunnel_id).send().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 pub use crate::generated::tunnels::*;
-
-
-

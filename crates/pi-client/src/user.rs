@@ -8,7 +8,7 @@
 //! use futures::TryStreamExt;
 //! # async fn run() -> Result<(), pi_client::Error> {
 //! let client = pi_client::Client::from_env()?;
-//! let me = client.user().whoami().await?;
+//! let me = client.user().whoami().send().await?;
 //! println!("signed in as {} <{}>", me.name, me.email);
 //! let team_ids: Vec<String> = client
 //!     .user()
@@ -22,6 +22,3 @@
 //! ```
 
 pub use crate::generated::user::*;
-
-
-

@@ -93,8 +93,8 @@ async fn team_members_stream_every_page_of_the_same_team() {
 async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
     let client = client(&server);
-    refused(client.user().set_slug("Ada").await, "slug");
-    refused(client.user().set_slug("ab").await, "slug");
+    refused(client.user().set_slug("Ada").send().await, "slug");
+    refused(client.user().set_slug("ab").send().await, "slug");
     refused(client.teams().members("").send().await, "team_id");
     let stream: Result<Vec<_>, Error> = client
         .teams()

@@ -41,10 +41,10 @@ async fn the_offer_stream_walks_pages_until_the_total_with_the_same_filters() {
             .mount(&server)
             .await;
     }
-    // A team on the client or the handle goes nowhere: the calls take none.
+    // A team on the client goes nowhere: the calls take none (and their
+    // requests have no `.team()`).
     let ids: Vec<String> = team_client(&server)
         .availability()
-        .team("team_other")
         .gpus()
         .regions([Region::UnitedStates, Region::EuWest])
         .gpu_type(GpuType::H100_80gb)

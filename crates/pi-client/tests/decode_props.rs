@@ -8,8 +8,9 @@
 mod common;
 
 use common::{API_KEY, quick_retries, secret_json};
+use pi_client::decode::decode_response;
 use pi_client::types::{ApiResponse, ErrorBody, Page, Secret};
-use pi_client::{Client, Error, RetryPolicy, decode_response};
+use pi_client::{Client, Error, RetryPolicy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
@@ -156,10 +157,10 @@ async fn every_decoder(client: &Client) -> [Result<(), Error>; 5] {
     let secrets = client.secrets();
     [
         secrets.list().send().await.map(drop),
-        secrets.get("s1").await.map(drop),
+        secrets.get("s1").send().await.map(drop),
         secrets.create("NAME", "value").send().await.map(drop),
         secrets.update("s1").description("d").send().await.map(drop),
-        secrets.delete("s1").await,
+        secrets.delete("s1").send().await,
     ]
 }
 

@@ -154,7 +154,7 @@ async fn a_team_set_on_the_create_is_kept_over_the_handles() {
     team_client(&server)
         .disks()
         .create(DiskSpec::new(100), Provider::new(ProviderType::Runpod))
-        .for_team("team_mine")
+        .team("team_mine")
         .send()
         .await
         .unwrap();

@@ -154,7 +154,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .base_url(format!("http://127.0.0.1:{port}"))
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_eq!(error.status(), None);
 }

@@ -177,7 +177,7 @@ async fn the_list_stream_walks_by_offset_until_the_total() {
     let ids: Vec<String> = team_client(&server)
         .evaluations()
         .list()
-        .suite("suite_1")
+        .suite_id("suite_1")
         .limit(2)
         .into_stream()
         .map_ok(|evaluation| evaluation.evaluation_id)
@@ -254,7 +254,7 @@ async fn the_sample_stream_walks_pages_until_the_last() {
 }
 
 #[tokio::test]
-async fn finalize_sends_no_body_and_finalize_with_sends_its_body() {
+async fn finalize_sends_an_empty_body_or_the_metrics_set_on_it() {
     let server = MockServer::start().await;
     let answer = json!({"evaluation_id": "eval_1", "status": "COMPLETED", "avg_score": 0.5});
     Mock::given(method("POST"))
@@ -263,20 +263,24 @@ async fn finalize_sends_no_body_and_finalize_with_sends_its_body() {
         .mount(&server)
         .await;
     let client: Client = client(&server);
-    let done = client.evaluations().finalize("eval_1").await.unwrap();
+    let done = client
+        .evaluations()
+        .finalize("eval_1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(done.avg_score, Some(0.5));
     let metrics = json!({"accuracy": 0.5});
     client
         .evaluations()
-        .finalize_with(
-            "eval_1",
-            FinalizeEvaluation::new().with_metrics(metrics.clone()),
-        )
+        .finalize("eval_1")
+        .metrics(metrics.clone())
+        .send()
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert!(requests[0].body.is_empty());
-    assert!(!requests[0].headers.contains_key("content-type"));
+    let empty: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(empty, json!({}));
     let body: Value = serde_json::from_slice(&requests[1].body).unwrap();
     assert_eq!(body, json!({"metrics": metrics}));
 }
@@ -307,6 +311,7 @@ async fn the_team_of_the_handle_goes_into_the_create_body_and_a_delete_ignores_i
     client
         .evaluations()
         .delete(&created.evaluation_id)
+        .send()
         .await
         .unwrap();
 }
@@ -336,14 +341,14 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     refused(&server, samples().limit(1001).send().await, "limit").await;
     refused(
         &server,
-        evaluations.bulk_delete(Vec::<String>::new()).await,
+        evaluations.bulk_delete(Vec::<String>::new()).send().await,
         "evaluation_ids",
     )
     .await;
     let too_many: Vec<String> = (0..101).map(|n| format!("eval_{n}")).collect();
     refused(
         &server,
-        evaluations.bulk_delete(too_many).await,
+        evaluations.bulk_delete(too_many).send().await,
         "evaluation_ids",
     )
     .await;

@@ -42,7 +42,7 @@ fn secret_ok() -> ResponseTemplate {
 }
 
 async fn get(base_url: &str) -> Result<pi_client::types::Secret, Error> {
-    quick_client(base_url).secrets().get("s1").await
+    quick_client(base_url).secrets().get("s1").send().await
 }
 
 async fn create(base_url: &str) -> Result<pi_client::types::Secret, Error> {
@@ -138,7 +138,7 @@ async fn the_max_retry_after_bound_is_configurable() {
         .retry_policy(quick_retries().max_retry_after(Duration::from_millis(500)))
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(wait) } if wait == Duration::from_secs(1)),
         "{error:?}"
@@ -160,7 +160,7 @@ async fn retry_after_replaces_the_backoff_so_a_wait_past_the_deadline_is_not_mad
         .build()
         .unwrap();
     let (logs, _guard) = logs::capture();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::RateLimited { retry_after: Some(wait) } if wait == Duration::from_secs(1)),
         "{error:?}"
@@ -266,6 +266,7 @@ async fn delete_503_is_retried_and_recovers() {
     quick_client(&server.uri())
         .secrets()
         .delete("s1")
+        .send()
         .await
         .unwrap();
     assert_eq!(attempts(&server).await, 2);
@@ -314,7 +315,7 @@ async fn the_retry_count_is_configurable_and_none_turns_retries_off() {
             .retry_policy(policy.clone())
             .build()
             .unwrap();
-        let error = client.secrets().get("s1").await.unwrap_err();
+        let error = client.secrets().get("s1").send().await.unwrap_err();
         assert!(matches!(error, Error::Server { status: 503, .. }));
         assert_eq!(attempts(&server).await, expected, "{policy:?}");
     }
@@ -411,6 +412,7 @@ async fn headers_that_never_arrive_are_a_timeout_and_not_retried() {
     let error = impatient_client(&server.uri())
         .secrets()
         .get("s1")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -430,6 +432,7 @@ async fn a_body_that_stalls_is_a_timeout_and_not_retried() {
     let error = impatient_client(&server.uri())
         .secrets()
         .get("s1")
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -451,7 +454,7 @@ async fn the_overall_deadline_bounds_an_attempt_and_is_a_timeout() {
         .deadline(Duration::from_millis(200))
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::Timeout { after } if after == Duration::from_millis(200)),
         "{error:?}"
@@ -469,7 +472,7 @@ async fn the_deadline_stops_retries_whose_wait_would_pass_it() {
         .deadline(Duration::from_secs(1))
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::Server { status: 503, .. }),
         "{error:?}"
@@ -558,7 +561,7 @@ async fn a_body_over_the_limit_is_refused_by_its_length() {
         .max_response_bytes(4096)
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::ResponseTooLarge { limit: 4096 }),
         "{error:?}"
@@ -583,7 +586,7 @@ async fn a_chunked_body_over_the_limit_is_cut_off_while_reading() {
         .max_response_bytes(4096)
         .build()
         .unwrap();
-    let error = client.secrets().get("s1").await.unwrap_err();
+    let error = client.secrets().get("s1").send().await.unwrap_err();
     assert!(
         matches!(error, Error::ResponseTooLarge { limit: 4096 }),
         "{error:?}"
@@ -631,7 +634,7 @@ async fn clones_of_a_client_share_one_connection_pool() {
     let client = quick_client(&server.uri());
     for _ in 0..5 {
         let clone = client.clone();
-        assert_eq!(clone.secrets().get("s1").await.unwrap().id, "s1");
+        assert_eq!(clone.secrets().get("s1").send().await.unwrap().id, "s1");
     }
     assert_eq!(server.requests(), 5);
     assert_eq!(server.connections(), 1);

@@ -1,6 +1,6 @@
 //! Replays every input kept under `fuzz/regressions/decode_response/` (what
 //! `cargo xtask fuzz` found, and hand-picked tricky bodies) through
-//! `pi_client::decode_response`, read exactly as the fuzz target reads it:
+//! `pi_client::decode::decode_response`, read exactly as the fuzz target reads it:
 //! the first two bytes are the status, the rest the body. Each must give a
 //! value or a typed error for that status, and its rendering must not panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -71,17 +71,17 @@ fn every_kept_decode_response_input_gives_a_value_or_a_typed_error() {
         check(
             &name,
             status,
-            pi_client::decode_response::<ApiResponse<Secret>>(status, body),
+            pi_client::decode::decode_response::<ApiResponse<Secret>>(status, body),
         );
         check(
             &name,
             status,
-            pi_client::decode_response::<Page<Secret>>(status, body),
+            pi_client::decode::decode_response::<Page<Secret>>(status, body),
         );
         check(
             &name,
             status,
-            pi_client::decode_response::<serde_json::Value>(status, body),
+            pi_client::decode::decode_response::<serde_json::Value>(status, body),
         );
     }
 }

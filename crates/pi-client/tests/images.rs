@@ -1,5 +1,5 @@
 //! Images behaviour the document cannot state: where the team of an
-//! [`ImageRef`] travels (and that it wins over the handle's team), that its
+//! [`ImageRef`] travels (and that it wins over the client's default team), that its
 //! name and tag stay one path segment each, that input breaking a rule is
 //! refused before anything is sent, and that the lists stream every page.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -42,19 +42,13 @@ fn team_query(request: &wiremock::Request) -> Option<String> {
 }
 
 #[tokio::test]
-async fn the_team_of_a_reference_wins_over_the_handle_and_the_client_default() {
+async fn the_team_of_a_reference_wins_over_the_client_default() {
     let server = answering(json!({"success": true, "message": "deleted"})).await;
     let client = team_client(&server);
     let theirs = image("team-abc123/myapp:v1");
-    for images in [
-        client.images(),
-        client.images().team("team_other"),
-        client.images().personal(),
-    ] {
-        images.delete(&theirs).await.unwrap();
-    }
+    client.images().delete_image(&theirs).send().await.unwrap();
     let requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 3);
+    assert_eq!(requests.len(), 1);
     for request in &requests {
         assert_eq!(request.url.path(), "/api/v1/images/myapp/v1");
         assert_eq!(team_query(request).as_deref(), Some("abc123"));
@@ -65,17 +59,24 @@ async fn the_team_of_a_reference_wins_over_the_handle_and_the_client_default() {
 async fn a_reference_without_a_team_acts_for_the_handle() {
     let server = answering(json!({"success": true, "message": "deleted"})).await;
     let client = team_client(&server);
-    client.images().delete(&image("myapp:v1")).await.unwrap();
     client
         .images()
-        .team("team_other")
-        .delete(&image("myapp:v1"))
+        .delete_image(&image("myapp:v1"))
+        .send()
         .await
         .unwrap();
     client
         .images()
+        .delete_image(&image("myapp:v1"))
+        .team("team_other")
+        .send()
+        .await
+        .unwrap();
+    client
+        .images()
+        .delete_image(&image("myapp:v1"))
         .personal()
-        .delete(&image("myapp:v1"))
+        .send()
         .await
         .unwrap();
     let teams: Vec<Option<String>> = server
@@ -115,20 +116,21 @@ async fn a_build_and_a_visibility_change_carry_the_reference_team_in_their_body(
     let client = team_client(&server);
     let created = client
         .images()
-        .build(&image("team-abc123/myapp:v1"))
+        .build_image(&image("team-abc123/myapp:v1"))
         .send()
         .await
         .unwrap();
     assert!(!format!("{created:?}").contains("s3cr3t"));
     client
         .images()
-        .build(&image("myapp:v2"))
+        .build_image(&image("myapp:v2"))
         .send()
         .await
         .unwrap();
     client
         .images()
-        .set_visibility(&image("team-abc123/myapp:v1"), ImageVisibility::Public)
+        .set_image_visibility(&image("team-abc123/myapp:v1"), ImageVisibility::Public)
+        .send()
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
@@ -152,14 +154,19 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     let client = client(&server);
     // A reference accepts `.` as a name, but no server could route it.
     let unroutable = ImageRef::new(".", "v1").unwrap();
-    let error = client.images().delete(&unroutable).await.unwrap_err();
+    let error = client
+        .images()
+        .delete_image(&unroutable)
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::InvalidInput(e) if e.field() == "image_name"),
         "{error:?}"
     );
     let error = client
         .images()
-        .build(&image("myapp:v1"))
+        .build_image(&image("myapp:v1"))
         .platform(CreateImageBuildPlatform::from("linux/s390x"))
         .send()
         .await
@@ -168,7 +175,7 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
         matches!(&error, Error::InvalidInput(e) if e.field() == "platform"),
         "{error:?}"
     );
-    let error = client.images().build_status("..").await.unwrap_err();
+    let error = client.images().build_status("..").send().await.unwrap_err();
     assert!(
         matches!(&error, Error::InvalidInput(e) if e.field() == "build_id"),
         "{error:?}"
@@ -192,8 +199,8 @@ async fn the_image_list_streams_every_page_for_the_handle_team() {
     }
     let names: Vec<String> = client(&server)
         .images()
-        .team("team_1")
         .list()
+        .team("team_1")
         .limit(2)
         .into_stream()
         .map_ok(|image| image.image_name)
@@ -216,7 +223,8 @@ async fn a_listed_image_can_be_deleted_through_its_reference() {
     listed.team_id = Some("abc123".to_owned());
     client(&server)
         .images()
-        .delete(&ImageRef::try_from(&listed).unwrap())
+        .delete_image(&ImageRef::try_from(&listed).unwrap())
+        .send()
         .await
         .unwrap();
     let request = single_request(&server).await;

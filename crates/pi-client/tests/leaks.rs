@@ -88,7 +88,7 @@ async fn every_operation(base_url: &str) -> Vec<Error> {
             .await
             .map(drop),
     );
-    keep(secrets.get("s1").await.map(drop));
+    keep(secrets.get("s1").send().await.map(drop));
     keep(
         secrets
             .update("s1")
@@ -97,7 +97,7 @@ async fn every_operation(base_url: &str) -> Vec<Error> {
             .await
             .map(drop),
     );
-    keep(secrets.delete("s1").await.map(drop));
+    keep(secrets.delete("s1").send().await.map(drop));
     errors
 }
 
@@ -187,7 +187,7 @@ async fn decode_errors_leak_nothing_even_from_a_server_that_echoes_the_secret() 
         let secrets = client.secrets();
         let results = [
             secrets.list().send().await.map(drop),
-            secrets.get("s1").await.map(drop),
+            secrets.get("s1").send().await.map(drop),
             secrets.create("N", SECRET_VALUE).send().await.map(drop),
             secrets
                 .update("s1")
@@ -257,7 +257,7 @@ async fn client_side_refusals_and_debug_output_leak_nothing() {
             .send()
             .await
             .map(drop),
-        secrets.get("..").await.map(drop),
+        secrets.get("..").send().await.map(drop),
     ];
     for result in refusals {
         let error = result.unwrap_err();

@@ -8,7 +8,8 @@
 mod common;
 
 use common::{API_KEY, answering, client};
-use pi_client::{Client, Error, decode_response, types::ApiResponse, types::Secret};
+use pi_client::decode::decode_response;
+use pi_client::{Client, Error, types::ApiResponse, types::Secret};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -34,7 +35,12 @@ fn suspect(error: &Error) -> Option<&str> {
 }
 
 async fn get_error(server: &MockServer) -> Error {
-    client(server).secrets().get("sec_1").await.unwrap_err()
+    client(server)
+        .secrets()
+        .get("sec_1")
+        .send()
+        .await
+        .unwrap_err()
 }
 
 async fn list_error(server: &MockServer) -> Error {
@@ -110,7 +116,7 @@ async fn the_base_url_shown_is_the_one_requests_go_to() {
         .base_url(format!("{}/gateway/", server.uri()))
         .build()
         .unwrap();
-    let error = client.secrets().get("sec_1").await.unwrap_err();
+    let error = client.secrets().get("sec_1").send().await.unwrap_err();
     let shown = format!("{}/gateway/", server.uri());
     assert_eq!(suspect(&error), Some(shown.as_str()));
     let requests = server.received_requests().await.unwrap();
@@ -120,7 +126,12 @@ async fn the_base_url_shown_is_the_one_requests_go_to() {
 #[tokio::test]
 async fn a_404_is_not_retried_and_stays_a_not_found_error() {
     let server = answering(html_404()).await;
-    let error = client(&server).secrets().delete("sec_1").await.unwrap_err();
+    let error = client(&server)
+        .secrets()
+        .delete("sec_1")
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::NotFound { .. }), "{error:?}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }

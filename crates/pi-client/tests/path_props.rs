@@ -45,9 +45,9 @@ enum Operation {
 async fn call(client: &Client, operation: Operation, id: &str) -> Result<(), Error> {
     let secrets = client.secrets();
     match operation {
-        Operation::Get => secrets.get(id).await.map(drop),
+        Operation::Get => secrets.get(id).send().await.map(drop),
         Operation::Update => secrets.update(id).description("d").send().await.map(drop),
-        Operation::Delete => secrets.delete(id).await,
+        Operation::Delete => secrets.delete(id).send().await,
     }
 }
 

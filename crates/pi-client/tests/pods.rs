@@ -98,7 +98,7 @@ async fn a_create_carries_the_team_in_its_team_object() {
         .respond_with(ResponseTemplate::new(200).set_body_json(pod("PROVISIONING")))
         .mount(&server)
         .await;
-    let spec = PodSpec::new("cloud_1", 1, GpuType::H100_80gb, GpuSocket::Sxm5);
+    let spec = PodSpec::new("cloud_1", GpuType::H100_80gb, 1, GpuSocket::Sxm5);
     team_client(&server)
         .pods()
         .create(spec, Provider::new(ProviderType::Runpod))
@@ -113,7 +113,7 @@ async fn a_create_carries_the_team_in_its_team_object() {
 #[tokio::test]
 async fn a_pod_spec_that_breaks_a_rule_is_refused_before_sending() {
     let server = MockServer::start().await;
-    let spec = PodSpec::new("cloud_1", 0, GpuType::H100_80gb, GpuSocket::Sxm5);
+    let spec = PodSpec::new("cloud_1", GpuType::H100_80gb, 0, GpuSocket::Sxm5);
     let error = client(&server)
         .pods()
         .create(spec, Provider::new(ProviderType::Runpod))
@@ -133,7 +133,7 @@ async fn a_wait_tells_its_hook_each_state_change_and_the_one_before() {
     let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let policy = quick().on_progress({
         let heard = std::sync::Arc::clone(&heard);
-        move |change: &pi_client::WaitProgress| {
+        move |change: &pi_client::wait::WaitProgress| {
             heard
                 .lock()
                 .unwrap()
@@ -177,7 +177,12 @@ async fn a_pod_without_its_id_is_missing_data_naming_the_field() {
             .respond_with(ResponseTemplate::new(200).set_body_json(body))
             .mount(&server)
             .await;
-        let error = client(&server).pods().get("pod_1").await.unwrap_err();
+        let error = client(&server)
+            .pods()
+            .get("pod_1")
+            .send()
+            .await
+            .unwrap_err();
         assert!(
             matches!(
                 error,

@@ -149,7 +149,7 @@ async fn a_create_with_an_idempotency_key_is_retried_after_a_503() {
         .await;
     let created = quick_client(&server.uri())
         .sandboxes()
-        .create("python:3.12-slim", "scratch")
+        .create("scratch", "python:3.12-slim")
         .idempotency_key("create-scratch-1")
         .send()
         .await
@@ -180,7 +180,7 @@ async fn a_create_without_a_key_is_sent_once_and_its_503_returned() {
         .await;
     let error = quick_client(&server.uri())
         .sandboxes()
-        .create("python:3.12-slim", "scratch")
+        .create("scratch", "python:3.12-slim")
         .send()
         .await
         .unwrap_err();
@@ -204,10 +204,11 @@ async fn a_key_set_on_the_body_directly_also_makes_the_create_retryable() {
         .respond_with(ResponseTemplate::new(201).set_body_json(sandbox("sb_1", "PENDING")))
         .mount(&server)
         .await;
-    let body = CreateSandbox::new("python:3.12-slim", "scratch").with_idempotency_key("k-1");
-    quick_client(&server.uri())
+    let sandboxes = quick_client(&server.uri());
+    sandboxes
         .sandboxes()
-        .create_with(body)
+        .create("scratch", "python:3.12-slim")
+        .idempotency_key("k-1")
         .send()
         .await
         .unwrap();
@@ -220,7 +221,7 @@ async fn an_explicit_guard_delete_sends_one_delete() {
     let client = client(&server);
     let guard = client
         .sandboxes()
-        .create("python:3.12-slim", "scratch")
+        .create("scratch", "python:3.12-slim")
         .send_guarded()
         .await
         .unwrap();
@@ -245,11 +246,11 @@ async fn a_dropped_guard_deletes_its_sandbox_in_the_background() {
     let outcome: Result<(), Error> = async {
         let guard = client
             .sandboxes()
-            .create("python:3.12-slim", "scratch")
+            .create("scratch", "python:3.12-slim")
             .send_guarded()
             .await?;
         // An error half-way: the guard is dropped on the way out.
-        client.sandboxes().get(guard.id()).await?;
+        client.sandboxes().get(guard.id()).send().await?;
         Ok(())
     }
     .await;
@@ -265,7 +266,7 @@ async fn a_kept_sandbox_is_not_deleted() {
     let server = create_and_delete_server().await;
     let kept = client(&server)
         .sandboxes()
-        .create("python:3.12-slim", "scratch")
+        .create("scratch", "python:3.12-slim")
         .send_guarded()
         .await
         .unwrap()
@@ -285,7 +286,7 @@ fn a_guard_dropped_outside_a_runtime_warns_naming_the_sandbox_and_does_not_panic
         let server = create_and_delete_server().await;
         let guard = client(&server)
             .sandboxes()
-            .create("python:3.12-slim", "scratch")
+            .create("scratch", "python:3.12-slim")
             .send_guarded()
             .await
             .unwrap();
@@ -304,10 +305,10 @@ fn a_guard_dropped_outside_a_runtime_warns_naming_the_sandbox_and_does_not_panic
 async fn with_sandbox_deletes_after_work_that_succeeds() {
     let server = create_and_delete_server().await;
     let client = client(&server);
-    let id = client
-        .sandboxes()
+    let sandboxes = client.sandboxes();
+    let id = sandboxes
         .with_sandbox(
-            CreateSandbox::new("python:3.12-slim", "scratch"),
+            sandboxes.create("scratch", "python:3.12-slim"),
             |sandbox| async move { Ok::<_, Error>(sandbox.id) },
         )
         .await
@@ -321,10 +322,10 @@ async fn with_sandbox_deletes_after_work_that_fails_and_returns_its_error() {
     type Failure = Box<dyn std::error::Error + Send + Sync>;
     let server = create_and_delete_server().await;
     let client = client(&server);
-    let outcome: Result<(), Failure> = client
-        .sandboxes()
+    let sandboxes = client.sandboxes();
+    let outcome: Result<(), Failure> = sandboxes
         .with_sandbox(
-            CreateSandbox::new("python:3.12-slim", "scratch"),
+            sandboxes.create("scratch", "python:3.12-slim"),
             |_sandbox| async { Err("the tests in the sandbox failed".into()) },
         )
         .await;
@@ -336,10 +337,11 @@ async fn with_sandbox_deletes_after_work_that_fails_and_returns_its_error() {
 #[tokio::test]
 async fn with_sandbox_runs_no_work_when_the_create_fails() {
     let server = common::answering(ResponseTemplate::new(402)).await;
-    let outcome: Result<(), Error> = client(&server)
-        .sandboxes()
+    let client = client(&server);
+    let sandboxes = client.sandboxes();
+    let outcome: Result<(), Error> = sandboxes
         .with_sandbox(
-            CreateSandbox::new("python:3.12-slim", "scratch"),
+            sandboxes.create("scratch", "python:3.12-slim"),
             |_sandbox| async { panic!("the work ran without a sandbox") },
         )
         .await;
@@ -414,7 +416,7 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     let server = MockServer::start().await;
     let client: Client = client(&server);
     let sandboxes = client.sandboxes();
-    let create = || sandboxes.create("python:3.12-slim", "scratch");
+    let create = || sandboxes.create("scratch", "python:3.12-slim");
     refused(&server, create().cpu_cores(0.05).send().await, "cpu_cores").await;
     refused(&server, create().cpu_cores(16.5).send().await, "cpu_cores").await;
     refused(&server, create().memory_gb(64.1).send().await, "memory_gb").await;
@@ -432,13 +434,21 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     .await;
     refused(
         &server,
-        create().gpus(9, GpuType::H100_80gb).send().await,
+        create()
+            .gpu_count(9)
+            .gpu_type(GpuType::H100_80gb)
+            .send()
+            .await,
         "gpu_count",
     )
     .await;
     refused(
         &server,
-        create().gpus(1, GpuType::from("TPU_V9")).send().await,
+        create()
+            .gpu_count(1)
+            .gpu_type(GpuType::from("TPU_V9"))
+            .send()
+            .await,
         "gpu_type",
     )
     .await;
@@ -489,7 +499,7 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     let guarded = create().idempotency_key("").send_guarded().await;
     refused(
         &server,
-        guarded.map(pi_client::SandboxGuard::keep),
+        guarded.map(pi_client::sandboxes::SandboxGuard::keep),
         "idempotency_key",
     )
     .await;
@@ -517,13 +527,13 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
         &server,
         sandboxes
             .bulk_delete()
-            .ids(Vec::<String>::new())
+            .sandbox_ids(Vec::<String>::new())
             .send()
             .await,
         "sandbox_ids",
     )
     .await;
-    refused(&server, sandboxes.get("..").await, "sandbox_id").await;
+    refused(&server, sandboxes.get("..").send().await, "sandbox_id").await;
 
     refused(&server, sandboxes.list().page(0).send().await, "page").await;
     refused(
@@ -560,7 +570,7 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     .await;
     refused(
         &server,
-        tunnels.bulk_delete(Vec::<String>::new()).await,
+        tunnels.bulk_delete(Vec::<String>::new()).send().await,
         "tunnel_ids",
     )
     .await;

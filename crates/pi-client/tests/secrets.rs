@@ -67,9 +67,15 @@ async fn the_client_default_team_is_sent_and_can_be_overridden_or_dropped() {
         .mount(&server)
         .await;
     let client = team_client(&server);
-    client.secrets().get("s1").await.unwrap();
-    client.secrets().team("team_other").get("s1").await.unwrap();
-    client.secrets().personal().get("s1").await.unwrap();
+    client.secrets().get("s1").send().await.unwrap();
+    client
+        .secrets()
+        .get("s1")
+        .team("team_other")
+        .send()
+        .await
+        .unwrap();
+    client.secrets().get("s1").personal().send().await.unwrap();
     let teams: Vec<Option<String>> = server
         .received_requests()
         .await
@@ -133,7 +139,7 @@ async fn create_posts_the_validated_body_with_the_team_in_it() {
         .secrets()
         .create("HF_TOKEN", "hf_value")
         .description("read token")
-        .file(true)
+        .is_file(true)
         .send()
         .await
         .unwrap();
@@ -153,14 +159,14 @@ async fn a_team_the_caller_put_in_the_body_is_kept_and_personal_sends_none() {
     client
         .secrets()
         .create("A", "v")
-        .map_body(|body| body.with_team_id("team_chosen"))
+        .team("team_chosen")
         .send()
         .await
         .unwrap();
     client
         .secrets()
-        .personal()
         .create("B", "v")
+        .personal()
         .send()
         .await
         .unwrap();
@@ -198,7 +204,7 @@ async fn invalid_input_is_refused_before_anything_is_sent() {
             client
                 .secrets()
                 .create("OK", "v".repeat(65_537))
-                .file(true)
+                .is_file(true)
                 .send()
                 .await,
             "value",
@@ -226,7 +232,12 @@ async fn a_null_or_missing_data_field_is_missing_data_naming_the_operation() {
             .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
             .mount(&server)
             .await;
-        let error = client(&server).secrets().get("s1").await.unwrap_err();
+        let error = client(&server)
+            .secrets()
+            .get("s1")
+            .send()
+            .await
+            .unwrap_err();
         assert!(
             matches!(
                 error,
@@ -252,7 +263,12 @@ async fn a_body_that_is_not_an_envelope_is_a_decode_error() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([1, 2])))
         .mount(&server)
         .await;
-    let error = client(&server).secrets().get("s1").await.unwrap_err();
+    let error = client(&server)
+        .secrets()
+        .get("s1")
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(error, Error::Decode { status: 200, .. }),
         "{error:?}"
@@ -268,7 +284,12 @@ async fn a_wrongly_typed_field_names_its_json_path() {
         .respond_with(ok(body))
         .mount(&server)
         .await;
-    let error = client(&server).secrets().get("s1").await.unwrap_err();
+    let error = client(&server)
+        .secrets()
+        .get("s1")
+        .send()
+        .await
+        .unwrap_err();
     match error {
         Error::Decode { path, excerpt, .. } => {
             assert_eq!(path, "data.isFile");
@@ -295,7 +316,7 @@ async fn delete_succeeds_on_any_json_or_an_empty_body() {
             .expect(1)
             .mount(&server)
             .await;
-        client(&server).secrets().delete("s1").await.unwrap();
+        client(&server).secrets().delete("s1").send().await.unwrap();
     }
 }
 
@@ -323,7 +344,7 @@ async fn awkward_ids_stay_inside_their_one_path_segment() {
         .await;
     let client = client(&server);
     for id in ids {
-        client.secrets().delete(id).await.unwrap();
+        client.secrets().delete(id).send().await.unwrap();
     }
     let requests = server.received_requests().await.unwrap();
     for (id, request) in ids.iter().zip(&requests) {

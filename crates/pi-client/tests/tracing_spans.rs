@@ -73,7 +73,7 @@ async fn a_call_has_one_span_with_the_http_fields_and_no_ids_or_key() {
     let server = server_failing_once_then_answering().await;
     let client = client(&server, false);
     let (logs, guard) = capture_spans();
-    client.secrets().get(SECRET_ID).await.unwrap();
+    client.secrets().get(SECRET_ID).send().await.unwrap();
     drop(guard);
     let span = call_span(&logs);
     for field in [
@@ -107,7 +107,7 @@ async fn the_filled_in_path_is_traced_only_when_the_client_opts_in() {
     let server = server_failing_once_then_answering().await;
     let client = client(&server, true);
     let (logs, guard) = capture_spans();
-    client.secrets().get(SECRET_ID).await.unwrap();
+    client.secrets().get(SECRET_ID).send().await.unwrap();
     drop(guard);
     let span = call_span(&logs);
     assert!(
@@ -126,7 +126,7 @@ async fn a_failed_call_records_its_status_and_error_type() {
         .await;
     let client = client(&server, false);
     let (logs, guard) = capture_spans();
-    assert!(client.secrets().delete(SECRET_ID).await.is_err());
+    assert!(client.secrets().delete(SECRET_ID).send().await.is_err());
     drop(guard);
     let span = call_span(&logs);
     for field in [

@@ -74,28 +74,34 @@ fn spec() -> Spec {
 
 /// Call number `n`: the five operations in turn, on the default team or another.
 async fn call(client: Client, n: usize) -> Result<(), Error> {
-    let secrets = if n % 2 == 0 {
-        client.secrets()
-    } else {
-        client.secrets().team(format!("team_{n}"))
-    };
+    // Odd calls act for a team of their own, even ones for the client's default.
+    macro_rules! scoped {
+        ($request:expr) => {
+            if n % 2 == 0 {
+                $request
+            } else {
+                $request.team(format!("team_{n}"))
+            }
+        };
+    }
+    let secrets = client.secrets();
     let id = format!("sec_{n}");
     match n % 5 {
-        0 => secrets.list().limit(10).send().await.map(drop),
-        1 => secrets
-            .create(format!("SECRET_{n}"), format!("value-{n}"))
-            .description("made by the concurrency test")
+        0 => scoped!(secrets.list().limit(10)).send().await.map(drop),
+        1 => scoped!(
+            secrets
+                .create(format!("SECRET_{n}"), format!("value-{n}"))
+                .description("made by the concurrency test")
+        )
+        .send()
+        .await
+        .map(drop),
+        2 => scoped!(secrets.get(&id)).send().await.map(drop),
+        3 => scoped!(secrets.update(&id).description("changed"))
             .send()
             .await
             .map(drop),
-        2 => secrets.get(&id).await.map(drop),
-        3 => secrets
-            .update(&id)
-            .description("changed")
-            .send()
-            .await
-            .map(drop),
-        _ => secrets.delete(&id).await,
+        _ => scoped!(secrets.delete(&id)).send().await,
     }
 }
 

@@ -46,7 +46,7 @@ async fn mock_says(
     let status = response.status().as_u16();
     let bytes = response.bytes().await.unwrap();
     assert_eq!(status, 422, "{}", String::from_utf8_lossy(&bytes));
-    let error = pi_client::decode_response::<Value>(status, &bytes).unwrap_err();
+    let error = pi_client::decode::decode_response::<Value>(status, &bytes).unwrap_err();
     named(&error)
 }
 

@@ -36,7 +36,7 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
     assert_eq!(created.name, "HF_TOKEN");
     assert_eq!(created.description.as_deref(), Some("for the model hub"));
 
-    let got = secrets.get(&created.id).await.unwrap();
+    let got = secrets.get(&created.id).send().await.unwrap();
     assert_eq!(
         (got.id.as_str(), got.name.as_str()),
         (created.id.as_str(), "HF_TOKEN")
@@ -63,14 +63,14 @@ async fn a_secret_is_created_read_listed_updated_and_deleted() {
     // The server owns the time of the last change; the creation stays.
     assert_ne!(updated.updated_at, created.updated_at);
     assert_eq!(updated.created_at, created.created_at);
-    let got = secrets.get(&created.id).await.unwrap();
+    let got = secrets.get(&created.id).send().await.unwrap();
     assert_eq!(got.name, "HF_TOKEN_2");
 
-    secrets.delete(&created.id).await.unwrap();
+    secrets.delete(&created.id).send().await.unwrap();
     assert_eq!(server.stored("/api/v1/secrets/").unwrap().len(), 1);
     // The API answers 404 with its `detail` for an id it does not hold,
     // although the document lists only 422 for this operation.
-    let gone = secrets.get(&created.id).await;
+    let gone = secrets.get(&created.id).send().await;
     match gone {
         Err(Error::NotFound {
             message,
@@ -130,7 +130,7 @@ async fn a_pod_waiter_follows_a_scripted_status_sequence() {
 async fn an_unknown_pod_gets_the_documented_error() {
     let server = ContractServer::stateful().await;
     let client = client(&server);
-    let missing = client.pods().get("no-such-pod").await;
+    let missing = client.pods().get("no-such-pod").send().await;
     assert!(missing.is_err(), "{missing:?}");
     server.assert_no_violations();
 }
@@ -146,7 +146,7 @@ async fn a_sandbox_is_created_read_listed_and_deleted_and_its_waiter_follows_a_s
         .await
         .unwrap();
     assert_eq!(created.name, "worker");
-    let got = sandboxes.get(&created.id).await.unwrap();
+    let got = sandboxes.get(&created.id).send().await.unwrap();
     assert_eq!(got.id, created.id);
     let page = sandboxes.list().send().await.unwrap();
     assert_eq!(page.sandboxes.len(), 1);
@@ -167,9 +167,9 @@ async fn a_sandbox_is_created_read_listed_and_deleted_and_its_waiter_follows_a_s
         .unwrap();
     assert_eq!(running.id, created.id);
 
-    sandboxes.delete(&created.id).await.unwrap();
+    sandboxes.delete(&created.id).send().await.unwrap();
     assert!(server.stored("/api/v1/sandbox").unwrap().is_empty());
-    assert!(sandboxes.get(&created.id).await.is_err());
+    assert!(sandboxes.get(&created.id).send().await.is_err());
     server.assert_no_violations();
 }
 
@@ -180,13 +180,14 @@ async fn an_ssh_key_is_uploaded_listed_made_primary_and_deleted() {
     let keys = client.ssh_keys();
     let key = keys
         .upload("laptop", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG laptop")
+        .send()
         .await
         .unwrap();
     assert_eq!(key.name, "laptop");
     let page = keys.list().send().await.unwrap();
     assert_eq!(page.data.len(), 1);
-    keys.set_primary(&key.id).await.unwrap();
-    keys.delete(&key.id).await.unwrap();
+    keys.set_primary(&key.id).send().await.unwrap();
+    keys.delete(&key.id).send().await.unwrap();
     assert!(keys.list().send().await.unwrap().data.is_empty());
     server.assert_no_violations();
 }
@@ -211,7 +212,7 @@ async fn a_seeded_disk_is_read_listed_renamed_waited_for_and_deleted() {
     let disks = client.disks();
     let page = disks.list().send().await.unwrap();
     assert_eq!(page.data.len(), 1);
-    disks.update(&id, "renamed").await.unwrap();
+    disks.update(&id, "renamed").send().await.unwrap();
     assert_eq!(
         server.stored("/api/v1/disks/").unwrap()[0]["name"],
         "renamed"
@@ -220,8 +221,8 @@ async fn a_seeded_disk_is_read_listed_renamed_waited_for_and_deleted() {
         .wait_until_ready_with(&id, &WaitPolicy::default().pauses(ms(1), ms(5)))
         .await
         .unwrap();
-    disks.delete(&id).await.unwrap();
-    assert!(disks.get(&id).await.is_err());
+    disks.delete(&id).send().await.unwrap();
+    assert!(disks.get(&id).send().await.is_err());
     server.assert_no_violations();
 }
 
@@ -231,23 +232,30 @@ async fn a_tunnel_is_created_read_listed_and_deleted() {
     let client = client(&server);
     let tunnels = client.tunnels();
     let created = tunnels.create().name("web").send().await.unwrap();
-    let got = tunnels.get(&created.tunnel_id).await.unwrap();
+    let got = tunnels.get(&created.tunnel_id).send().await.unwrap();
     assert_eq!(got.tunnel_id, created.tunnel_id);
     assert_eq!(got.hostname, created.hostname);
-    let listed = tunnels.list().await.unwrap().tunnels.unwrap_or_default();
+    let listed = tunnels
+        .list()
+        .send()
+        .await
+        .unwrap()
+        .tunnels
+        .unwrap_or_default();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].tunnel_id, created.tunnel_id);
-    tunnels.delete(&created.tunnel_id).await.unwrap();
+    tunnels.delete(&created.tunnel_id).send().await.unwrap();
     assert!(
         tunnels
             .list()
+            .send()
             .await
             .unwrap()
             .tunnels
             .unwrap_or_default()
             .is_empty()
     );
-    assert!(tunnels.get(&created.tunnel_id).await.is_err());
+    assert!(tunnels.get(&created.tunnel_id).send().await.is_err());
     server.assert_no_violations();
 }
 
@@ -258,7 +266,11 @@ async fn an_evaluation_is_created_read_listed_updated_and_deleted() {
     let evaluations = client.evaluations();
     let created = evaluations.create("gsm8k-run").send().await.unwrap();
     assert_eq!(created.name, "gsm8k-run");
-    let got = evaluations.get(&created.evaluation_id).await.unwrap();
+    let got = evaluations
+        .get(&created.evaluation_id)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         (got.evaluation_id.as_str(), got.name.as_str()),
         (created.evaluation_id.as_str(), "gsm8k-run")
@@ -273,11 +285,26 @@ async fn an_evaluation_is_created_read_listed_updated_and_deleted() {
         .unwrap();
     assert_eq!(updated.name, "renamed");
     assert_eq!(
-        evaluations.get(&created.evaluation_id).await.unwrap().name,
+        evaluations
+            .get(&created.evaluation_id)
+            .send()
+            .await
+            .unwrap()
+            .name,
         "renamed"
     );
-    evaluations.delete(&created.evaluation_id).await.unwrap();
-    assert!(evaluations.get(&created.evaluation_id).await.is_err());
+    evaluations
+        .delete(&created.evaluation_id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        evaluations
+            .get(&created.evaluation_id)
+            .send()
+            .await
+            .is_err()
+    );
     server.assert_no_violations();
 }
 
@@ -316,7 +343,7 @@ async fn a_created_sandbox_echoes_what_was_sent_and_nothing_made_up() {
     let client = client(&server);
     let created = client
         .sandboxes()
-        .create("python:3.12-slim", "echo")
+        .create("echo", "python:3.12-slim")
         .cpu_cores(2.0)
         .disk_size_gb(20.0)
         .start_command("sleep infinity")
@@ -346,7 +373,7 @@ async fn a_created_sandbox_echoes_what_was_sent_and_nothing_made_up() {
     assert_eq!(raw.status, 201);
     for answer in [
         server.stored("/api/v1/sandbox").unwrap()[0].clone(),
-        serde_json::to_value(client.sandboxes().get(&created.id).await.unwrap()).unwrap(),
+        serde_json::to_value(client.sandboxes().get(&created.id).send().await.unwrap()).unwrap(),
     ] {
         assert_eq!(answer["dockerImage"], "python:3.12-slim");
         assert!(
@@ -369,11 +396,11 @@ async fn a_deleted_sandbox_and_what_hangs_under_it_are_not_found() {
         .send()
         .await
         .unwrap();
-    assert!(sandboxes.logs(&created.id).await.is_ok());
-    sandboxes.delete(&created.id).await.unwrap();
+    assert!(sandboxes.logs(&created.id).send().await.is_ok());
+    sandboxes.delete(&created.id).send().await.unwrap();
     for outcome in [
-        sandboxes.get(&created.id).await.map(|_| ()),
-        sandboxes.logs(&created.id).await.map(|_| ()),
+        sandboxes.get(&created.id).send().await.map(|_| ()),
+        sandboxes.logs(&created.id).send().await.map(|_| ()),
     ] {
         match outcome {
             Err(Error::NotFound { message, .. }) => {
@@ -483,8 +510,8 @@ async fn lists_keep_the_team_and_labels_they_ask_for() {
     client.secrets().create("MINE", "v").send().await.unwrap();
     client
         .secrets()
-        .team("team-a")
         .create("TEAMS", "v")
+        .team("team-a")
         .send()
         .await
         .unwrap();
@@ -493,9 +520,9 @@ async fn lists_keep_the_team_and_labels_they_ask_for() {
     };
     let personal = client.secrets().list().send().await.unwrap();
     assert_eq!(names(personal), ["MINE"]);
-    let team = client.secrets().team("team-a").list().send().await.unwrap();
+    let team = client.secrets().list().team("team-a").send().await.unwrap();
     assert_eq!(names(team), ["TEAMS"]);
-    let other = client.secrets().team("team-b").list().send().await.unwrap();
+    let other = client.secrets().list().team("team-b").send().await.unwrap();
     assert_eq!(other.total_count, 0);
 
     let sandboxes = client.sandboxes();
@@ -532,8 +559,8 @@ async fn a_collection_whose_id_is_spelt_otherwise_in_its_answer_is_stored_too() 
         .unwrap();
     assert!(run.run_id.starts_with("runs-"), "{}", run.run_id);
     assert_eq!(server.stored("/api/v1/training/runs").unwrap().len(), 1);
-    training.delete_run(&run.run_id).await.unwrap();
-    match training.delete_run(&run.run_id).await {
+    training.delete_run(&run.run_id).send().await.unwrap();
+    match training.delete_run(&run.run_id).send().await {
         Err(Error::NotFound { message, .. }) => {
             assert_eq!(message.as_deref(), Some("Run not found"));
         }

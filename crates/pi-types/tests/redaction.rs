@@ -67,8 +67,8 @@ fn secret_map(entries: &[(&str, &str)]) -> BTreeMap<String, SecretString> {
 fn pod_spec() -> PodSpec {
     PodSpec::new(
         "cloud_1",
-        1,
         GpuType::from("H100_80GB"),
+        1,
         GpuSocket::from("SXM5"),
     )
     .with_name("pod-1")

@@ -240,7 +240,12 @@ impl Context<'_> {
 
         // Every required input is an argument, in the configured order.
         let mut required: Vec<String> = path_params.clone();
-        required.extend(queries.iter().filter(|q| q.required).map(|q| q.wire.clone()));
+        required.extend(
+            queries
+                .iter()
+                .filter(|q| q.required)
+                .map(|q| q.wire.clone()),
+        );
         if let Some(s) = body_struct {
             required.extend(
                 s.new_order
@@ -269,8 +274,8 @@ impl Context<'_> {
             let ident = ident(&snake_case(wire));
             match input {
                 Input::Path => {
-                    params.push(quote!(#ident: impl Into<String>));
-                    apply.push(quote!(call.path(#wire, #ident.into());));
+                    params.push(quote!(#ident: impl AsRef<str>));
+                    apply.push(quote!(call.path(#wire, #ident.as_ref().to_owned());));
                 }
                 Input::Query(query) => {
                     let (param, statement) = self.query_setter(query, &ident, settings)?;
@@ -407,11 +412,15 @@ impl Context<'_> {
                     .ok_or_else(|| at("`paging` needs `size`".into()))?;
                 for wire in [start, size] {
                     if !queries.iter().any(|q| q.wire == wire) {
-                        return Err(at(format!("the paging parameter `{wire}` is not a query parameter")));
+                        return Err(at(format!(
+                            "the paging parameter `{wire}` is not a query parameter"
+                        )));
                     }
                 }
                 match style {
-                    "offset" => quote!(.paged(crate::endpoint::Paging::Offset { start: #start, size: #size })),
+                    "offset" => {
+                        quote!(.paged(crate::endpoint::Paging::Offset { start: #start, size: #size }))
+                    }
                     "page" => {
                         let largest = queries
                             .iter()
@@ -424,28 +433,27 @@ impl Context<'_> {
                 }
             }
         };
-        let list = match (settings.paging.is_some(), list) {
-            (false, _) => None,
-            (true, Some(list)) => Some(list),
-            (true, None) => {
-                let items = settings
-                    .items
-                    .as_deref()
-                    .ok_or_else(|| at("`paging` on a non-envelope answer needs `items`".into()))?;
-                let total = settings
-                    .total
-                    .as_deref()
-                    .ok_or_else(|| at("`paging` on a non-envelope answer needs `total`".into()))?;
-                let item = self.item_type(operation, items, &at)?;
-                Some(ListAnswer {
-                    answer: output.clone(),
-                    item,
-                    items: ident(&snake_case(items)),
-                    total: ident(&snake_case(total)),
-                    generated: true,
-                })
-            }
-        };
+        let list =
+            match (settings.paging.is_some(), list) {
+                (false, _) => None,
+                (true, Some(list)) => Some(list),
+                (true, None) => {
+                    let items = settings.items.as_deref().ok_or_else(|| {
+                        at("`paging` on a non-envelope answer needs `items`".into())
+                    })?;
+                    let total = settings.total.as_deref().ok_or_else(|| {
+                        at("`paging` on a non-envelope answer needs `total`".into())
+                    })?;
+                    let item = self.item_type(operation, items, &at)?;
+                    Some(ListAnswer {
+                        answer: output.clone(),
+                        item,
+                        items: ident(&snake_case(items)),
+                        total: ident(&snake_case(total)),
+                        generated: true,
+                    })
+                }
+            };
         let constructor = format_ident!("{}", method);
         let constant = format_ident!("{}", snake_case(&settings.call).to_uppercase());
         Ok(Operation {
@@ -537,10 +545,15 @@ impl Context<'_> {
             }
             Some("string") if schema.get("enum").is_some() => {
                 let name = settings.enums.get(wire).ok_or_else(|| {
-                    format!("the query parameter `{wire}` is an inline enum: name its type in `enums`")
+                    format!(
+                        "the query parameter `{wire}` is an inline enum: name its type in `enums`"
+                    )
                 })?;
                 let name = format_ident!("{}", name);
-                (quote!(#name), quote!(call.query(#wire, #value.as_str().to_owned());))
+                (
+                    quote!(#name),
+                    quote!(call.query(#wire, #value.as_str().to_owned());),
+                )
             }
             Some("string") => (
                 quote!(impl Into<String>),
@@ -564,12 +577,19 @@ impl Context<'_> {
                     )
                 }
             }
-            _ => return Err(format!("the query parameter `{wire}` has a type the generator does not know")),
+            _ => {
+                return Err(format!(
+                    "the query parameter `{wire}` has a type the generator does not know"
+                ));
+            }
         })
     }
 
     fn enum_name(&self, schema: &Value) -> Result<TokenStream, String> {
-        let reference = schema.get("x-ref").and_then(Value::as_str).unwrap_or_default();
+        let reference = schema
+            .get("x-ref")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let name = self
             .model
             .names
@@ -589,7 +609,12 @@ impl Context<'_> {
     ) -> Result<(TokenStream, TokenStream, Option<ListAnswer>, bool), String> {
         match settings.answer.as_deref() {
             Some("nothing") => {
-                return Ok((quote!(crate::request::answer::Nothing), quote!(()), None, false));
+                return Ok((
+                    quote!(crate::request::answer::Nothing),
+                    quote!(()),
+                    None,
+                    false,
+                ));
             }
             Some("json") => {
                 return Ok((
@@ -601,7 +626,12 @@ impl Context<'_> {
             }
             Some(path) => {
                 let path = rust_path(path);
-                return Ok((quote!(crate::request::answer::Json<#path>), path, None, false));
+                return Ok((
+                    quote!(crate::request::answer::Json<#path>),
+                    path,
+                    None,
+                    false,
+                ));
             }
             None => {}
         }
@@ -653,11 +683,17 @@ impl Context<'_> {
                 true,
             ));
         }
-        let output = self.type_of(&Value::Object(
-            [("$ref".to_owned(), Value::String(format!("#/components/schemas/{name}")))]
+        let output = self.type_of(
+            &Value::Object(
+                [(
+                    "$ref".to_owned(),
+                    Value::String(format!("#/components/schemas/{name}")),
+                )]
                 .into_iter()
                 .collect(),
-        ), at)?;
+            ),
+            at,
+        )?;
         let strengthened = self
             .structs
             .get(name)
@@ -672,7 +708,11 @@ impl Context<'_> {
 
     /// The Rust type of an answer schema: a named schema, a list of them, or
     /// free-form JSON.
-    fn type_of(&self, schema: &Value, at: &dyn Fn(String) -> String) -> Result<TokenStream, String> {
+    fn type_of(
+        &self,
+        schema: &Value,
+        at: &dyn Fn(String) -> String,
+    ) -> Result<TokenStream, String> {
         let (_, schema) = split_nullable(schema);
         if let Some(name) = reference(&schema) {
             let rust = self
@@ -687,8 +727,13 @@ impl Context<'_> {
                 let item = self.type_of(schema.get("items").unwrap_or(&Value::Null), at)?;
                 Ok(quote!(Vec<#item>))
             }
-            None if schema.as_object().is_none_or(|o| o.is_empty()) => Ok(quote!(serde_json::Value)),
-            _ => Err(at("an answer type the generator does not know: say how it decodes with `answer`".into())),
+            None if schema.as_object().is_none_or(|o| o.is_empty()) => {
+                Ok(quote!(serde_json::Value))
+            }
+            _ => Err(at(
+                "an answer type the generator does not know: say how it decodes with `answer`"
+                    .into(),
+            )),
         }
     }
 
@@ -718,7 +763,9 @@ impl Context<'_> {
 /// The schema of an operation's first 2xx answer.
 fn success_schema(operation: &Value) -> Option<Value> {
     let responses = operation.get("responses")?.as_object()?;
-    let (_, response) = responses.iter().find(|(status, _)| status.starts_with('2'))?;
+    let (_, response) = responses
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))?;
     Some(
         response
             .pointer("/content/application~1json/schema")

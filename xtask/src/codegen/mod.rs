@@ -45,7 +45,9 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
 
 /// Every generated file, by folder (from the workspace root) and name, from
 /// the spec and config under `root`: the models and the client's layer.
-pub(crate) fn generate(root: &Path) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, String> {
+pub(crate) fn generate(
+    root: &Path,
+) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, String> {
     let spec_path = root.join(crate::spec_update::SPEC_PATH);
     let spec = pi_contract::Spec::from_path(&spec_path)
         .map_err(|e| format!("cannot load {}: {e}", spec_path.display()))?;
@@ -193,7 +195,10 @@ mod tests {
 
     #[test]
     fn every_public_type_name_is_idiomatic() {
-        let files = generate(&project_root()).unwrap().remove(GENERATED_DIR).unwrap();
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(GENERATED_DIR)
+            .unwrap();
         let mut names = Vec::new();
         for text in files.values() {
             for line in text.lines() {
@@ -317,7 +322,10 @@ mod tests {
 
     #[test]
     fn secret_fields_become_secret_strings() {
-        let files = generate(&project_root()).unwrap().remove(GENERATED_DIR).unwrap();
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(GENERATED_DIR)
+            .unwrap();
         let secrets = &files["secrets.rs"];
         assert!(secrets.contains("pub value: crate::SecretString"));
         assert!(secrets.contains("pub value: Option<crate::SecretString>"));

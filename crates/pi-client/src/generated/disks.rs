@@ -56,17 +56,17 @@ impl<'c> Disks<'c> {
         }
     }
     /// Deletes a disk and everything stored on it.
-    pub fn delete(&self, disk_id: impl Into<String>) -> DisksDeleteRequest<'c> {
+    pub fn delete(&self, disk_id: impl AsRef<str>) -> DisksDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("disk_id", disk_id.into());
+        call.path("disk_id", disk_id.as_ref().to_owned());
         DisksDeleteRequest { call }
     }
     /// Fetches one disk.
-    pub fn get(&self, disk_id: impl Into<String>) -> DisksGetRequest<'c> {
+    pub fn get(&self, disk_id: impl AsRef<str>) -> DisksGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("disk_id", disk_id.into());
+        call.path("disk_id", disk_id.as_ref().to_owned());
         DisksGetRequest { call }
     }
     /// Lists your disks; send for one page, or stream every disk.
@@ -78,12 +78,12 @@ impl<'c> Disks<'c> {
     /// Renames a disk to `name`, the one change the API allows.
     pub fn update(
         &self,
-        disk_id: impl Into<String>,
+        disk_id: impl AsRef<str>,
         name: impl Into<String>,
     ) -> DisksUpdateRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("disk_id", disk_id.into());
+        call.path("disk_id", disk_id.as_ref().to_owned());
         DisksUpdateRequest {
             call,
             body: pi_types::UpdateDisk::new(name),

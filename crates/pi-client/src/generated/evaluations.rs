@@ -89,31 +89,31 @@ impl<'c> Evaluations<'c> {
     /// Deletes an evaluation and its samples.
     pub fn delete(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> EvaluationsDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsDeleteRequest { call }
     }
     /// Closes an evaluation and lets the server work out its score statistics; the request carries no body.
     pub fn finalize(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> EvaluationsFinalizeRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &FINALIZE);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsFinalizeRequest {
             call,
             body: pi_types::FinalizeEvaluation::new(),
         }
     }
     /// Fetches one evaluation with its scores and metrics.
-    pub fn get(&self, evaluation_id: impl Into<String>) -> EvaluationsGetRequest<'c> {
+    pub fn get(&self, evaluation_id: impl AsRef<str>) -> EvaluationsGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsGetRequest { call }
     }
     /// Lists evaluations; filter it, then send for one page or stream them all.
@@ -125,12 +125,12 @@ impl<'c> Evaluations<'c> {
     /// Adds result samples (JSON objects) to an evaluation in one request. For a set too large for one request, see [`Evaluations::push_samples_in_batches`].
     pub fn push_samples(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
         samples: impl IntoIterator<Item = serde_json::Value>,
     ) -> EvaluationsPushSamplesRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &PUSH_SAMPLES);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsPushSamplesRequest {
             call,
             body: pi_types::PushSamples::new(samples.into_iter().collect()),
@@ -139,21 +139,21 @@ impl<'c> Evaluations<'c> {
     /// Reads an evaluation's samples; send for one page, or stream them all.
     pub fn samples(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> EvaluationsSamplesRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SAMPLES);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsSamplesRequest { call }
     }
     /// Starts changing an evaluation; only what you set is sent.
     pub fn update(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> EvaluationsUpdateRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsUpdateRequest {
             call,
             body: pi_types::UpdateEvaluation::new(),

@@ -38,11 +38,11 @@ impl<'c> HostedEvaluations<'c> {
     /// Stops a hosted evaluation that is still running.
     pub fn cancel(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsCancelRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &CANCEL);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         HostedEvaluationsCancelRequest {
             call,
         }
@@ -68,11 +68,11 @@ impl<'c> HostedEvaluations<'c> {
     /// What the run has logged so far, and the sandbox it runs in.
     pub fn logs(
         &self,
-        evaluation_id: impl Into<String>,
+        evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsLogsRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("evaluation_id", evaluation_id.into());
+        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         HostedEvaluationsLogsRequest {
             call,
         }

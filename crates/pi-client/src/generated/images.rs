@@ -70,11 +70,11 @@ impl<'c> Images<'c> {
     /// Fetches one build: its status, timings and artifacts.
     pub fn build_status(
         &self,
-        build_id: impl Into<String>,
+        build_id: impl AsRef<str>,
     ) -> ImagesBuildStatusRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &BUILD_STATUS);
-        call.path("build_id", build_id.into());
+        call.path("build_id", build_id.as_ref().to_owned());
         ImagesBuildStatusRequest { call }
     }
     /// Lists your image builds; send for one page, or stream them all.
@@ -86,13 +86,13 @@ impl<'c> Images<'c> {
     /// Deletes `image` from the registry.
     pub fn delete(
         &self,
-        image_name: impl Into<String>,
-        image_tag: impl Into<String>,
+        image_name: impl AsRef<str>,
+        image_tag: impl AsRef<str>,
     ) -> ImagesDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("image_name", image_name.into());
-        call.path("image_tag", image_tag.into());
+        call.path("image_name", image_name.as_ref().to_owned());
+        call.path("image_tag", image_tag.as_ref().to_owned());
         ImagesDeleteRequest { call }
     }
     /// Lists the images of the handle's team (your own without one); send for one page, or stream them all.
@@ -104,27 +104,24 @@ impl<'c> Images<'c> {
     /// Makes `image` private or public; the answer lists the images changed.
     pub fn set_visibility(
         &self,
-        image_name: impl Into<String>,
-        image_tag: impl Into<String>,
+        image_name: impl AsRef<str>,
+        image_tag: impl AsRef<str>,
         visibility: pi_types::ImageVisibility,
     ) -> ImagesSetVisibilityRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SET_VISIBILITY);
-        call.path("image_name", image_name.into());
-        call.path("image_tag", image_tag.into());
+        call.path("image_name", image_name.as_ref().to_owned());
+        call.path("image_tag", image_tag.as_ref().to_owned());
         ImagesSetVisibilityRequest {
             call,
             body: pi_types::UpdateImageVisibility::new(visibility),
         }
     }
     /// Starts building once the context is uploaded; the answer is the build.
-    pub fn start_build(
-        &self,
-        build_id: impl Into<String>,
-    ) -> ImagesStartBuildRequest<'c> {
+    pub fn start_build(&self, build_id: impl AsRef<str>) -> ImagesStartBuildRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &START_BUILD);
-        call.path("build_id", build_id.into());
+        call.path("build_id", build_id.as_ref().to_owned());
         ImagesStartBuildRequest {
             call,
             body: pi_types::StartImageBuild::new(),

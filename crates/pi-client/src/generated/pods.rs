@@ -67,17 +67,17 @@ impl<'c> Pods<'c> {
         }
     }
     /// Terminates a pod and stops its billing; returns the status it is left in.
-    pub fn delete(&self, pod_id: impl Into<String>) -> PodsDeleteRequest<'c> {
+    pub fn delete(&self, pod_id: impl AsRef<str>) -> PodsDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("pod_id", pod_id.into());
+        call.path("pod_id", pod_id.as_ref().to_owned());
         PodsDeleteRequest { call }
     }
     /// Fetches one pod.
-    pub fn get(&self, pod_id: impl Into<String>) -> PodsGetRequest<'c> {
+    pub fn get(&self, pod_id: impl AsRef<str>) -> PodsGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("pod_id", pod_id.into());
+        call.path("pod_id", pod_id.as_ref().to_owned());
         PodsGetRequest { call }
     }
     /// Pods that have ended, with what they cost; newest ended first unless sorted.
@@ -93,10 +93,10 @@ impl<'c> Pods<'c> {
         PodsListRequest { call }
     }
     /// Everything the pod has logged so far. The document leaves the shape of the answer open, so it comes back as JSON (usually a string).
-    pub fn logs(&self, pod_id: impl Into<String>) -> PodsLogsRequest<'c> {
+    pub fn logs(&self, pod_id: impl AsRef<str>) -> PodsLogsRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("pod_id", pod_id.into());
+        call.path("pod_id", pod_id.as_ref().to_owned());
         PodsLogsRequest { call }
     }
     /// The live state of several pods at once (install progress, IP, SSH command).

@@ -89,10 +89,10 @@ impl<'c> Sandboxes<'c> {
         }
     }
     /// A short-lived token and the gateway URL for talking to the sandbox directly. The token is secret: it shows as `[REDACTED]` in `Debug`.
-    pub fn auth(&self, sandbox_id: impl Into<String>) -> SandboxesAuthRequest<'c> {
+    pub fn auth(&self, sandbox_id: impl AsRef<str>) -> SandboxesAuthRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &AUTH);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesAuthRequest { call }
     }
     /// Starts deleting many sandboxes at once: by id, by label, by user, or every sandbox of the handle's team. Set at least one of them.
@@ -107,13 +107,13 @@ impl<'c> Sandboxes<'c> {
     /// Closes an SSH session before it expires.
     pub fn close_ssh_session(
         &self,
-        sandbox_id: impl Into<String>,
-        session_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
+        session_id: impl AsRef<str>,
     ) -> SandboxesCloseSshSessionRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &CLOSE_SSH_SESSION);
-        call.path("sandbox_id", sandbox_id.into());
-        call.path("session_id", session_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("session_id", session_id.as_ref().to_owned());
         SandboxesCloseSshSessionRequest {
             call,
         }
@@ -132,20 +132,20 @@ impl<'c> Sandboxes<'c> {
         }
     }
     /// Deletes a sandbox and everything in it.
-    pub fn delete(&self, sandbox_id: impl Into<String>) -> SandboxesDeleteRequest<'c> {
+    pub fn delete(&self, sandbox_id: impl AsRef<str>) -> SandboxesDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesDeleteRequest { call }
     }
     /// Why a sandbox failed: its status, the kind of error and its message.
     pub fn error_context(
         &self,
-        sandbox_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
     ) -> SandboxesErrorContextRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &ERROR_CONTEXT);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesErrorContextRequest {
             call,
         }
@@ -153,12 +153,12 @@ impl<'c> Sandboxes<'c> {
     /// Starts opening `port` (22 to 9000) of a sandbox to the outside.
     pub fn expose_port(
         &self,
-        sandbox_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
         port: i64,
     ) -> SandboxesExposePortRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &EXPOSE_PORT);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesExposePortRequest {
             call,
             body: pi_types::ExposePort::new(port),
@@ -167,20 +167,20 @@ impl<'c> Sandboxes<'c> {
     /// The ports of one sandbox that are open to the outside.
     pub fn exposed_ports(
         &self,
-        sandbox_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
     ) -> SandboxesExposedPortsRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &EXPOSED_PORTS);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesExposedPortsRequest {
             call,
         }
     }
     /// Fetches one sandbox.
-    pub fn get(&self, sandbox_id: impl Into<String>) -> SandboxesGetRequest<'c> {
+    pub fn get(&self, sandbox_id: impl AsRef<str>) -> SandboxesGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesGetRequest { call }
     }
     /// Lists sandboxes; filter it, then send for one page or stream them all.
@@ -190,20 +190,20 @@ impl<'c> Sandboxes<'c> {
         SandboxesListRequest { call }
     }
     /// Everything the sandbox has logged so far.
-    pub fn logs(&self, sandbox_id: impl Into<String>) -> SandboxesLogsRequest<'c> {
+    pub fn logs(&self, sandbox_id: impl AsRef<str>) -> SandboxesLogsRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesLogsRequest { call }
     }
     /// Starts opening an SSH session into a sandbox; the answer holds the host, port and a secret token.
     pub fn open_ssh_session(
         &self,
-        sandbox_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
     ) -> SandboxesOpenSshSessionRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &OPEN_SSH_SESSION);
-        call.path("sandbox_id", sandbox_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesOpenSshSessionRequest {
             call,
             body: pi_types::CreateSshSession::new(),
@@ -212,13 +212,13 @@ impl<'c> Sandboxes<'c> {
     /// Closes an exposed port, named by the `exposure_id` exposing it returned.
     pub fn unexpose_port(
         &self,
-        sandbox_id: impl Into<String>,
-        exposure_id: impl Into<String>,
+        sandbox_id: impl AsRef<str>,
+        exposure_id: impl AsRef<str>,
     ) -> SandboxesUnexposePortRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UNEXPOSE_PORT);
-        call.path("sandbox_id", sandbox_id.into());
-        call.path("exposure_id", exposure_id.into());
+        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("exposure_id", exposure_id.as_ref().to_owned());
         SandboxesUnexposePortRequest {
             call,
         }

@@ -57,17 +57,17 @@ impl<'c> Secrets<'c> {
         }
     }
     /// Deletes a secret for good; environments using it lose it.
-    pub fn delete(&self, secret_id: impl Into<String>) -> SecretsDeleteRequest<'c> {
+    pub fn delete(&self, secret_id: impl AsRef<str>) -> SecretsDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("secret_id", secret_id.into());
+        call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsDeleteRequest { call }
     }
     /// Fetches one secret's metadata (the value is never returned).
-    pub fn get(&self, secret_id: impl Into<String>) -> SecretsGetRequest<'c> {
+    pub fn get(&self, secret_id: impl AsRef<str>) -> SecretsGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("secret_id", secret_id.into());
+        call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsGetRequest { call }
     }
     /// Lists secrets; send for one page, or stream every secret.
@@ -77,10 +77,10 @@ impl<'c> Secrets<'c> {
         SecretsListRequest { call }
     }
     /// Starts changing a secret's name, value or description; only what you set is sent.
-    pub fn update(&self, secret_id: impl Into<String>) -> SecretsUpdateRequest<'c> {
+    pub fn update(&self, secret_id: impl AsRef<str>) -> SecretsUpdateRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("secret_id", secret_id.into());
+        call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsUpdateRequest {
             call,
             body: pi_types::UpdateSecret::new(),

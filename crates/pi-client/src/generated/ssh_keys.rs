@@ -39,10 +39,10 @@ impl<'c> SshKeys<'c> {
         self.client
     }
     /// Deletes a key from the account.
-    pub fn delete(&self, key_id: impl Into<String>) -> SshKeysDeleteRequest<'c> {
+    pub fn delete(&self, key_id: impl AsRef<str>) -> SshKeysDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("key_id", key_id.into());
+        call.path("key_id", key_id.as_ref().to_owned());
         SshKeysDeleteRequest { call }
     }
     /// Lists your SSH keys; send for one page, or stream every key.
@@ -52,13 +52,10 @@ impl<'c> SshKeys<'c> {
         SshKeysListRequest { call }
     }
     /// Makes a key the account's primary key (sends `isPrimary: true`); returns the server's message and the fields that changed.
-    pub fn set_primary(
-        &self,
-        key_id: impl Into<String>,
-    ) -> SshKeysSetPrimaryRequest<'c> {
+    pub fn set_primary(&self, key_id: impl AsRef<str>) -> SshKeysSetPrimaryRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SET_PRIMARY);
-        call.path("key_id", key_id.into());
+        call.path("key_id", key_id.as_ref().to_owned());
         SshKeysSetPrimaryRequest {
             call,
             body: pi_types::SetPrimarySshKey::new(),

@@ -27,10 +27,10 @@ impl<'c> Teams<'c> {
         self.client
     }
     /// The members of the team `team_id`, with their role and when they joined; send for one page, or stream them all. An id that cannot be a path segment (empty, `.`, `..`) is refused when the request is sent.
-    pub fn members(&self, team_id: impl Into<String>) -> TeamsMembersRequest<'c> {
+    pub fn members(&self, team_id: impl AsRef<str>) -> TeamsMembersRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &MEMBERS);
-        call.path("team_id", team_id.into());
+        call.path("team_id", team_id.as_ref().to_owned());
         TeamsMembersRequest { call }
     }
 }

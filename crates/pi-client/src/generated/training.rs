@@ -37,10 +37,10 @@ impl<'c> Training<'c> {
         }
     }
     /// Deletes a dedicated run.
-    pub fn delete_run(&self, run_id: impl Into<String>) -> TrainingDeleteRunRequest<'c> {
+    pub fn delete_run(&self, run_id: impl AsRef<str>) -> TrainingDeleteRunRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE_RUN);
-        call.path("run_id", run_id.into());
+        call.path("run_id", run_id.as_ref().to_owned());
         TrainingDeleteRunRequest { call }
     }
 }

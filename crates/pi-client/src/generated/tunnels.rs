@@ -63,17 +63,17 @@ impl<'c> Tunnels<'c> {
         }
     }
     /// Deletes a tunnel; its URL stops answering.
-    pub fn delete(&self, tunnel_id: impl Into<String>) -> TunnelsDeleteRequest<'c> {
+    pub fn delete(&self, tunnel_id: impl AsRef<str>) -> TunnelsDeleteRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("tunnel_id", tunnel_id.into());
+        call.path("tunnel_id", tunnel_id.as_ref().to_owned());
         TunnelsDeleteRequest { call }
     }
     /// One tunnel and whether it is connected.
-    pub fn get(&self, tunnel_id: impl Into<String>) -> TunnelsGetRequest<'c> {
+    pub fn get(&self, tunnel_id: impl AsRef<str>) -> TunnelsGetRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("tunnel_id", tunnel_id.into());
+        call.path("tunnel_id", tunnel_id.as_ref().to_owned());
         TunnelsGetRequest { call }
     }
     /// All your tunnels (those of the handle's team, when it has one).

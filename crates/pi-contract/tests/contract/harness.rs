@@ -64,7 +64,7 @@ pub fn base_url_problem(spec: &Spec) -> Option<String> {
         .pointer("/servers/0/url")
         .and_then(Value::as_str)?;
     let documented = documented.trim_end_matches('/');
-    let client = pi_client::DEFAULT_BASE_URL.trim_end_matches('/');
+    let client = pi_client::config::DEFAULT_BASE_URL.trim_end_matches('/');
     (documented != client).then(|| {
         format!(
             "the document serves its operations under `{documented}`, but the client's default base URL is `{client}`: every call on the default URL would miss the API"
