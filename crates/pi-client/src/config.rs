@@ -5,7 +5,7 @@
 //! `~/.prime/config.json`. [`Client::from_env`](crate::Client::from_env)
 //! holds the table.
 //!
-//! The variables and the home folder are inputs of [`find_settings`], so the
+//! The variables and the home folder are inputs of `find_settings`, so the
 //! tests run against a temporary home and made-up variables, never the real
 //! `~/.prime` or the process environment.
 

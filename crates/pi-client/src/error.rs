@@ -43,7 +43,7 @@ pub enum Error {
         /// found), or the body is not one of the PI API's error bodies (an
         /// HTML page, a proxy's text). Holds the base URL the request went
         /// to, without any user name, password, query or fragment. Always
-        /// `None` from [`decode_response`](crate::decode_response), which
+        /// `None` from [`decode_response`](crate::decode::decode_response), which
         /// knows neither.
         suspect_base_url: Option<String>,
     },

@@ -11,7 +11,7 @@
 //! let thanks = client
 //!     .feedback()
 //!     .submit(FeedbackCategory::Bug, "the run stalls after step 40")
-//!     .run("run_123")
+//!     .run_id("run_123")
 //!     .send()
 //!     .await?;
 //! println!("{}", thanks.message);

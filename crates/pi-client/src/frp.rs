@@ -12,6 +12,7 @@
 //! let decision = client
 //!     .frp()
 //!     .validate("NewProxy", "0.1.0", json!({"proxy_name": "tunnel_1", "proxy_type": "http"}))
+//!     .send()
 //!     .await?;
 //! if decision.reject == Some(true) {
 //!     println!("refused: {:?}", decision.reject_reason);

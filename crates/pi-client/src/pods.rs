@@ -16,7 +16,7 @@
 //!     .await?;
 //! let running = client.pods().wait_until_running(&pod.id).await?;
 //! println!("{:?}", running.ssh_connection);
-//! println!("{}", client.pods().log_tail(&pod.id, 50).send().await?);
+//! println!("{}", client.pods().logs(&pod.id).tail(50).send().await?);
 //! client.pods().delete(&pod.id).send().await?;
 //! # Ok(())
 //! # }

@@ -12,7 +12,7 @@
 //! let private = saved.credentials.iter().find(|c| c.server == "ghcr.io");
 //! let mut check = client.template().check_docker_image("ghcr.io/acme/trainer:v3");
 //! if let Some(credentials) = private {
-//!     check = check.registry_credentials(&credentials.id);
+//!     check = check.registry_credentials_id(&credentials.id);
 //! }
 //! println!("{}", check.send().await?);
 //! # Ok(())

@@ -63,12 +63,12 @@ async fn the_offer_stream_walks_pages_until_the_total_with_the_same_filters() {
     assert_eq!(
         query_pairs(&requests[1]),
         [
-            pair("page", "3"),
-            pair("page_size", "2"),
             pair("regions", "united_states"),
             pair("regions", "eu_west"),
             pair("gpu_type", "H100_80GB"),
             pair("disks", "disk_1"),
+            pair("page", "3"),
+            pair("page_size", "2"),
         ]
     );
 }

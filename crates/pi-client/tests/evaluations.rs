@@ -9,7 +9,7 @@ mod common;
 
 use common::{client, query_pairs, team_client};
 use futures::TryStreamExt;
-use pi_client::types::{FinalizeEvaluation, Rule};
+use pi_client::types::Rule;
 use pi_client::{Client, Error};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, method, path, query_param};

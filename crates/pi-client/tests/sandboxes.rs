@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{client, query_pairs, quick_client, team_client};
 use futures::TryStreamExt;
-use pi_client::types::{CreateSandbox, GpuType, SandboxStatus};
+use pi_client::types::{GpuType, SandboxStatus};
 use pi_client::{Client, Error, WaitPolicy};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -479,20 +479,20 @@ async fn input_that_breaks_a_rule_is_refused_before_anything_is_sent() {
     .await;
     refused(
         &server,
-        sandboxes.create("python:3.12-slim", "").send().await,
+        sandboxes.create("", "python:3.12-slim").send().await,
         "name",
     )
     .await;
     let long_name = "n".repeat(101);
     refused(
         &server,
-        sandboxes.create("python:3.12-slim", long_name).send().await,
+        sandboxes.create(long_name, "python:3.12-slim").send().await,
         "name",
     )
     .await;
     refused(
         &server,
-        sandboxes.create("", "scratch").send().await,
+        sandboxes.create("scratch", "").send().await,
         "docker_image",
     )
     .await;

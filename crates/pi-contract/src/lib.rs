@@ -23,7 +23,7 @@
 //! let id = created.id;
 //! let listed = client.secrets().list().send().await?;
 //! assert!(listed.data.iter().any(|secret| secret.id == id));
-//! client.secrets().delete(&id).await?;
+//! client.secrets().delete(&id).send().await?;
 //! assert!(server.stored("/api/v1/secrets/")?.is_empty());
 //!
 //! // Every request the code sent was one the API accepts.

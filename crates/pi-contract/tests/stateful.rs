@@ -141,7 +141,7 @@ async fn a_sandbox_is_created_read_listed_and_deleted_and_its_waiter_follows_a_s
     let client = client(&server);
     let sandboxes = client.sandboxes();
     let created = sandboxes
-        .create("python:3.12", "worker")
+        .create("worker", "python:3.12")
         .send()
         .await
         .unwrap();
@@ -392,7 +392,7 @@ async fn a_deleted_sandbox_and_what_hangs_under_it_are_not_found() {
     let client = client(&server);
     let sandboxes = client.sandboxes();
     let created = sandboxes
-        .create("python:3.12", "gone")
+        .create("gone", "python:3.12")
         .send()
         .await
         .unwrap();
@@ -527,13 +527,13 @@ async fn lists_keep_the_team_and_labels_they_ask_for() {
 
     let sandboxes = client.sandboxes();
     sandboxes
-        .create("python:3.12", "a")
+        .create("a", "python:3.12")
         .labels(["ci", "gpu"])
         .send()
         .await
         .unwrap();
     sandboxes
-        .create("python:3.12", "b")
+        .create("b", "python:3.12")
         .labels(["ci"])
         .send()
         .await

@@ -294,6 +294,16 @@ impl Context<'_> {
                 }
             }
         }
+        for (wire, expression) in &settings.fill {
+            let optional = body_struct
+                .and_then(|s| s.fields.iter().find(|f| &f.wire == wire))
+                .filter(|f| !f.required);
+            if let Some(field) = optional {
+                let setter = format_ident!("with_{}", field.rust);
+                let value = rust_path(expression);
+                optional_body_args.push(quote!(.#setter(#value)));
+            }
+        }
         let body = match body_struct {
             None => None,
             Some(s) => {
@@ -369,7 +379,7 @@ impl Context<'_> {
                 let value = field_ident(field);
                 let with = format_ident!("with_{}", field.rust);
                 let (param, converted) = body_param(field);
-                let doc = doc_attr(&format!("Sets {}", field.doc));
+                let doc = doc_attr(&format!("Sets {}", client_links(&field.doc)));
                 let assign = if filled {
                     quote!(self.body.#value = #converted.into();)
                 } else {
@@ -830,6 +840,12 @@ fn body_param(field: &Field) -> (TokenStream, TokenStream) {
         }
         other => (client_type(other), quote!(#value)),
     }
+}
+
+/// A model's field doc as the client shows it: its links go through `pi_types`.
+fn client_links(doc: &str) -> String {
+    doc.replace("](super::", "](pi_types::")
+        .replace("](crate::", "](pi_types::")
 }
 
 /// A query parameter's setter doc, from the document's facts.

@@ -73,7 +73,7 @@ impl<'c> Availability<'c> {
         let mut call = crate::call::Call::new(self.client, &DISKS);
         AvailabilityDisksRequest { call }
     }
-    /// The lowest single-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`].
+    /// The lowest single-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`](pi_types::AvailabilitySummary).
     pub fn gpu_summary(&self) -> AvailabilityGpuSummaryRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GPU_SUMMARY);
@@ -103,7 +103,7 @@ impl<'c> Availability<'c> {
             call,
         }
     }
-    /// The lowest multi-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`].
+    /// The lowest multi-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`](pi_types::AvailabilitySummary).
     pub fn multi_node_summary(&self) -> AvailabilityMultiNodeSummaryRequest<'c> {
         #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &MULTI_NODE_SUMMARY);

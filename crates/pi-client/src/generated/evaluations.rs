@@ -215,7 +215,7 @@ impl<'c> EvaluationsCreateRequest<'c> {
         self.body = self.body.with_description(description);
         self
     }
-    /// Sets `environments`: list of [`EnvironmentRef`](super::EnvironmentRef), optional, may be null.
+    /// Sets `environments`: list of [`EnvironmentRef`](pi_types::EnvironmentRef), optional, may be null.
     pub fn environments(
         mut self,
         environments: impl IntoIterator<Item = pi_types::EnvironmentRef>,
@@ -223,7 +223,7 @@ impl<'c> EvaluationsCreateRequest<'c> {
         self.body = self.body.with_environments(environments.into_iter().collect());
         self
     }
-    /// Sets `eval_config`: [`HostedEvaluationSettings`](super::HostedEvaluationSettings), optional, may be null.
+    /// Sets `eval_config`: [`HostedEvaluationSettings`](pi_types::HostedEvaluationSettings), optional, may be null.
     pub fn eval_config(
         mut self,
         eval_config: pi_types::HostedEvaluationSettings,
@@ -521,7 +521,7 @@ impl<'c> EvaluationsUpdateRequest<'c> {
         self.body = self.body.with_description(description);
         self
     }
-    /// Sets `eval_config`: [`HostedEvaluationSettings`](super::HostedEvaluationSettings), optional, may be null.
+    /// Sets `eval_config`: [`HostedEvaluationSettings`](pi_types::HostedEvaluationSettings), optional, may be null.
     pub fn eval_config(
         mut self,
         eval_config: pi_types::HostedEvaluationSettings,

@@ -153,12 +153,12 @@ impl<'c> ImagesBuildRequest<'c> {
         self.body = self.body.with_dockerfile_path(dockerfile_path);
         self
     }
-    /// Sets `platform`: [`CreateImageBuildPlatform`](super::CreateImageBuildPlatform), optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
+    /// Sets `platform`: [`CreateImageBuildPlatform`](pi_types::CreateImageBuildPlatform), optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
     pub fn platform(mut self, platform: pi_types::CreateImageBuildPlatform) -> Self {
         self.body = self.body.with_platform(platform);
         self
     }
-    /// Sets `visibility`: [`ImageVisibilityOverride`](super::ImageVisibilityOverride), optional. Server default: `"INHERIT"`.
+    /// Sets `visibility`: [`ImageVisibilityOverride`](pi_types::ImageVisibilityOverride), optional. Server default: `"INHERIT"`.
     pub fn visibility(mut self, visibility: pi_types::ImageVisibilityOverride) -> Self {
         self.body = self.body.with_visibility(visibility);
         self

@@ -386,7 +386,7 @@ impl<'c> SandboxesCreateRequest<'c> {
         self.body = self.body.with_gpu_count(gpu_count);
         self
     }
-    /// Sets `gpu_type`: [`GpuType`](super::GpuType), optional, may be null.
+    /// Sets `gpu_type`: [`GpuType`](pi_types::GpuType), optional, may be null.
     pub fn gpu_type(mut self, gpu_type: pi_types::GpuType) -> Self {
         self.body = self.body.with_gpu_type(gpu_type);
         self

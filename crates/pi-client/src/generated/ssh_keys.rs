@@ -58,7 +58,7 @@ impl<'c> SshKeys<'c> {
         call.path("key_id", key_id.as_ref().to_owned());
         SshKeysSetPrimaryRequest {
             call,
-            body: pi_types::SetPrimarySshKey::new(),
+            body: pi_types::SetPrimarySshKey::new().with_is_primary(true),
         }
     }
     /// Stores the public key `public_key` (an OpenSSH line such as `ssh-ed25519 AAAA… me@laptop`) under `name`; returns the stored key.
@@ -147,11 +147,6 @@ pub struct SshKeysSetPrimaryRequest<'c> {
 }
 
 impl<'c> SshKeysSetPrimaryRequest<'c> {
-    /// Sets `isPrimary`: boolean, optional, may be null.
-    pub fn is_primary(mut self, is_primary: bool) -> Self {
-        self.body = self.body.with_is_primary(is_primary);
-        self
-    }
     /// Checks the inputs against the document's rules, then sends the request.
     ///
     /// # Errors

@@ -194,7 +194,8 @@ fn decode_error<T: DeserializeOwned>(status: u16, body: &[u8]) -> Error {
 /// response, a queue), and what the fuzz targets drive.
 ///
 /// ```
-/// use pi_client::{Error, decode_response, types::{ApiResponse, Secret}};
+/// use pi_client::decode::decode_response;
+/// use pi_client::{Error, types::{ApiResponse, Secret}};
 ///
 /// let body = br#"{"data": {"id": "s1", "name": "HF_TOKEN",
 ///     "createdAt": "2026-01-15T10:30:00", "updatedAt": "2026-01-15T10:30:00"}}"#;

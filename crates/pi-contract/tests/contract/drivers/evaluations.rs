@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use pi_client::types::{
-    EnvironmentRef, FinalizeEvaluation, HostedEvaluationSettings, SecretString,
-};
+use pi_client::types::{EnvironmentRef, HostedEvaluationSettings, SecretString};
 use serde_json::json;
 
 use super::{Driver, driver};

@@ -21,7 +21,7 @@ pub fn drivers() -> Vec<Driver> {
         ),
         driver!("initiate_image_build_api_v1_images_build_post",
             "minimal" => |client| client.images().build_image(&image("myapp:v1")).personal().send(),
-            "all-inputs" => |client| client.images().build_image(&image("team-team_1/myapp:v2")).personal().dockerfile_path("docker/Dockerfile.prod").platform(CreateImageBuildPlatform::LinuxArm64).visibility(ImageVisibilityOverride::Public).send(),
+            "all-inputs" => |client| client.images().build_image(&image("team-team_1/myapp:v2")).dockerfile_path("docker/Dockerfile.prod").platform(CreateImageBuildPlatform::LinuxArm64).visibility(ImageVisibilityOverride::Public).send(),
         ),
         driver!("get_build_status_api_v1_images_build__build_id__get",
             "minimal" => |client| client.images().build_status("build_1").send(),
@@ -36,11 +36,11 @@ pub fn drivers() -> Vec<Driver> {
         ),
         driver!("delete_user_image_api_v1_images__image_name___image_tag__delete",
             "minimal" => |client| client.images().delete_image(&image("myapp:v1")).personal().send(),
-            "all-inputs" => |client| client.images().delete_image(&image("team-team_1/myapp:v1")).personal().send(),
+            "all-inputs" => |client| client.images().delete_image(&image("team-team_1/myapp:v1")).send(),
         ),
         driver!("update_image_visibility_api_v1_images__image_name___image_tag__visibility_patch",
             "minimal" => |client| client.images().set_image_visibility(&image("myapp:v1"), ImageVisibility::Private).personal().send(),
-            "all-inputs" => |client| client.images().set_image_visibility(&image("team-team_1/myapp:v1"), ImageVisibility::Public).personal().send(),
+            "all-inputs" => |client| client.images().set_image_visibility(&image("team-team_1/myapp:v1"), ImageVisibility::Public).send(),
         ),
     ]
 }
