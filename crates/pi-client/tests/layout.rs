@@ -59,3 +59,48 @@ fn modules_import_each_other_by_their_real_paths() {
         through_the_root.join("\n")
     );
 }
+
+/// Lines of code in `path` before its test module: no blank lines, no
+/// comments, no docs.
+fn code_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .count()
+}
+
+#[test]
+fn the_hand_written_layer_stays_under_fifteen_lines_an_operation() {
+    // What the generator cannot write: the areas' own files (waiters,
+    // guards, batching, helpers) and the one request every operation
+    // shares (`call.rs`, `page.rs`, `endpoint.rs`).
+    let generated = src().join("generated");
+    let areas: Vec<PathBuf> = sources(&generated)
+        .into_iter()
+        .filter(|path| path.file_name().is_some_and(|name| name != "mod.rs"))
+        .map(|path| src().join(path.file_name().unwrap()))
+        .collect();
+    let operations: usize = sources(&generated)
+        .iter()
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .matches("crate::endpoint::Endpoint::")
+                .count()
+        })
+        .sum();
+    assert!(operations >= 79, "only {operations} generated endpoints");
+    let shared = ["call.rs", "page.rs", "endpoint.rs"].map(|name| src().join(name));
+    let lines: usize = areas
+        .iter()
+        .chain(&shared)
+        .map(|path| code_lines(path))
+        .sum();
+    assert!(
+        lines <= 15 * operations,
+        "{lines} hand-written lines for {operations} operations: more than 15 each"
+    );
+}

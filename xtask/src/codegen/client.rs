@@ -965,11 +965,15 @@ fn area_file(
             Some((ty, init)) => (quote!(pub(crate) body: #ty,), quote!(body: #init,)),
             None => (quote!(), quote!()),
         };
+        let binding = if apply.is_empty() {
+            quote!(let call)
+        } else {
+            quote!(let mut call)
+        };
         methods.push(quote! {
             #method_doc
             pub fn #method(&self, #(#params),*) -> #request<'c> {
-                #[allow(unused_mut)]
-                let mut call = crate::call::Call::new(self.client, &#constant);
+                #binding = crate::call::Call::new(self.client, &#constant);
                 #(#apply)*
                 #request { call, #body_init }
             }
@@ -1042,6 +1046,11 @@ fn area_file(
             }
             None => quote!(),
         };
+        let send_doc = doc_attr(if list.is_some() {
+            "Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first."
+        } else {
+            "Checks the inputs against the document's rules, then sends the request."
+        });
         let request_doc = doc_attr(&format!(
             "A request started by [`{handle}::{call}`]: set what you need, then `.send()`."
         ));
@@ -1065,7 +1074,7 @@ fn area_file(
                 #team
                 #(#setters)*
 
-                /// Checks the inputs against the document's rules, then sends the request.
+                #send_doc
                 ///
                 /// # Errors
                 #errors

@@ -335,4 +335,70 @@ mod tests {
             "the sandbox secrets map"
         );
     }
+
+    #[test]
+    fn a_required_input_missing_from_args_stops_the_generator() {
+        let root = scratch_root("args-missing", |config| {
+            config.replacen("args = [\"name\", \"value\"]", "args = [\"name\"]", 1)
+        });
+        let error = generate(&root).unwrap_err();
+        assert!(
+            error.contains("POST /api/v1/secrets/") && error.contains("`value`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_constructor_order_that_misses_a_required_field_stops_the_generator() {
+        let root = scratch_root("new-missing", |config| {
+            config.replacen("new = [\"name\", \"value\"]", "new = [\"value\"]", 1)
+        });
+        let error = generate(&root).unwrap_err();
+        assert!(
+            error.contains("[schemas.SecretCreateRequest]") && error.contains("\"name\""),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_operation_needs_a_call_and_every_call_an_operation() {
+        let unknown = scratch_root("op-unknown", |config| {
+            config + "\n[operations.\"GET /api/v1/nowhere\"]\ncall = \"x\"\ndoc = \"x\"\n"
+        });
+        let error = generate(&unknown).unwrap_err();
+        assert!(error.contains("GET /api/v1/nowhere"), "{error}");
+        let missing = scratch_root("op-missing", |config| {
+            config.replacen(
+                "[operations.\"GET /api/v1/secrets/\"]",
+                "[operations.\"GET /api/v1/secrets/unused\"]",
+                1,
+            )
+        });
+        let error = generate(&missing).unwrap_err();
+        assert!(error.contains("GET /api/v1/secrets/"), "{error}");
+    }
+
+    #[test]
+    fn team_setters_exist_only_where_the_operation_takes_a_team() {
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(client::CLIENT_DIR)
+            .unwrap();
+        let secrets = &files["secrets.rs"];
+        assert_eq!(
+            secrets.matches("pub fn team(").count(),
+            5,
+            "every secrets call"
+        );
+        assert!(!files["availability.rs"].contains("pub fn team("));
+        assert!(!files["user.rs"].contains("pub fn team("));
+        // The sandbox create takes its team in the body, get takes none.
+        let sandboxes = &files["sandboxes.rs"];
+        let create = &sandboxes[sandboxes
+            .find("impl<'c> SandboxesCreateRequest<'c>")
+            .unwrap()..];
+        assert!(create[..create.find("\n}\n").unwrap()].contains("pub fn team("));
+        let get = &sandboxes[sandboxes.find("impl<'c> SandboxesGetRequest<'c>").unwrap()..];
+        assert!(!get[..get.find("\n}\n").unwrap()].contains("pub fn team("));
+    }
 }

@@ -61,52 +61,45 @@ impl<'c> Availability<'c> {
     }
     /// Cluster offers through the older call, grouped by GPU type, 1 to 500 a page; prefer [`Availability::multi_node`].
     pub fn clusters_by_type(&self) -> AvailabilityClustersByTypeRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CLUSTERS_BY_TYPE);
+        let call = crate::call::Call::new(self.client, &CLUSTERS_BY_TYPE);
         AvailabilityClustersByTypeRequest {
             call,
         }
     }
     /// Where a disk can be created, with its size range and price per unit, 1 to 100 a page. Takes the region, data center and cloud filters only.
     pub fn disks(&self) -> AvailabilityDisksRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &DISKS);
+        let call = crate::call::Call::new(self.client, &DISKS);
         AvailabilityDisksRequest { call }
     }
     /// The lowest single-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`](pi_types::AvailabilitySummary).
     pub fn gpu_summary(&self) -> AvailabilityGpuSummaryRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &GPU_SUMMARY);
+        let call = crate::call::Call::new(self.client, &GPU_SUMMARY);
         AvailabilityGpuSummaryRequest {
             call,
         }
     }
     /// Single-node GPU offers, filtered as you set, 1 to 100 a page.
     pub fn gpus(&self) -> AvailabilityGpusRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &GPUS);
+        let call = crate::call::Call::new(self.client, &GPUS);
         AvailabilityGpusRequest { call }
     }
     /// Single-node GPU offers through the older call, grouped by GPU type, 1 to 500 a page. The answer carries no total, so it has no stream; prefer [`Availability::gpus`].
     pub fn gpus_by_type(&self) -> AvailabilityGpusByTypeRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &GPUS_BY_TYPE);
+        let call = crate::call::Call::new(self.client, &GPUS_BY_TYPE);
         AvailabilityGpusByTypeRequest {
             call,
         }
     }
     /// Multi-node cluster offers, filtered as you set, 1 to 100 a page.
     pub fn multi_node(&self) -> AvailabilityMultiNodeRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &MULTI_NODE);
+        let call = crate::call::Call::new(self.client, &MULTI_NODE);
         AvailabilityMultiNodeRequest {
             call,
         }
     }
     /// The lowest multi-node prices per hour, by GPU type and then instance count; see [`AvailabilitySummary`](pi_types::AvailabilitySummary).
     pub fn multi_node_summary(&self) -> AvailabilityMultiNodeSummaryRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &MULTI_NODE_SUMMARY);
+        let call = crate::call::Call::new(self.client, &MULTI_NODE_SUMMARY);
         AvailabilityMultiNodeSummaryRequest {
             call,
         }
@@ -260,7 +253,7 @@ impl<'c> AvailabilityDisksRequest<'c> {
         call.query("cloud_id", cloud_id.into());
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
@@ -391,7 +384,7 @@ impl<'c> AvailabilityGpusRequest<'c> {
         }
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
@@ -597,7 +590,7 @@ impl<'c> AvailabilityMultiNodeRequest<'c> {
         }
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

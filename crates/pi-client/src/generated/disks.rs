@@ -48,8 +48,7 @@ impl<'c> Disks<'c> {
         disk: pi_types::DiskSpec,
         provider: pi_types::Provider,
     ) -> DisksCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         DisksCreateRequest {
             call,
             body: pi_types::CreateDisk::new(disk, provider),
@@ -57,22 +56,19 @@ impl<'c> Disks<'c> {
     }
     /// Deletes a disk and everything stored on it.
     pub fn delete(&self, disk_id: impl AsRef<str>) -> DisksDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("disk_id", disk_id.as_ref().to_owned());
         DisksDeleteRequest { call }
     }
     /// Fetches one disk.
     pub fn get(&self, disk_id: impl AsRef<str>) -> DisksGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("disk_id", disk_id.as_ref().to_owned());
         DisksGetRequest { call }
     }
     /// Lists your disks; send for one page, or stream every disk.
     pub fn list(&self) -> DisksListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         DisksListRequest { call }
     }
     /// Renames a disk to `name`, the one change the API allows.
@@ -81,7 +77,6 @@ impl<'c> Disks<'c> {
         disk_id: impl AsRef<str>,
         name: impl Into<String>,
     ) -> DisksUpdateRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
         call.path("disk_id", disk_id.as_ref().to_owned());
         DisksUpdateRequest {
@@ -177,7 +172,7 @@ impl<'c> DisksListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

@@ -68,8 +68,7 @@ impl<'c> Evaluations<'c> {
         &self,
         evaluation_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> EvaluationsBulkDeleteRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &BULK_DELETE);
+        let call = crate::call::Call::new(self.client, &BULK_DELETE);
         EvaluationsBulkDeleteRequest {
             call,
             body: pi_types::BulkDeleteEvaluations::new(
@@ -79,8 +78,7 @@ impl<'c> Evaluations<'c> {
     }
     /// Starts creating an evaluation called `name`. A team set on the handle (`.team(id)`) owns it.
     pub fn create(&self, name: impl Into<String>) -> EvaluationsCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         EvaluationsCreateRequest {
             call,
             body: pi_types::CreateEvaluation::new(name),
@@ -91,7 +89,6 @@ impl<'c> Evaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsDeleteRequest { call }
@@ -101,7 +98,6 @@ impl<'c> Evaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsFinalizeRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &FINALIZE);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsFinalizeRequest {
@@ -111,15 +107,13 @@ impl<'c> Evaluations<'c> {
     }
     /// Fetches one evaluation with its scores and metrics.
     pub fn get(&self, evaluation_id: impl AsRef<str>) -> EvaluationsGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsGetRequest { call }
     }
     /// Lists evaluations; filter it, then send for one page or stream them all.
     pub fn list(&self) -> EvaluationsListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         EvaluationsListRequest { call }
     }
     /// Adds result samples (JSON objects) to an evaluation in one request. For a set too large for one request, see [`Evaluations::push_samples_in_batches`].
@@ -128,7 +122,6 @@ impl<'c> Evaluations<'c> {
         evaluation_id: impl AsRef<str>,
         samples: impl IntoIterator<Item = serde_json::Value>,
     ) -> EvaluationsPushSamplesRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &PUSH_SAMPLES);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsPushSamplesRequest {
@@ -141,7 +134,6 @@ impl<'c> Evaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsSamplesRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SAMPLES);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsSamplesRequest { call }
@@ -151,7 +143,6 @@ impl<'c> Evaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsUpdateRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         EvaluationsUpdateRequest {
@@ -419,7 +410,7 @@ impl<'c> EvaluationsListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
@@ -483,7 +474,7 @@ impl<'c> EvaluationsSamplesRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, [`Error::NotFound`](crate::error::Error::NotFound) for an unknown id, and any error of the request path.

@@ -29,8 +29,7 @@ impl<'c> Feedback<'c> {
         category: pi_types::FeedbackCategory,
         message: impl Into<String>,
     ) -> FeedbackSubmitRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &SUBMIT);
+        let call = crate::call::Call::new(self.client, &SUBMIT);
         FeedbackSubmitRequest {
             call,
             body: pi_types::SubmitFeedback::new(

@@ -30,8 +30,7 @@ impl<'c> Frp<'c> {
         version: impl Into<String>,
         content: serde_json::Value,
     ) -> FrpValidateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &VALIDATE);
+        let call = crate::call::Call::new(self.client, &VALIDATE);
         FrpValidateRequest {
             call,
             body: pi_types::ValidateFrpPlugin::new(op, version, content),

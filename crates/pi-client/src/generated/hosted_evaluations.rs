@@ -40,7 +40,6 @@ impl<'c> HostedEvaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsCancelRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &CANCEL);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         HostedEvaluationsCancelRequest {
@@ -54,8 +53,7 @@ impl<'c> HostedEvaluations<'c> {
         environment_ids: impl IntoIterator<Item = impl Into<String>>,
         eval_config: pi_types::HostedEvaluationSettings,
     ) -> HostedEvaluationsCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         HostedEvaluationsCreateRequest {
             call,
             body: pi_types::CreateHostedEvaluation::new(
@@ -70,7 +68,6 @@ impl<'c> HostedEvaluations<'c> {
         &self,
         evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsLogsRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
         call.path("evaluation_id", evaluation_id.as_ref().to_owned());
         HostedEvaluationsLogsRequest {
@@ -79,8 +76,7 @@ impl<'c> HostedEvaluations<'c> {
     }
     /// The models a hosted evaluation can run. The document leaves each model's shape open, so they come back as JSON objects.
     pub fn models(&self) -> HostedEvaluationsModelsRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &MODELS);
+        let call = crate::call::Call::new(self.client, &MODELS);
         HostedEvaluationsModelsRequest {
             call,
         }

@@ -60,8 +60,7 @@ impl<'c> Images<'c> {
         image_name: impl Into<String>,
         image_tag: impl Into<String>,
     ) -> ImagesBuildRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &BUILD);
+        let call = crate::call::Call::new(self.client, &BUILD);
         ImagesBuildRequest {
             call,
             body: pi_types::CreateImageBuild::new(image_name, image_tag),
@@ -72,15 +71,13 @@ impl<'c> Images<'c> {
         &self,
         build_id: impl AsRef<str>,
     ) -> ImagesBuildStatusRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &BUILD_STATUS);
         call.path("build_id", build_id.as_ref().to_owned());
         ImagesBuildStatusRequest { call }
     }
     /// Lists your image builds; send for one page, or stream them all.
     pub fn builds(&self) -> ImagesBuildsRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &BUILDS);
+        let call = crate::call::Call::new(self.client, &BUILDS);
         ImagesBuildsRequest { call }
     }
     /// Deletes `image` from the registry.
@@ -89,7 +86,6 @@ impl<'c> Images<'c> {
         image_name: impl AsRef<str>,
         image_tag: impl AsRef<str>,
     ) -> ImagesDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("image_name", image_name.as_ref().to_owned());
         call.path("image_tag", image_tag.as_ref().to_owned());
@@ -97,8 +93,7 @@ impl<'c> Images<'c> {
     }
     /// Lists the images of the handle's team (your own without one); send for one page, or stream them all.
     pub fn list(&self) -> ImagesListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         ImagesListRequest { call }
     }
     /// Makes `image` private or public; the answer lists the images changed.
@@ -108,7 +103,6 @@ impl<'c> Images<'c> {
         image_tag: impl AsRef<str>,
         visibility: pi_types::ImageVisibility,
     ) -> ImagesSetVisibilityRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SET_VISIBILITY);
         call.path("image_name", image_name.as_ref().to_owned());
         call.path("image_tag", image_tag.as_ref().to_owned());
@@ -119,7 +113,6 @@ impl<'c> Images<'c> {
     }
     /// Starts building once the context is uploaded; the answer is the build.
     pub fn start_build(&self, build_id: impl AsRef<str>) -> ImagesStartBuildRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &START_BUILD);
         call.path("build_id", build_id.as_ref().to_owned());
         ImagesStartBuildRequest {
@@ -216,7 +209,7 @@ impl<'c> ImagesBuildsRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
@@ -298,7 +291,7 @@ impl<'c> ImagesListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

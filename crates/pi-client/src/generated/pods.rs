@@ -59,8 +59,7 @@ impl<'c> Pods<'c> {
         pod: pi_types::PodSpec,
         provider: pi_types::Provider,
     ) -> PodsCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         PodsCreateRequest {
             call,
             body: pi_types::CreatePod::new(pod, provider),
@@ -68,33 +67,28 @@ impl<'c> Pods<'c> {
     }
     /// Terminates a pod and stops its billing; returns the status it is left in.
     pub fn delete(&self, pod_id: impl AsRef<str>) -> PodsDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("pod_id", pod_id.as_ref().to_owned());
         PodsDeleteRequest { call }
     }
     /// Fetches one pod.
     pub fn get(&self, pod_id: impl AsRef<str>) -> PodsGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("pod_id", pod_id.as_ref().to_owned());
         PodsGetRequest { call }
     }
     /// Pods that have ended, with what they cost; newest ended first unless sorted.
     pub fn history(&self) -> PodsHistoryRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &HISTORY);
+        let call = crate::call::Call::new(self.client, &HISTORY);
         PodsHistoryRequest { call }
     }
     /// Lists your pods; send for one page, or stream every pod.
     pub fn list(&self) -> PodsListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         PodsListRequest { call }
     }
     /// Everything the pod has logged so far. The document leaves the shape of the answer open, so it comes back as JSON (usually a string).
     pub fn logs(&self, pod_id: impl AsRef<str>) -> PodsLogsRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
         call.path("pod_id", pod_id.as_ref().to_owned());
         PodsLogsRequest { call }
@@ -104,7 +98,6 @@ impl<'c> Pods<'c> {
         &self,
         pod_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> PodsStatusRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &STATUS);
         for item in pod_ids {
             call.query("pod_ids", item.into());
@@ -271,7 +264,7 @@ impl<'c> PodsHistoryRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
@@ -318,7 +311,7 @@ impl<'c> PodsListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

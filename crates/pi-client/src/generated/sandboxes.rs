@@ -82,23 +82,20 @@ impl<'c> Sandboxes<'c> {
     }
     /// The open ports of all your sandboxes.
     pub fn all_exposed_ports(&self) -> SandboxesAllExposedPortsRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &ALL_EXPOSED_PORTS);
+        let call = crate::call::Call::new(self.client, &ALL_EXPOSED_PORTS);
         SandboxesAllExposedPortsRequest {
             call,
         }
     }
     /// A short-lived token and the gateway URL for talking to the sandbox directly. The token is secret: it shows as `[REDACTED]` in `Debug`.
     pub fn auth(&self, sandbox_id: impl AsRef<str>) -> SandboxesAuthRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &AUTH);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesAuthRequest { call }
     }
     /// Starts deleting many sandboxes at once: by id, by label, by user, or every sandbox of the handle's team. Set at least one of them.
     pub fn bulk_delete(&self) -> SandboxesBulkDeleteRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &BULK_DELETE);
+        let call = crate::call::Call::new(self.client, &BULK_DELETE);
         SandboxesBulkDeleteRequest {
             call,
             body: pi_types::BulkDeleteSandboxes::new(),
@@ -110,7 +107,6 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
         session_id: impl AsRef<str>,
     ) -> SandboxesCloseSshSessionRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &CLOSE_SSH_SESSION);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         call.path("session_id", session_id.as_ref().to_owned());
@@ -124,8 +120,7 @@ impl<'c> Sandboxes<'c> {
         name: impl Into<String>,
         docker_image: impl Into<String>,
     ) -> SandboxesCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         SandboxesCreateRequest {
             call,
             body: pi_types::CreateSandbox::new(name, docker_image),
@@ -133,7 +128,6 @@ impl<'c> Sandboxes<'c> {
     }
     /// Deletes a sandbox and everything in it.
     pub fn delete(&self, sandbox_id: impl AsRef<str>) -> SandboxesDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesDeleteRequest { call }
@@ -143,7 +137,6 @@ impl<'c> Sandboxes<'c> {
         &self,
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesErrorContextRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &ERROR_CONTEXT);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesErrorContextRequest {
@@ -156,7 +149,6 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
         port: i64,
     ) -> SandboxesExposePortRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &EXPOSE_PORT);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesExposePortRequest {
@@ -169,7 +161,6 @@ impl<'c> Sandboxes<'c> {
         &self,
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesExposedPortsRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &EXPOSED_PORTS);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesExposedPortsRequest {
@@ -178,20 +169,17 @@ impl<'c> Sandboxes<'c> {
     }
     /// Fetches one sandbox.
     pub fn get(&self, sandbox_id: impl AsRef<str>) -> SandboxesGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesGetRequest { call }
     }
     /// Lists sandboxes; filter it, then send for one page or stream them all.
     pub fn list(&self) -> SandboxesListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         SandboxesListRequest { call }
     }
     /// Everything the sandbox has logged so far.
     pub fn logs(&self, sandbox_id: impl AsRef<str>) -> SandboxesLogsRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &LOGS);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesLogsRequest { call }
@@ -201,7 +189,6 @@ impl<'c> Sandboxes<'c> {
         &self,
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesOpenSshSessionRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &OPEN_SSH_SESSION);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         SandboxesOpenSshSessionRequest {
@@ -215,7 +202,6 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
         exposure_id: impl AsRef<str>,
     ) -> SandboxesUnexposePortRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UNEXPOSE_PORT);
         call.path("sandbox_id", sandbox_id.as_ref().to_owned());
         call.path("exposure_id", exposure_id.as_ref().to_owned());
@@ -641,7 +627,7 @@ impl<'c> SandboxesListRequest<'c> {
         call.size(per_page);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

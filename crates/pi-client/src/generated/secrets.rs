@@ -49,8 +49,7 @@ impl<'c> Secrets<'c> {
         name: impl Into<String>,
         value: impl Into<pi_types::SecretString>,
     ) -> SecretsCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         SecretsCreateRequest {
             call,
             body: pi_types::CreateSecret::new(name, value),
@@ -58,27 +57,23 @@ impl<'c> Secrets<'c> {
     }
     /// Deletes a secret for good; environments using it lose it.
     pub fn delete(&self, secret_id: impl AsRef<str>) -> SecretsDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsDeleteRequest { call }
     }
     /// Fetches one secret's metadata (the value is never returned).
     pub fn get(&self, secret_id: impl AsRef<str>) -> SecretsGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsGetRequest { call }
     }
     /// Lists secrets; send for one page, or stream every secret.
     pub fn list(&self) -> SecretsListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         SecretsListRequest { call }
     }
     /// Starts changing a secret's name, value or description; only what you set is sent.
     pub fn update(&self, secret_id: impl AsRef<str>) -> SecretsUpdateRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &UPDATE);
         call.path("secret_id", secret_id.as_ref().to_owned());
         SecretsUpdateRequest {
@@ -214,7 +209,7 @@ impl<'c> SecretsListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

@@ -40,20 +40,17 @@ impl<'c> SshKeys<'c> {
     }
     /// Deletes a key from the account.
     pub fn delete(&self, key_id: impl AsRef<str>) -> SshKeysDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("key_id", key_id.as_ref().to_owned());
         SshKeysDeleteRequest { call }
     }
     /// Lists your SSH keys; send for one page, or stream every key.
     pub fn list(&self) -> SshKeysListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         SshKeysListRequest { call }
     }
     /// Makes a key the account's primary key (sends `isPrimary: true`); returns the server's message and the fields that changed.
     pub fn set_primary(&self, key_id: impl AsRef<str>) -> SshKeysSetPrimaryRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &SET_PRIMARY);
         call.path("key_id", key_id.as_ref().to_owned());
         SshKeysSetPrimaryRequest {
@@ -67,8 +64,7 @@ impl<'c> SshKeys<'c> {
         name: impl Into<String>,
         public_key: impl Into<String>,
     ) -> SshKeysUploadRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &UPLOAD);
+        let call = crate::call::Call::new(self.client, &UPLOAD);
         SshKeysUploadRequest {
             call,
             body: pi_types::UploadSshKey::new(name, public_key),
@@ -115,7 +111,7 @@ impl<'c> SshKeysListRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.

@@ -28,7 +28,6 @@ impl<'c> Teams<'c> {
     }
     /// The members of the team `team_id`, with their role and when they joined; send for one page, or stream them all. An id that cannot be a path segment (empty, `.`, `..`) is refused when the request is sent.
     pub fn members(&self, team_id: impl AsRef<str>) -> TeamsMembersRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &MEMBERS);
         call.path("team_id", team_id.as_ref().to_owned());
         TeamsMembersRequest { call }
@@ -57,7 +56,7 @@ impl<'c> TeamsMembersRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, [`Error::NotFound`](crate::error::Error::NotFound) for an unknown id, and any error of the request path.

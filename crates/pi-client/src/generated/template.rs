@@ -32,8 +32,7 @@ impl<'c> Template<'c> {
         &self,
         image: impl Into<String>,
     ) -> TemplateCheckDockerImageRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CHECK_DOCKER_IMAGE);
+        let call = crate::call::Call::new(self.client, &CHECK_DOCKER_IMAGE);
         TemplateCheckDockerImageRequest {
             call,
             body: pi_types::CheckDockerImage::new(image),
@@ -41,8 +40,7 @@ impl<'c> Template<'c> {
     }
     /// The container registry credentials saved on your account: their ids, names and servers. The server never sends the passwords.
     pub fn registry_credentials(&self) -> TemplateRegistryCredentialsRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &REGISTRY_CREDENTIALS);
+        let call = crate::call::Call::new(self.client, &REGISTRY_CREDENTIALS);
         TemplateRegistryCredentialsRequest {
             call,
         }

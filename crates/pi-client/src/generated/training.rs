@@ -29,8 +29,7 @@ impl<'c> Training<'c> {
     }
     /// Starts creating a dedicated training run from `config`, a JSON object whose keys the document leaves open (anything but an object is refused before sending). A team set on the handle (`.team(id)`) owns the run. The answer carries the run's access token, which stays out of `Debug` output.
     pub fn create_run(&self, config: serde_json::Value) -> TrainingCreateRunRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE_RUN);
+        let call = crate::call::Call::new(self.client, &CREATE_RUN);
         TrainingCreateRunRequest {
             call,
             body: pi_types::CreateDedicatedRun::new(config),
@@ -38,7 +37,6 @@ impl<'c> Training<'c> {
     }
     /// Deletes a dedicated run.
     pub fn delete_run(&self, run_id: impl AsRef<str>) -> TrainingDeleteRunRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE_RUN);
         call.path("run_id", run_id.as_ref().to_owned());
         TrainingDeleteRunRequest { call }

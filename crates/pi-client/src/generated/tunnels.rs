@@ -44,8 +44,7 @@ impl<'c> Tunnels<'c> {
         &self,
         tunnel_ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> TunnelsBulkDeleteRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &BULK_DELETE);
+        let call = crate::call::Call::new(self.client, &BULK_DELETE);
         TunnelsBulkDeleteRequest {
             call,
             body: pi_types::BulkDeleteTunnels::new(
@@ -55,8 +54,7 @@ impl<'c> Tunnels<'c> {
     }
     /// Starts creating a tunnel. The answer holds the FRP token and binding secret the tunnel client needs; both stay out of `Debug` output.
     pub fn create(&self) -> TunnelsCreateRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &CREATE);
+        let call = crate::call::Call::new(self.client, &CREATE);
         TunnelsCreateRequest {
             call,
             body: pi_types::CreateTunnel::new(),
@@ -64,22 +62,19 @@ impl<'c> Tunnels<'c> {
     }
     /// Deletes a tunnel; its URL stops answering.
     pub fn delete(&self, tunnel_id: impl AsRef<str>) -> TunnelsDeleteRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &DELETE);
         call.path("tunnel_id", tunnel_id.as_ref().to_owned());
         TunnelsDeleteRequest { call }
     }
     /// One tunnel and whether it is connected.
     pub fn get(&self, tunnel_id: impl AsRef<str>) -> TunnelsGetRequest<'c> {
-        #[allow(unused_mut)]
         let mut call = crate::call::Call::new(self.client, &GET);
         call.path("tunnel_id", tunnel_id.as_ref().to_owned());
         TunnelsGetRequest { call }
     }
     /// All your tunnels (those of the handle's team, when it has one).
     pub fn list(&self) -> TunnelsListRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &LIST);
+        let call = crate::call::Call::new(self.client, &LIST);
         TunnelsListRequest { call }
     }
 }

@@ -36,8 +36,7 @@ impl<'c> User<'c> {
     }
     /// Sets your username slug: 3 to 30 characters among lower-case ASCII letters, digits and `-`. Returns the updated account.
     pub fn set_slug(&self, slug: impl Into<String>) -> UserSetSlugRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &SET_SLUG);
+        let call = crate::call::Call::new(self.client, &SET_SLUG);
         UserSetSlugRequest {
             call,
             body: pi_types::SetUsernameSlug::new(slug),
@@ -45,14 +44,12 @@ impl<'c> User<'c> {
     }
     /// The teams you are a member of, with your role in each; send for one page, or stream them all.
     pub fn teams(&self) -> UserTeamsRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &TEAMS);
+        let call = crate::call::Call::new(self.client, &TEAMS);
         UserTeamsRequest { call }
     }
     /// The account the API key belongs to, with the permission scopes the key grants.
     pub fn whoami(&self) -> UserWhoamiRequest<'c> {
-        #[allow(unused_mut)]
-        let mut call = crate::call::Call::new(self.client, &WHOAMI);
+        let call = crate::call::Call::new(self.client, &WHOAMI);
         UserWhoamiRequest { call }
     }
 }
@@ -99,7 +96,7 @@ impl<'c> UserTeamsRequest<'c> {
         call.size(limit);
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
