@@ -32,20 +32,20 @@ use pi_types::{ImageRef, ImageVisibility};
 impl<'c> Images<'c> {
     /// [`build`](Self::build) for the image `image` names, for its team.
     pub fn build_image(&self, image: &ImageRef) -> ImagesBuildRequest<'c> {
-        let request = self.build(image.name(), image.tag());
-        match image.team_id() {
-            Some(team_id) => request.team(team_id),
-            None => request,
-        }
+        for_team_of(
+            image,
+            self.build(image.name(), image.tag()),
+            ImagesBuildRequest::team,
+        )
     }
 
     /// [`delete`](Self::delete) for the image `image` names, for its team.
     pub fn delete_image(&self, image: &ImageRef) -> ImagesDeleteRequest<'c> {
-        let request = self.delete(image.name(), image.tag());
-        match image.team_id() {
-            Some(team_id) => request.team(team_id),
-            None => request,
-        }
+        for_team_of(
+            image,
+            self.delete(image.name(), image.tag()),
+            ImagesDeleteRequest::team,
+        )
     }
 
     /// [`set_visibility`](Self::set_visibility) for the image `image`
@@ -56,10 +56,15 @@ impl<'c> Images<'c> {
         visibility: ImageVisibility,
     ) -> ImagesSetVisibilityRequest<'c> {
         let request = self.set_visibility(image.name(), image.tag(), visibility);
-        match image.team_id() {
-            Some(team_id) => request.team(team_id),
-            None => request,
-        }
+        for_team_of(image, request, ImagesSetVisibilityRequest::team)
+    }
+}
+
+/// `request`, acting for the team `image` names when it names one.
+fn for_team_of<R>(image: &ImageRef, request: R, team: fn(R, String) -> R) -> R {
+    match image.team_id() {
+        Some(team_id) => team(request, team_id.to_owned()),
+        None => request,
     }
 }
 
