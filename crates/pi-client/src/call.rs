@@ -1,32 +1,43 @@
 //! [`Call`]: what every generated request holds before `.send()`: the
-//! operation's endpoint, its path ids, the team it acts for, its query, and
-//! the first input that broke a rule. Requests record their inputs here and
-//! hand it to the request path when they are sent.
+//! operation's endpoint, its path with the ids filled in, the team it acts
+//! for, its query, and the first input that broke a rule. Requests record
+//! their inputs here and hand it to the request path when they are sent.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 
 use futures::future::{self, Either};
-use pi_types::{InvalidInput, Rule, Validate, WireEnum};
+use percent_encoding::utf8_percent_encode;
+use pi_types::{InvalidInput, Rule, Validate, WireEnum, check_path_segment};
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::endpoint::{Endpoint, Paging, invalid_query};
+use crate::endpoint::{Endpoint, PATH_SEGMENT, Paging, invalid_query};
 use crate::error::Error;
 use crate::request::ApiRequest;
 use crate::request::answer::Answer;
 use crate::team::TeamScope;
 
-/// No operation of the document has more path parameters than this.
-const MOST_PATH_IDS: usize = 2;
-
 /// One operation's inputs as a request collects them.
+///
+/// Small on purpose: a request is moved by value from the handle method to
+/// `.send()`, so what most calls never set (a team, query values, paging, a
+/// broken rule) sits behind one box that is made only when something is set.
 #[derive(Clone)]
 pub(crate) struct Call<'c> {
     client: &'c Client,
     endpoint: &'static Endpoint,
-    /// Path parameters by name; unused slots have an empty name.
-    ids: [(&'static str, String); MOST_PATH_IDS],
+    /// The endpoint's path template with the ids filled in so far, each
+    /// percent-encoded as one segment: built as the ids arrive, so a call
+    /// copies each id once, into the path it sends.
+    path: Cow<'static, str>,
+    options: Option<Box<Options>>,
+}
+
+/// The inputs of a call besides its path.
+#[derive(Debug, Clone, Default)]
+struct Options {
     team: TeamScope,
     query: Vec<(&'static str, String)>,
     /// Where a paged list starts (an offset, a skip count or a page number)
@@ -43,18 +54,9 @@ pub(crate) struct Call<'c> {
 /// Shows the request's inputs; the client is left out (it holds the key).
 impl fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<_> = self
-            .ids
-            .iter()
-            .filter(|(name, _)| !name.is_empty())
-            .collect();
         f.debug_struct("Call")
-            .field("operation", &self.endpoint.path)
-            .field("ids", &ids)
-            .field("team", &self.team)
-            .field("query", &self.query)
-            .field("start", &self.start)
-            .field("size", &self.size)
+            .field("path", &self.path)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -65,14 +67,13 @@ impl<'c> Call<'c> {
         Self {
             client,
             endpoint,
-            ids: Default::default(),
-            team: TeamScope::ClientDefault,
-            query: Vec::new(),
-            start: None,
-            size: None,
-            refused: None,
-            retry_safe: false,
+            path: Cow::Borrowed(endpoint.path),
+            options: None,
         }
+    }
+
+    fn options(&mut self) -> &mut Options {
+        self.options.get_or_insert_with(Box::default)
     }
 
     /// The client the call goes through.
@@ -80,47 +81,49 @@ impl<'c> Call<'c> {
         self.client
     }
 
-    /// Fills the path parameter `name`; it is checked when the call is sent.
-    pub(crate) fn path(&mut self, name: &'static str, value: String) {
-        if let Some(slot) = self.ids.iter_mut().find(|(slot, _)| slot.is_empty()) {
-            *slot = (name, value);
+    /// Fills the path parameter `name`; an id that cannot be one segment
+    /// is reported when the call is sent.
+    pub(crate) fn path(&mut self, name: &'static str, value: &str) {
+        match fill(&self.path, name, value) {
+            Ok(path) => self.path = Cow::Owned(path),
+            Err(problem) => self.refuse(problem),
         }
     }
 
     /// Acts for `team_id`.
     pub(crate) fn team(&mut self, team_id: String) {
-        self.team = TeamScope::Team(team_id);
+        self.options().team = TeamScope::Team(team_id);
     }
 
     /// Acts for the caller's own account.
     pub(crate) fn personal(&mut self) {
-        self.team = TeamScope::Personal;
+        self.options().team = TeamScope::Personal;
     }
 
     /// Adds a query parameter; a name may repeat (an array in the
     /// document's default `form` style: `ids=a&ids=b`).
     pub(crate) fn query(&mut self, name: &'static str, value: String) {
-        self.query.push((name, value));
+        self.options().query.push((name, value));
     }
 
     /// Where the list starts.
     pub(crate) fn start(&mut self, start: i64) {
-        self.start = Some(start);
+        self.options().start = Some(start);
     }
 
     /// How many items a page holds.
     pub(crate) fn size(&mut self, size: i64) {
-        self.size = Some(size);
+        self.options().size = Some(size);
     }
 
     /// Lets the request path retry the call like an idempotent one.
     pub(crate) fn retry_safe(&mut self) {
-        self.retry_safe = true;
+        self.options().retry_safe = true;
     }
 
     /// Records a broken rule unless one was recorded before.
     pub(crate) fn refuse(&mut self, problem: InvalidInput) {
-        self.refused.get_or_insert(problem);
+        self.options().refused.get_or_insert(problem);
     }
 
     /// The document's bounds on an integer query parameter, each as a
@@ -161,28 +164,37 @@ impl<'c> Call<'c> {
     }
 
     /// The request as it goes out, or the first input that broke a rule.
-    fn request(&self, start: Option<i64>) -> Result<ApiRequest, Error> {
-        if let Some(refused) = &self.refused {
-            return Err(refused.clone().into());
+    fn request(self, start: Option<i64>) -> Result<(&'c Client, ApiRequest), Error> {
+        let client = self.client;
+        let Some(options) = self.options else {
+            let team_id = client.team_id();
+            let request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
+            return Ok((client, request));
+        };
+        let Options {
+            team,
+            query,
+            size,
+            refused,
+            retry_safe,
+            ..
+        } = *options;
+        if let Some(refused) = refused {
+            return Err(refused.into());
         }
-        let [(first, first_id), (second, second_id)] = &self.ids;
-        let ids = [(*first, first_id.as_str()), (*second, second_id.as_str())];
-        let used = ids.iter().take_while(|(name, _)| !name.is_empty()).count();
-        let team_id = self.team.resolve(self.client.team_id());
-        let mut request = ApiRequest::to(self.endpoint, &ids[..used], team_id)?;
-        for (name, value) in &self.query {
-            request = request.query(name, value);
-        }
+        let team_id = team.resolve(client.team_id());
+        let mut request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
+        request.query.extend(query);
         if let Some(paging) = &self.endpoint.paging {
             let (start_name, size_name) = paging.names();
             request = request
                 .query_opt(start_name, start)
-                .query_opt(size_name, self.size);
+                .query_opt(size_name, size);
         }
-        if self.retry_safe {
+        if retry_safe {
             request = request.retry_safe();
         }
-        Ok(request)
+        Ok((client, request))
     }
 
     /// Sends the call without a body and decodes the answer as `R`.
@@ -191,18 +203,23 @@ impl<'c> Call<'c> {
     /// and every async layer adds its state to what each call writes and
     /// copies (see the loopback benchmark).
     pub(crate) fn send<R: Answer>(
-        &self,
+        self,
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
-        self.send_at::<R>(self.start)
+        let start = self.options.as_ref().and_then(|options| options.start);
+        match self.request(start) {
+            Ok((client, request)) => Either::Left(client.call::<R>(request)),
+            Err(error) => Either::Right(future::ready(Err(error))),
+        }
     }
 
-    /// Like [`Call::send`], starting a list at `start`.
+    /// Like [`Call::send`], starting a list at `start`; the call stays, for
+    /// the next page.
     pub(crate) fn send_at<R: Answer>(
         &self,
         start: Option<i64>,
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
-        match self.request(start) {
-            Ok(request) => Either::Left(self.client.call::<R>(request)),
+        match self.clone().request(start) {
+            Ok((client, request)) => Either::Left(client.call::<R>(request)),
             Err(error) => Either::Right(future::ready(Err(error))),
         }
     }
@@ -210,23 +227,85 @@ impl<'c> Call<'c> {
     /// Checks `body` against the document's rules and sends it as JSON
     /// (with the team in its field when the endpoint carries it there).
     pub(crate) fn send_json<R: Answer, B: Serialize + Validate>(
-        &self,
+        self,
         body: &B,
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R, B> {
-        match self.request(None).and_then(|request| request.json(body)) {
-            Ok(request) => Either::Left(self.client.call::<R>(request)),
+        let request = self
+            .request(None)
+            .and_then(|(client, request)| Ok((client, request.json(body)?)));
+        match request {
+            Ok((client, request)) => Either::Left(client.call::<R>(request)),
             Err(error) => Either::Right(future::ready(Err(error))),
         }
     }
 
-    /// The start a stream begins at and the page size it asks for.
+    /// How the endpoint pages, and the start and page size the caller set.
     pub(crate) fn paging(&self) -> (Option<&'static Paging>, Option<i64>, Option<i64>) {
-        (self.endpoint.paging.as_ref(), self.start, self.size)
+        let (start, size) = self
+            .options
+            .as_ref()
+            .map_or((None, None), |options| (options.start, options.size));
+        (self.endpoint.paging.as_ref(), start, size)
     }
 
     /// Asks for pages of `size` items.
     pub(crate) fn with_size(mut self, size: i64) -> Self {
-        self.size = Some(size);
+        self.size(size);
         self
+    }
+}
+
+/// `path` with `{name}` replaced by `id`, percent-encoded as exactly one
+/// segment.
+///
+/// # Errors
+/// When `id` is empty, `.` or `..` (URL handling would remove it).
+fn fill(path: &str, name: &'static str, id: &str) -> Result<String, InvalidInput> {
+    check_path_segment(name, id)?;
+    let placeholder = path.match_indices('{').map(|(at, _)| at).find(|&at| {
+        path[at + 1..]
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('}'))
+    });
+    let Some(at) = placeholder else {
+        return Ok(path.to_owned());
+    };
+    // Room for an id of up to 32 encoded bytes; a longer one grows it.
+    let mut filled = String::with_capacity(path.len() + 32);
+    filled.push_str(&path[..at]);
+    filled.extend(utf8_percent_encode(id, PATH_SEGMENT));
+    filled.push_str(&path[at + name.len() + 2..]);
+    Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn ids_become_exactly_one_encoded_segment() {
+        let path = fill("/api/v1/secrets/{secret_id}", "secret_id", "a/b?c#d%e f..é").unwrap();
+        assert_eq!(path, "/api/v1/secrets/a%2Fb%3Fc%23d%25e%20f..%C3%A9");
+        let template = "/api/v1/images/{image_name}/{image_tag}";
+        let path = fill(template, "image_tag", "v1").unwrap();
+        let path = fill(&path, "image_name", "team/app").unwrap();
+        assert_eq!(path, "/api/v1/images/team%2Fapp/v1");
+    }
+
+    #[test]
+    fn an_id_is_taken_literally_even_when_it_looks_like_a_placeholder() {
+        let template = "/api/v1/images/{image_name}/{image_tag}";
+        let path = fill(template, "image_name", "{image_tag}").unwrap();
+        let path = fill(&path, "image_tag", "v1").unwrap();
+        assert_eq!(path, "/api/v1/images/%7Bimage_tag%7D/v1");
+    }
+
+    #[test]
+    fn ids_that_url_handling_would_remove_are_invalid_input() {
+        for id in ["", ".", ".."] {
+            let error = fill("/api/v1/secrets/{secret_id}", "secret_id", id).unwrap_err();
+            assert_eq!(error.field(), "secret_id", "{id:?}");
+        }
     }
 }

@@ -2,14 +2,12 @@
 //! where it carries the team it acts for. Areas name endpoints; only the
 //! request path turns them into HTTP.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use pi_types::{FieldLocation, InvalidInput, Rule, check_path_segment};
-
-use crate::error::Error;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use pi_types::{FieldLocation, InvalidInput, Rule};
 
 /// Every byte but RFC 3986's unreserved characters is encoded, so an id can
 /// never add a `/`, `?` or `#` of its own to the URL.
-const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
@@ -129,38 +127,6 @@ impl Endpoint {
         self.team = TeamIn::Body(path);
         self
     }
-
-    /// The path with each `{name}` replaced by its id, percent-encoded as
-    /// exactly one segment.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming the parameter when an id is empty, `.`
-    /// or `..` (URL handling would remove it), or when none was given.
-    pub(crate) fn path_with(&self, ids: &[(&'static str, &str)]) -> Result<String, Error> {
-        let mut path = String::with_capacity(self.path.len() + 32);
-        let mut rest = self.path;
-        while let Some(start) = rest.find('{') {
-            let Some(length) = rest[start..].find('}') else {
-                break;
-            };
-            let name = &rest[start + 1..start + length];
-            path.push_str(&rest[..start]);
-            let Some((field, id)) = ids.iter().find(|(field, _)| *field == name) else {
-                return Err(InvalidInput::new(
-                    name.to_owned(),
-                    Rule::PathSegment,
-                    "no value was given",
-                )
-                .at(FieldLocation::Path)
-                .into());
-            };
-            check_path_segment(field, id)?;
-            path.extend(utf8_percent_encode(id, PATH_SEGMENT));
-            rest = &rest[start + length + 1..];
-        }
-        path.push_str(rest);
-        Ok(path)
-    }
 }
 
 /// An input error for the query parameter `field`, checked before sending:
@@ -172,51 +138,4 @@ pub(crate) fn invalid_query(
     problem: impl Into<String>,
 ) -> InvalidInput {
     InvalidInput::new(field, rule, problem).at(FieldLocation::Query)
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    const GET_SECRET: Endpoint = Endpoint::get("/api/v1/secrets/{secret_id}");
-    const DELETE_IMAGE: Endpoint = Endpoint::delete("/api/v1/images/{image_name}/{image_tag}");
-
-    #[test]
-    fn ids_become_exactly_one_encoded_segment() {
-        let path = GET_SECRET
-            .path_with(&[("secret_id", "a/b?c#d%e f..é")])
-            .unwrap();
-        assert_eq!(path, "/api/v1/secrets/a%2Fb%3Fc%23d%25e%20f..%C3%A9");
-        let path = DELETE_IMAGE
-            .path_with(&[("image_tag", "v1"), ("image_name", "team/app")])
-            .unwrap();
-        assert_eq!(path, "/api/v1/images/team%2Fapp/v1");
-    }
-
-    #[test]
-    fn ids_that_url_handling_would_remove_are_invalid_input() {
-        for id in ["", ".", ".."] {
-            let error = GET_SECRET.path_with(&[("secret_id", id)]).unwrap_err();
-            assert!(
-                matches!(error, Error::InvalidInput(ref e) if e.field() == "secret_id"),
-                "{id:?}: {error:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_missing_id_names_the_parameter() {
-        let error = DELETE_IMAGE
-            .path_with(&[("image_name", "app")])
-            .unwrap_err();
-        assert!(matches!(error, Error::InvalidInput(ref e) if e.field() == "image_tag"));
-    }
-
-    #[test]
-    fn paths_without_parameters_are_kept_as_written() {
-        let list = Endpoint::get("/api/v1/secrets/").team_in_query("teamId");
-        assert_eq!(list.path_with(&[]).unwrap(), "/api/v1/secrets/");
-        assert_eq!(list.team, TeamIn::Query("teamId"));
-    }
 }

@@ -67,24 +67,3 @@ fn for_team_of<R>(image: &ImageRef, request: R, team: fn(R, String) -> R) -> R {
         None => request,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn an_image_name_with_a_slash_stays_one_path_segment() {
-        // An `ImageRef` never holds a `/` in its name; the endpoints must
-        // keep one segment per part all the same.
-        let ids = [("image_name", "team-x/app"), ("image_tag", "v1/../v2")];
-        assert_eq!(
-            DELETE.path_with(&ids).unwrap(),
-            "/api/v1/images/team-x%2Fapp/v1%2F..%2Fv2"
-        );
-        assert_eq!(
-            SET_VISIBILITY.path_with(&ids).unwrap(),
-            "/api/v1/images/team-x%2Fapp/v1%2F..%2Fv2/visibility"
-        );
-    }
-}

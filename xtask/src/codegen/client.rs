@@ -275,7 +275,7 @@ impl Context<'_> {
             match input {
                 Input::Path => {
                     params.push(quote!(#ident: impl AsRef<str>));
-                    apply.push(quote!(call.path(#wire, #ident.as_ref().to_owned());));
+                    apply.push(quote!(call.path(#wire, #ident.as_ref());));
                 }
                 Input::Query(query) => {
                     let (param, statement) = self.query_setter(query, &ident, settings)?;

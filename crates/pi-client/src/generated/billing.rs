@@ -30,7 +30,7 @@ impl<'c> Billing<'c> {
     /// What the training run `run_id` has cost so far: tokens and US dollars for inference and for training, and the prices applied.
     pub fn run_usage(&self, run_id: impl AsRef<str>) -> BillingRunUsageRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &RUN_USAGE);
-        call.path("run_id", run_id.as_ref().to_owned());
+        call.path("run_id", run_id.as_ref());
         BillingRunUsageRequest { call }
     }
     /// The wallet of the handle's team (your own without one): its balance and its latest billing entries.

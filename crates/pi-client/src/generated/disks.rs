@@ -57,13 +57,13 @@ impl<'c> Disks<'c> {
     /// Deletes a disk and everything stored on it.
     pub fn delete(&self, disk_id: impl AsRef<str>) -> DisksDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("disk_id", disk_id.as_ref().to_owned());
+        call.path("disk_id", disk_id.as_ref());
         DisksDeleteRequest { call }
     }
     /// Fetches one disk.
     pub fn get(&self, disk_id: impl AsRef<str>) -> DisksGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("disk_id", disk_id.as_ref().to_owned());
+        call.path("disk_id", disk_id.as_ref());
         DisksGetRequest { call }
     }
     /// Lists your disks; send for one page, or stream every disk.
@@ -78,7 +78,7 @@ impl<'c> Disks<'c> {
         name: impl Into<String>,
     ) -> DisksUpdateRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("disk_id", disk_id.as_ref().to_owned());
+        call.path("disk_id", disk_id.as_ref());
         DisksUpdateRequest {
             call,
             body: pi_types::UpdateDisk::new(name),

@@ -90,7 +90,7 @@ impl<'c> Evaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsDeleteRequest { call }
     }
     /// Closes an evaluation and lets the server work out its score statistics; the request carries no body.
@@ -99,7 +99,7 @@ impl<'c> Evaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsFinalizeRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &FINALIZE);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsFinalizeRequest {
             call,
             body: pi_types::FinalizeEvaluation::new(),
@@ -108,7 +108,7 @@ impl<'c> Evaluations<'c> {
     /// Fetches one evaluation with its scores and metrics.
     pub fn get(&self, evaluation_id: impl AsRef<str>) -> EvaluationsGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsGetRequest { call }
     }
     /// Lists evaluations; filter it, then send for one page or stream them all.
@@ -123,7 +123,7 @@ impl<'c> Evaluations<'c> {
         samples: impl IntoIterator<Item = serde_json::Value>,
     ) -> EvaluationsPushSamplesRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &PUSH_SAMPLES);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsPushSamplesRequest {
             call,
             body: pi_types::PushSamples::new(samples.into_iter().collect()),
@@ -135,7 +135,7 @@ impl<'c> Evaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsSamplesRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &SAMPLES);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsSamplesRequest { call }
     }
     /// Starts changing an evaluation; only what you set is sent.
@@ -144,7 +144,7 @@ impl<'c> Evaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> EvaluationsUpdateRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         EvaluationsUpdateRequest {
             call,
             body: pi_types::UpdateEvaluation::new(),

@@ -41,7 +41,7 @@ impl<'c> HostedEvaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsCancelRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &CANCEL);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         HostedEvaluationsCancelRequest {
             call,
         }
@@ -69,7 +69,7 @@ impl<'c> HostedEvaluations<'c> {
         evaluation_id: impl AsRef<str>,
     ) -> HostedEvaluationsLogsRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("evaluation_id", evaluation_id.as_ref().to_owned());
+        call.path("evaluation_id", evaluation_id.as_ref());
         HostedEvaluationsLogsRequest {
             call,
         }

@@ -72,7 +72,7 @@ impl<'c> Images<'c> {
         build_id: impl AsRef<str>,
     ) -> ImagesBuildStatusRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &BUILD_STATUS);
-        call.path("build_id", build_id.as_ref().to_owned());
+        call.path("build_id", build_id.as_ref());
         ImagesBuildStatusRequest { call }
     }
     /// Lists your image builds; send for one page, or stream them all.
@@ -87,8 +87,8 @@ impl<'c> Images<'c> {
         image_tag: impl AsRef<str>,
     ) -> ImagesDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("image_name", image_name.as_ref().to_owned());
-        call.path("image_tag", image_tag.as_ref().to_owned());
+        call.path("image_name", image_name.as_ref());
+        call.path("image_tag", image_tag.as_ref());
         ImagesDeleteRequest { call }
     }
     /// Lists the images of the handle's team (your own without one); send for one page, or stream them all.
@@ -104,8 +104,8 @@ impl<'c> Images<'c> {
         visibility: pi_types::ImageVisibility,
     ) -> ImagesSetVisibilityRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &SET_VISIBILITY);
-        call.path("image_name", image_name.as_ref().to_owned());
-        call.path("image_tag", image_tag.as_ref().to_owned());
+        call.path("image_name", image_name.as_ref());
+        call.path("image_tag", image_tag.as_ref());
         ImagesSetVisibilityRequest {
             call,
             body: pi_types::UpdateImageVisibility::new(visibility),
@@ -114,7 +114,7 @@ impl<'c> Images<'c> {
     /// Starts building once the context is uploaded; the answer is the build.
     pub fn start_build(&self, build_id: impl AsRef<str>) -> ImagesStartBuildRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &START_BUILD);
-        call.path("build_id", build_id.as_ref().to_owned());
+        call.path("build_id", build_id.as_ref());
         ImagesStartBuildRequest {
             call,
             body: pi_types::StartImageBuild::new(),

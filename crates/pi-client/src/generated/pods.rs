@@ -68,13 +68,13 @@ impl<'c> Pods<'c> {
     /// Terminates a pod and stops its billing; returns the status it is left in.
     pub fn delete(&self, pod_id: impl AsRef<str>) -> PodsDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("pod_id", pod_id.as_ref().to_owned());
+        call.path("pod_id", pod_id.as_ref());
         PodsDeleteRequest { call }
     }
     /// Fetches one pod.
     pub fn get(&self, pod_id: impl AsRef<str>) -> PodsGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("pod_id", pod_id.as_ref().to_owned());
+        call.path("pod_id", pod_id.as_ref());
         PodsGetRequest { call }
     }
     /// Pods that have ended, with what they cost; newest ended first unless sorted.
@@ -90,7 +90,7 @@ impl<'c> Pods<'c> {
     /// Everything the pod has logged so far. The document leaves the shape of the answer open, so it comes back as JSON (usually a string).
     pub fn logs(&self, pod_id: impl AsRef<str>) -> PodsLogsRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("pod_id", pod_id.as_ref().to_owned());
+        call.path("pod_id", pod_id.as_ref());
         PodsLogsRequest { call }
     }
     /// The live state of several pods at once (install progress, IP, SSH command).

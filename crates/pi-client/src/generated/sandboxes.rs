@@ -90,7 +90,7 @@ impl<'c> Sandboxes<'c> {
     /// A short-lived token and the gateway URL for talking to the sandbox directly. The token is secret: it shows as `[REDACTED]` in `Debug`.
     pub fn auth(&self, sandbox_id: impl AsRef<str>) -> SandboxesAuthRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &AUTH);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesAuthRequest { call }
     }
     /// Starts deleting many sandboxes at once: by id, by label, by user, or every sandbox of the handle's team. Set at least one of them.
@@ -108,8 +108,8 @@ impl<'c> Sandboxes<'c> {
         session_id: impl AsRef<str>,
     ) -> SandboxesCloseSshSessionRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &CLOSE_SSH_SESSION);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
-        call.path("session_id", session_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
+        call.path("session_id", session_id.as_ref());
         SandboxesCloseSshSessionRequest {
             call,
         }
@@ -129,7 +129,7 @@ impl<'c> Sandboxes<'c> {
     /// Deletes a sandbox and everything in it.
     pub fn delete(&self, sandbox_id: impl AsRef<str>) -> SandboxesDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesDeleteRequest { call }
     }
     /// Why a sandbox failed: its status, the kind of error and its message.
@@ -138,7 +138,7 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesErrorContextRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &ERROR_CONTEXT);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesErrorContextRequest {
             call,
         }
@@ -150,7 +150,7 @@ impl<'c> Sandboxes<'c> {
         port: i64,
     ) -> SandboxesExposePortRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &EXPOSE_PORT);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesExposePortRequest {
             call,
             body: pi_types::ExposePort::new(port),
@@ -162,7 +162,7 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesExposedPortsRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &EXPOSED_PORTS);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesExposedPortsRequest {
             call,
         }
@@ -170,7 +170,7 @@ impl<'c> Sandboxes<'c> {
     /// Fetches one sandbox.
     pub fn get(&self, sandbox_id: impl AsRef<str>) -> SandboxesGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesGetRequest { call }
     }
     /// Lists sandboxes; filter it, then send for one page or stream them all.
@@ -181,7 +181,7 @@ impl<'c> Sandboxes<'c> {
     /// Everything the sandbox has logged so far.
     pub fn logs(&self, sandbox_id: impl AsRef<str>) -> SandboxesLogsRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &LOGS);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesLogsRequest { call }
     }
     /// Starts opening an SSH session into a sandbox; the answer holds the host, port and a secret token.
@@ -190,7 +190,7 @@ impl<'c> Sandboxes<'c> {
         sandbox_id: impl AsRef<str>,
     ) -> SandboxesOpenSshSessionRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &OPEN_SSH_SESSION);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
         SandboxesOpenSshSessionRequest {
             call,
             body: pi_types::CreateSshSession::new(),
@@ -203,8 +203,8 @@ impl<'c> Sandboxes<'c> {
         exposure_id: impl AsRef<str>,
     ) -> SandboxesUnexposePortRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &UNEXPOSE_PORT);
-        call.path("sandbox_id", sandbox_id.as_ref().to_owned());
-        call.path("exposure_id", exposure_id.as_ref().to_owned());
+        call.path("sandbox_id", sandbox_id.as_ref());
+        call.path("exposure_id", exposure_id.as_ref());
         SandboxesUnexposePortRequest {
             call,
         }

@@ -58,13 +58,13 @@ impl<'c> Secrets<'c> {
     /// Deletes a secret for good; environments using it lose it.
     pub fn delete(&self, secret_id: impl AsRef<str>) -> SecretsDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("secret_id", secret_id.as_ref().to_owned());
+        call.path("secret_id", secret_id.as_ref());
         SecretsDeleteRequest { call }
     }
     /// Fetches one secret's metadata (the value is never returned).
     pub fn get(&self, secret_id: impl AsRef<str>) -> SecretsGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("secret_id", secret_id.as_ref().to_owned());
+        call.path("secret_id", secret_id.as_ref());
         SecretsGetRequest { call }
     }
     /// Lists secrets; send for one page, or stream every secret.
@@ -75,7 +75,7 @@ impl<'c> Secrets<'c> {
     /// Starts changing a secret's name, value or description; only what you set is sent.
     pub fn update(&self, secret_id: impl AsRef<str>) -> SecretsUpdateRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &UPDATE);
-        call.path("secret_id", secret_id.as_ref().to_owned());
+        call.path("secret_id", secret_id.as_ref());
         SecretsUpdateRequest {
             call,
             body: pi_types::UpdateSecret::new(),

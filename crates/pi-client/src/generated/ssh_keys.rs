@@ -41,7 +41,7 @@ impl<'c> SshKeys<'c> {
     /// Deletes a key from the account.
     pub fn delete(&self, key_id: impl AsRef<str>) -> SshKeysDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("key_id", key_id.as_ref().to_owned());
+        call.path("key_id", key_id.as_ref());
         SshKeysDeleteRequest { call }
     }
     /// Lists your SSH keys; send for one page, or stream every key.
@@ -52,7 +52,7 @@ impl<'c> SshKeys<'c> {
     /// Makes a key the account's primary key (sends `isPrimary: true`); returns the server's message and the fields that changed.
     pub fn set_primary(&self, key_id: impl AsRef<str>) -> SshKeysSetPrimaryRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &SET_PRIMARY);
-        call.path("key_id", key_id.as_ref().to_owned());
+        call.path("key_id", key_id.as_ref());
         SshKeysSetPrimaryRequest {
             call,
             body: pi_types::SetPrimarySshKey::new().with_is_primary(true),

@@ -29,7 +29,7 @@ impl<'c> Teams<'c> {
     /// The members of the team `team_id`, with their role and when they joined; send for one page, or stream them all. An id that cannot be a path segment (empty, `.`, `..`) is refused when the request is sent.
     pub fn members(&self, team_id: impl AsRef<str>) -> TeamsMembersRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &MEMBERS);
-        call.path("team_id", team_id.as_ref().to_owned());
+        call.path("team_id", team_id.as_ref());
         TeamsMembersRequest { call }
     }
 }

@@ -38,7 +38,7 @@ impl<'c> Training<'c> {
     /// Deletes a dedicated run.
     pub fn delete_run(&self, run_id: impl AsRef<str>) -> TrainingDeleteRunRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE_RUN);
-        call.path("run_id", run_id.as_ref().to_owned());
+        call.path("run_id", run_id.as_ref());
         TrainingDeleteRunRequest { call }
     }
 }

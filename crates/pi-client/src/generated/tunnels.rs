@@ -63,13 +63,13 @@ impl<'c> Tunnels<'c> {
     /// Deletes a tunnel; its URL stops answering.
     pub fn delete(&self, tunnel_id: impl AsRef<str>) -> TunnelsDeleteRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &DELETE);
-        call.path("tunnel_id", tunnel_id.as_ref().to_owned());
+        call.path("tunnel_id", tunnel_id.as_ref());
         TunnelsDeleteRequest { call }
     }
     /// One tunnel and whether it is connected.
     pub fn get(&self, tunnel_id: impl AsRef<str>) -> TunnelsGetRequest<'c> {
         let mut call = crate::call::Call::new(self.client, &GET);
-        call.path("tunnel_id", tunnel_id.as_ref().to_owned());
+        call.path("tunnel_id", tunnel_id.as_ref());
         TunnelsGetRequest { call }
     }
     /// All your tunnels (those of the handle's team, when it has one).

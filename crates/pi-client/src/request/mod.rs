@@ -78,16 +78,10 @@ impl ApiRequest {
         }
     }
 
-    /// A request to `endpoint` with its path ids filled in, acting for
-    /// `team_id` wherever the endpoint carries the team.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] when an id cannot be one path segment.
-    pub(crate) fn to(
-        endpoint: &Endpoint,
-        ids: &[(&'static str, &str)],
-        team_id: Option<&str>,
-    ) -> Result<Self, Error> {
+    /// A request to `endpoint` at `path` (its template with the ids filled
+    /// in and encoded), acting for `team_id` wherever the endpoint carries
+    /// the team.
+    pub(crate) fn at(endpoint: &Endpoint, path: String, team_id: Option<&str>) -> Self {
         let method = match endpoint.verb {
             Verb::Get => Method::GET,
             Verb::Post => Method::POST,
@@ -95,7 +89,7 @@ impl ApiRequest {
             Verb::Patch => Method::PATCH,
             Verb::Delete => Method::DELETE,
         };
-        let mut request = Self::new(method, endpoint.path_with(ids)?);
+        let mut request = Self::new(method, path);
         request.template = endpoint.path;
         match (endpoint.team, team_id) {
             (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
@@ -104,7 +98,7 @@ impl ApiRequest {
             }
             _ => {}
         }
-        Ok(request)
+        request
     }
 
     /// Sends `key` as the `Idempotency-Key` header. The server acts on a key
