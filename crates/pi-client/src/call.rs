@@ -166,10 +166,15 @@ impl<'c> Call<'c> {
     /// The request as it goes out, or the first input that broke a rule.
     fn request(self, start: Option<i64>) -> Result<(&'c Client, ApiRequest), Error> {
         let client = self.client;
-        let Some(options) = self.options else {
-            let team_id = client.team_id();
-            let request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
-            return Ok((client, request));
+        let options = match (self.options, start) {
+            (Some(options), _) => options,
+            // Nothing set: the request is the path, for the client's team.
+            (None, None) => {
+                let team_id = client.team_id();
+                let request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
+                return Ok((client, request));
+            }
+            (None, Some(_)) => Box::default(),
         };
         let Options {
             team,
