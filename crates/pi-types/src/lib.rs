@@ -34,6 +34,7 @@ mod envelope;
 mod error_body;
 mod exposed;
 mod field;
+pub mod gateway;
 #[rustfmt::skip]
 mod generated;
 mod images;

@@ -1,10 +1,14 @@
 //! `cargo xtask codegen [--check]`: writes `crates/pi-types/src/generated/`
-//! from `spec/openapi.json` and `spec/codegen.toml`, or checks that the
-//! committed files are what it would write.
+//! and `crates/pi-client/src/generated/` from `spec/openapi.json` and
+//! `spec/codegen.toml`, `crates/pi-types/src/gateway/` from
+//! `spec/gateway/command_session.proto`, and pi-contract's embedded copies of
+//! the contract files, or checks that the committed files are what it would
+//! write.
 
 mod client;
 pub(crate) mod config;
 mod emit;
+pub(crate) mod gateway;
 mod model;
 pub(crate) mod names;
 
@@ -30,9 +34,15 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
         }
     };
     let result = if check {
-        self::check(root).and_then(|()| crate::spec_update::check_embedded(root))
+        self::check(root)
+            .and_then(|()| crate::spec_update::check_embedded(root))
+            .and_then(|()| gateway::check_embedded(root))
+            .and_then(|()| gateway::check_lock(root))
     } else {
-        write(root).and_then(|_| crate::spec_update::sync_embedded(root).map(|_| ()))
+        write(root)
+            .and_then(|_| crate::spec_update::sync_embedded(root))
+            .and_then(|_| gateway::sync_embedded(root))
+            .and_then(|_| gateway::check_lock(root))
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,7 +54,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> ExitCode {
 }
 
 /// Every generated file, by folder (from the workspace root) and name, from
-/// the spec and config under `root`: the models and the client's layer.
+/// the spec, config and gateway proto under `root`: the models, the client's
+/// layer and the gateway's types.
 pub(crate) fn generate(
     root: &Path,
 ) -> Result<BTreeMap<&'static str, BTreeMap<String, String>>, String> {
@@ -57,6 +68,7 @@ pub(crate) fn generate(
     Ok(BTreeMap::from([
         (GENERATED_DIR, emit::render(&model)?),
         (client::CLIENT_DIR, client),
+        (gateway::GATEWAY_TYPES_DIR, gateway::render(root)?),
     ]))
 }
 
@@ -153,7 +165,15 @@ mod tests {
         std::fs::create_dir_all(root.join("spec")).unwrap();
         std::fs::create_dir_all(root.join(GENERATED_DIR)).unwrap();
         std::fs::create_dir_all(root.join(client::CLIENT_DIR)).unwrap();
+        std::fs::create_dir_all(root.join(gateway::GATEWAY_SPEC_DIR)).unwrap();
         let real = project_root();
+        std::fs::copy(
+            real.join(gateway::GATEWAY_SPEC_DIR)
+                .join(gateway::PROTO_FILE),
+            root.join(gateway::GATEWAY_SPEC_DIR)
+                .join(gateway::PROTO_FILE),
+        )
+        .unwrap();
         std::fs::copy(
             real.join(crate::spec_update::SPEC_PATH),
             root.join(crate::spec_update::SPEC_PATH),
