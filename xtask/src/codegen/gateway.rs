@@ -207,3 +207,97 @@ pub(crate) fn check_lock(root: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::project_root;
+    use std::path::PathBuf;
+
+    /// A copy of `spec/gateway/` in a temporary root, for tests that edit it.
+    fn scratch_root(name: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("pi-gateway-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let dir = root.join(GATEWAY_SPEC_DIR);
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [PROTO_FILE, FILES_SPEC_FILE, LOCK_FILE] {
+            std::fs::copy(
+                project_root().join(GATEWAY_SPEC_DIR).join(name),
+                dir.join(name),
+            )
+            .unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn the_lock_records_the_files_as_they_are() {
+        if let Err(message) = check_lock(&project_root()) {
+            panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn an_edit_without_a_lock_update_is_refused() {
+        let root = scratch_root("edited");
+        assert!(check_lock(&root).is_ok());
+        let proto = root.join(GATEWAY_SPEC_DIR).join(PROTO_FILE);
+        let edited = std::fs::read_to_string(&proto).unwrap() + "// edited\n";
+        std::fs::write(&proto, edited).unwrap();
+        let error = check_lock(&root).unwrap_err();
+        assert!(
+            error.contains(PROTO_FILE) && error.contains("sha256"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_embedded_gateway_files_are_the_vendored_ones() {
+        if let Err(message) = check_embedded(&project_root()) {
+            panic!("{message}");
+        }
+    }
+
+    #[test]
+    fn a_stale_embedded_copy_is_found_and_rewritten() {
+        let root = scratch_root("embedded");
+        assert!(check_embedded(&root).is_err(), "no copies yet");
+        assert_eq!(sync_embedded(&root).unwrap(), 2);
+        assert!(check_embedded(&root).is_ok());
+        std::fs::write(root.join(EMBEDDED_GATEWAY_DIR).join(FILES_SPEC_FILE), "{}").unwrap();
+        let error = check_embedded(&root).unwrap_err();
+        assert!(error.contains(FILES_SPEC_FILE), "{error}");
+        assert_eq!(sync_embedded(&root).unwrap(), 1);
+        assert!(check_embedded(&root).is_ok());
+    }
+
+    #[test]
+    fn the_types_follow_the_proto() {
+        let root = scratch_root("types");
+        let before = render(&root).unwrap();
+        let text = &before[GATEWAY_TYPES_FILE];
+        assert!(text.starts_with(super::super::emit::HEADER));
+        assert!(text.contains("#[prost(sint32, tag = \"1\")]\n        pub exit_code: i32,"));
+        let proto = root.join(GATEWAY_SPEC_DIR).join(PROTO_FILE);
+        let edited = std::fs::read_to_string(&proto).unwrap().replace(
+            "optional string session_uuid = 5;",
+            "optional string session_uuid = 6;",
+        );
+        std::fs::write(&proto, edited).unwrap();
+        let after = render(&root).unwrap();
+        assert!(after[GATEWAY_TYPES_FILE].contains("tag = \"6\""));
+        assert_ne!(before, after);
+    }
+
+    #[test]
+    fn a_proto_that_does_not_compile_names_the_file() {
+        let root = scratch_root("broken");
+        std::fs::write(root.join(GATEWAY_SPEC_DIR).join(PROTO_FILE), "message {").unwrap();
+        let error = render(&root).unwrap_err();
+        assert!(
+            error.contains("spec/gateway/command_session.proto"),
+            "{error}"
+        );
+    }
+}

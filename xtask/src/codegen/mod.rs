@@ -341,6 +341,25 @@ mod tests {
     }
 
     #[test]
+    fn a_hand_edited_gateway_file_fails_the_check() {
+        let root = scratch_root("gateway-stale", |config| config);
+        write(&root).unwrap();
+        let file = root
+            .join(gateway::GATEWAY_TYPES_DIR)
+            .join(gateway::GATEWAY_TYPES_FILE);
+        let edited = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("tag = \"5\"", "tag = \"6\"");
+        std::fs::write(&file, edited).unwrap();
+        let error = check(&root).unwrap_err();
+        assert!(
+            error.contains("crates/pi-types/src/gateway/command_session.rs"),
+            "{error}"
+        );
+        assert!(error.ends_with(FIX_HINT), "{error}");
+    }
+
+    #[test]
     fn secret_fields_become_secret_strings() {
         let files = generate(&project_root())
             .unwrap()
