@@ -89,7 +89,9 @@
 //!
 //! The PI API's own contract ships inside the crate: [`Spec::vendored`]
 //! (or [`ContractServer::vendored`]) loads it, parsed once per process, with
-//! no file to find at run time.
+//! no file to find at run time. So does the sandbox gateway's, which the
+//! document does not hold: [`gateway::PROTO`] (the command service) and
+//! [`gateway::files_spec`] (the file endpoints).
 //!
 //! The pieces, each usable alone:
 //! - [`Spec`] loads a document (JSON or YAML, raw or normalized), matches
@@ -109,6 +111,7 @@ mod builder;
 mod schema;
 
 pub mod deviation;
+pub mod gateway;
 pub mod report;
 pub mod request;
 pub mod server;
