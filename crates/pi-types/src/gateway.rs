@@ -7,8 +7,9 @@
 //! gateway base and token come from the sandbox's `auth` call, and commands
 //! travel as Connect RPC calls to
 //! `{gateway base}/command_session.CommandSession/{Method}` in the protobuf
-//! binary codec. These types are the messages only; they encode and decode
-//! with [`prost::Message`].
+//! binary codec. These types are the messages; they encode and decode with
+//! [`prost::Message`]. [`connect`] frames them as the Connect protocol
+//! streams them.
 //!
 //! ```
 //! use pi_types::gateway::{CommandSpec, StartRequest, command_session_event};
@@ -44,5 +45,6 @@
 
 #[rustfmt::skip]
 mod command_session;
+pub mod connect;
 
 pub use command_session::*;
