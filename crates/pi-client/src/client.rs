@@ -120,6 +120,12 @@ impl Client {
         self.inner.transport.call::<R>(request)
     }
 
+    /// The request path, for calls that are not `ApiRequest`s (a sandbox's
+    /// gateway).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
     /// The base URL every request goes to, without a trailing `/api/v1`:
     /// each request's path starts with it.
     #[must_use]

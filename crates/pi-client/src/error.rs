@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use pi_types::gateway::connect::Code;
 use pi_types::{FieldError, InvalidInput};
 
 /// What went wrong with a call to the PI API.
@@ -163,6 +164,23 @@ pub enum Error {
         /// The deadline that passed.
         after: Duration,
     },
+    /// A sandbox gateway call (a command, a file transfer) failed with one
+    /// of the Connect protocol's codes: `not_found` when the sandbox or the
+    /// session is gone, `unauthenticated` when the gateway refused the
+    /// token, `unavailable` when it could not answer.
+    #[error("the sandbox gateway answered {code}{}", detail(.message))]
+    Gateway {
+        /// The protocol's code.
+        code: Code,
+        /// The gateway's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// A command ran past its deadline; the gateway stopped waiting for it.
+    #[error("the command did not finish within {deadline:?}")]
+    CommandTimedOut {
+        /// The deadline the command was given.
+        deadline: Duration,
+    },
     /// The client is not configured well enough to make a call.
     #[error("the PI client is not configured: {message}")]
     Configuration {
@@ -198,6 +216,8 @@ impl Error {
             | Self::InvalidInput(_)
             | Self::WaitEnded { .. }
             | Self::WaitTimedOut { .. }
+            | Self::Gateway { .. }
+            | Self::CommandTimedOut { .. }
             | Self::Configuration { .. } => None,
         }
     }

@@ -30,13 +30,19 @@
 
 pub use crate::generated::sandboxes::*;
 
+use std::borrow::Cow;
 use std::future::Future;
+use std::time::Duration;
 
+use pi_types::gateway::connect::Frame;
+use pi_types::gateway::{CommandSpec, StartRequest, StartResponse, command_session_event};
 use pi_types::{Sandbox, SandboxDeleted, SandboxStatus, SecretString};
+use prost::Message;
 
 use crate::assumptions::Assumption;
 use crate::client::Client;
 use crate::error::Error;
+use crate::request::connect::gateway_error;
 use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
@@ -129,6 +135,188 @@ impl<'c> Sandboxes<'c> {
             |sandbox| running_progress(&sandbox.status),
         )
         .await
+    }
+}
+
+/// How long a command may run unless its request sets another deadline.
+const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl<'c> Sandboxes<'c> {
+    /// Starts running `command` in the sandbox, through `/bin/bash -c` as
+    /// the official client does, so pipes, globs and `&&` work; set a
+    /// working directory, variables, a user or a deadline on the request,
+    /// then `.send()` for its [`CommandOutput`].
+    ///
+    /// The command goes to the sandbox's gateway, which the PI API's
+    /// document does not describe; the gateway token comes from
+    /// [`auth`](Self::auth) and never appears in `Debug` output, errors or
+    /// logs.
+    pub fn exec(
+        &self,
+        sandbox_id: impl AsRef<str>,
+        command: impl Into<String>,
+    ) -> SandboxesExecRequest<'c> {
+        SandboxesExecRequest {
+            sandboxes: *self,
+            sandbox_id: sandbox_id.as_ref().to_owned(),
+            spec: CommandSpec {
+                cmd: "/bin/bash".to_owned(),
+                args: vec!["-c".to_owned(), command.into()],
+                ..CommandSpec::default()
+            },
+            timeout: DEFAULT_COMMAND_TIMEOUT,
+        }
+    }
+}
+
+/// A command to run in a sandbox, started by [`Sandboxes::exec`]: set what
+/// you need, then `.send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()`"]
+pub struct SandboxesExecRequest<'c> {
+    sandboxes: Sandboxes<'c>,
+    sandbox_id: String,
+    spec: CommandSpec,
+    timeout: Duration,
+}
+
+impl SandboxesExecRequest<'_> {
+    /// Runs the command in this directory instead of the gateway's default.
+    pub fn cwd(mut self, directory: impl Into<String>) -> Self {
+        self.spec.cwd = Some(directory.into());
+        self
+    }
+
+    /// Adds one environment variable to those set before.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.spec.envs.insert(name.into(), value.into());
+        self
+    }
+
+    /// Runs the command as this user of the sandbox.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.spec.user = Some(user.into());
+        self
+    }
+
+    /// How long the command may run (5 minutes unless set); the gateway
+    /// stops waiting for it then.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Runs the command and collects what it printed and its exit code. A
+    /// non-zero exit code is part of the output, not an error.
+    ///
+    /// The command is sent once: nothing here retries it, since a second
+    /// start could run it twice.
+    ///
+    /// # Errors
+    /// [`Error::CommandTimedOut`] past the deadline, [`Error::Gateway`] with
+    /// the gateway's code (`not_found` when the sandbox is gone,
+    /// `unauthenticated` when it refused the token), [`Error::Transport`]
+    /// when the stream broke or ended without the command's exit code, and
+    /// any error of [`auth`](Sandboxes::auth).
+    pub async fn send(self) -> Result<CommandOutput, Error> {
+        let auth = self.sandboxes.auth(&self.sandbox_id).send().await?;
+        let url = format!(
+            "{}/{}/{}/command_session.CommandSession/Start",
+            auth.gateway_url.trim_end_matches('/'),
+            auth.user_ns,
+            auth.job_id
+        );
+        let request = StartRequest {
+            command: Some(self.spec),
+            ..StartRequest::default()
+        }
+        .encode_to_vec();
+        let transport = self.sandboxes.client().transport();
+        let mut stream = transport
+            .open_stream(&url, &auth.token, &request, self.timeout)
+            .await?;
+        let mut output = CommandOutput::default();
+        let mut ended = false;
+        while let Some(frame) = stream.next().await? {
+            match frame {
+                Frame::Message(bytes) => {
+                    let answer = StartResponse::decode(bytes.as_slice()).map_err(|error| {
+                        Error::Transport {
+                            message: format!(
+                                "the sandbox gateway sent an unreadable event: {error}"
+                            ),
+                        }
+                    })?;
+                    ended |= output.take(answer);
+                }
+                Frame::End(end) => {
+                    if let Some(error) = end.error {
+                        return Err(gateway_error(error, stream.deadline()));
+                    }
+                    break;
+                }
+            }
+        }
+        if !ended {
+            return Err(Error::Transport {
+                message: "the sandbox gateway's stream ended without the command's exit code"
+                    .to_owned(),
+            });
+        }
+        Ok(output)
+    }
+}
+
+/// What a command printed, byte for byte, and how it ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommandOutput {
+    /// Everything the command wrote to standard output (and to its
+    /// terminal, when it ran in one), in order.
+    pub stdout: Vec<u8>,
+    /// Everything it wrote to standard error, in order.
+    pub stderr: Vec<u8>,
+    /// Its exit code; a command killed by a signal has the code the
+    /// gateway reports for it.
+    pub exit_code: i32,
+}
+
+impl CommandOutput {
+    /// Standard output as text, with any invalid UTF-8 replaced.
+    pub fn stdout_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.stdout)
+    }
+
+    /// Standard error as text, with any invalid UTF-8 replaced.
+    pub fn stderr_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.stderr)
+    }
+
+    /// Whether the command exited with code 0.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0
+    }
+
+    /// Adds one event of the stream; `true` for the one that ends the command.
+    fn take(&mut self, answer: StartResponse) -> bool {
+        use command_session_event::{Event, data_event::Output};
+        match answer.event.and_then(|event| event.event) {
+            Some(Event::Data(data)) => {
+                match data.output {
+                    Some(Output::Stdout(bytes) | Output::Pty(bytes)) => {
+                        self.stdout.extend(bytes);
+                    }
+                    Some(Output::Stderr(bytes)) => self.stderr.extend(bytes),
+                    None => {}
+                }
+                false
+            }
+            Some(Event::End(end)) => {
+                self.exit_code = end.exit_code;
+                true
+            }
+            Some(Event::Start(_) | Event::Keepalive(_)) | None => false,
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 //! cycle.
 
 pub(crate) mod answer;
+pub(crate) mod connect;
 pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;

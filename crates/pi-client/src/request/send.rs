@@ -118,6 +118,12 @@ pub(crate) struct Success {
 }
 
 impl Transport {
+    /// The HTTP stack, for the calls that do not go to the PI API itself
+    /// (a sandbox's gateway).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Sends `request` inside one `pi.call` span (see the crate docs,
     /// "Tracing") and decodes a successful answer as `R` says. The span
     /// gets the operation, method and path template when it starts; the

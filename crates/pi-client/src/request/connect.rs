@@ -1,0 +1,144 @@
+//! Connect RPC calls to a sandbox's gateway, on the client's HTTP stack:
+//! one server-streaming call whose frames are read as they arrive. The
+//! framing itself (envelopes, the end-of-stream message, codes) is
+//! `pi_types::gateway::connect`, which the mock shares.
+
+use std::time::Duration;
+
+use pi_types::gateway::connect::{ConnectError, EnvelopeDecoder, Frame, envelope};
+use reqwest::header::{self, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::Error;
+use crate::request::send::Transport;
+
+/// The media type of a streaming call in the protobuf codec.
+const CONNECT_PROTO: HeaderValue = HeaderValue::from_static("application/connect+proto");
+
+/// The largest single message a gateway stream may send: output arrives in
+/// chunks far smaller than this, so a larger one is a broken stream.
+const MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Extra time the client waits beyond a call's deadline for the gateway to
+/// say that the deadline passed.
+const DEADLINE_GRACE: Duration = Duration::from_secs(10);
+
+/// An open server-streaming call: its frames, read as they arrive.
+pub(crate) struct FrameStream {
+    response: reqwest::Response,
+    decoder: EnvelopeDecoder,
+    /// When the client stops waiting for the next bytes.
+    until: tokio::time::Instant,
+    deadline: Duration,
+}
+
+impl Transport {
+    /// Opens a server-streaming call: `message` (an encoded request) goes
+    /// to `url` with the gateway `token` and the call's `deadline`.
+    ///
+    /// # Errors
+    /// [`Error::Gateway`] when the gateway refuses the call before the
+    /// stream starts, [`Error::CommandTimedOut`] when it does not answer in
+    /// time, [`Error::Transport`] when it cannot be reached.
+    pub(crate) async fn open_stream(
+        &self,
+        url: &str,
+        token: &SecretString,
+        message: &[u8],
+        deadline: Duration,
+    ) -> Result<FrameStream, Error> {
+        let body = envelope(0, message).map_err(|error| Error::Transport {
+            message: format!("cannot frame the request: {error}"),
+        })?;
+        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Error::Gateway {
+                code: pi_types::gateway::connect::Code::Unauthenticated,
+                message: Some("the gateway token cannot be sent in a header".to_owned()),
+            })?;
+        authorization.set_sensitive(true);
+        let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
+        let until = tokio::time::Instant::now() + deadline + DEADLINE_GRACE;
+        let sent = self
+            .http()
+            .post(url)
+            .header(header::CONTENT_TYPE, CONNECT_PROTO)
+            .header(header::AUTHORIZATION, authorization)
+            .header("connect-protocol-version", "1")
+            .header("connect-timeout-ms", millis.to_string())
+            .body(body)
+            .send();
+        let response = tokio::time::timeout_at(until, sent)
+            .await
+            .map_err(|_| Error::CommandTimedOut { deadline })?
+            .map_err(|error| Error::Transport {
+                message: format!("the sandbox gateway cannot be reached: {error}"),
+            })?;
+        if !response.status().is_success() {
+            let status = response.status().as_u16();
+            let body = response.bytes().await.unwrap_or_default();
+            let error = ConnectError::from_unary_body(status, &body);
+            return Err(gateway_error(error, deadline));
+        }
+        Ok(FrameStream {
+            response,
+            decoder: EnvelopeDecoder::new(MAX_MESSAGE_BYTES),
+            until,
+            deadline,
+        })
+    }
+}
+
+impl FrameStream {
+    /// The next frame, or `None` once the body ended between frames.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] for a broken or truncated stream,
+    /// [`Error::CommandTimedOut`] past the deadline.
+    pub(crate) async fn next(&mut self) -> Result<Option<Frame>, Error> {
+        loop {
+            let frame = self
+                .decoder
+                .next_frame()
+                .map_err(|error| Error::Transport {
+                    message: format!("the sandbox gateway sent a broken stream: {error}"),
+                })?;
+            if let Some(frame) = frame {
+                return Ok(Some(frame));
+            }
+            let chunk = tokio::time::timeout_at(self.until, self.response.chunk())
+                .await
+                .map_err(|_| Error::CommandTimedOut {
+                    deadline: self.deadline,
+                })?
+                .map_err(|error| Error::Transport {
+                    message: format!("the sandbox gateway's stream broke: {error}"),
+                })?;
+            match chunk {
+                Some(bytes) => self.decoder.push(&bytes),
+                None => {
+                    self.decoder.finish().map_err(|error| Error::Transport {
+                        message: format!("the sandbox gateway's stream was cut: {error}"),
+                    })?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// The call's deadline.
+    pub(crate) fn deadline(&self) -> Duration {
+        self.deadline
+    }
+}
+
+/// The client's error for a Connect error: a passed deadline is the
+/// command's timeout, anything else the gateway's code.
+pub(crate) fn gateway_error(error: ConnectError, deadline: Duration) -> Error {
+    match error.code {
+        pi_types::gateway::connect::Code::DeadlineExceeded => Error::CommandTimedOut { deadline },
+        code => Error::Gateway {
+            code,
+            message: error.message,
+        },
+    }
+}

@@ -1,0 +1,259 @@
+//! Running a command in a sandbox: the gateway is found through the
+//! sandbox's `auth` call, the command travels as a Connect `Start` stream in
+//! the protobuf codec, and the output comes back byte for byte with the exit
+//! code; the gateway's codes become typed errors and its token never shows.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::client;
+use pi_client::Error;
+use pi_client::types::gateway::connect::{Code, end_stream, envelope};
+use pi_client::types::gateway::{
+    CommandSessionEvent, StartRequest, StartResponse, command_session_event,
+};
+use prost::Message;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const TOKEN: &str = "gw_t0ken_s3cr3t";
+
+/// The `Start` path on the mock's gateway for sandbox `sb_1`.
+const START: &str = "/gateway/ns_1/job_1/command_session.CommandSession/Start";
+
+/// A server whose `auth` call points at a gateway on itself.
+async fn gateway_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/sandbox/sb_1/auth"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "token": TOKEN,
+            "gateway_url": format!("{}/gateway/", server.uri()),
+            "user_ns": "ns_1",
+            "job_id": "job_1",
+            "expires_at": "2026-12-04T12:00:00Z"
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn event(event: command_session_event::Event) -> Vec<u8> {
+    let answer = StartResponse {
+        event: Some(CommandSessionEvent { event: Some(event) }),
+    };
+    envelope(0, &answer.encode_to_vec()).unwrap()
+}
+
+fn output(data: command_session_event::data_event::Output) -> Vec<u8> {
+    event(command_session_event::Event::Data(
+        command_session_event::DataEvent { output: Some(data) },
+    ))
+}
+
+fn end(exit_code: i32) -> Vec<u8> {
+    event(command_session_event::Event::End(
+        command_session_event::EndEvent {
+            exit_code,
+            exited: true,
+            ..Default::default()
+        },
+    ))
+}
+
+async fn answer_start(server: &MockServer, body: Vec<u8>) {
+    Mock::given(method("POST"))
+        .and(path(START))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/connect+proto")
+                .set_body_bytes(body),
+        )
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_command_returns_its_output_byte_for_byte_and_a_non_zero_exit_is_data() {
+    use command_session_event::data_event::Output;
+    let server = gateway_server().await;
+    let mut body = event(command_session_event::Event::Start(
+        command_session_event::StartEvent { pid: 42 },
+    ));
+    body.extend(output(Output::Stdout(b"hel".to_vec())));
+    body.extend(event(command_session_event::Event::Keepalive(
+        command_session_event::KeepAlive {},
+    )));
+    body.extend(output(Output::Stderr(vec![0xff, b'!'])));
+    body.extend(output(Output::Stdout(b"lo\n".to_vec())));
+    body.extend(end(3));
+    body.extend(end_stream(None).unwrap());
+    answer_start(&server, body).await;
+
+    let ran = client(&server)
+        .sandboxes()
+        .exec("sb_1", "echo hello; exit 3")
+        .cwd("/work")
+        .env("GREETING", "hi")
+        .user("runner")
+        .timeout(Duration::from_secs(7))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ran.stdout, b"hello\n");
+    assert_eq!(ran.stderr, [0xff, b'!']);
+    assert_eq!(ran.stderr_lossy(), "\u{fffd}!");
+    assert_eq!(ran.exit_code, 3);
+    assert!(!ran.success());
+
+    let requests = server.received_requests().await.unwrap();
+    let start = requests
+        .iter()
+        .find(|request| request.url.path() == START)
+        .expect("a Start call");
+    let header = |name: &str| start.headers.get(name).unwrap().to_str().unwrap();
+    assert_eq!(header("content-type"), "application/connect+proto");
+    assert_eq!(header("connect-protocol-version"), "1");
+    assert_eq!(header("connect-timeout-ms"), "7000");
+    assert_eq!(header("authorization"), format!("Bearer {TOKEN}"));
+    // One envelope holding the StartRequest.
+    assert_eq!(start.body[0], 0);
+    let length = u32::from_be_bytes(start.body[1..5].try_into().unwrap()) as usize;
+    assert_eq!(start.body.len(), 5 + length);
+    let sent = StartRequest::decode(&start.body[5..]).unwrap();
+    let command = sent.command.unwrap();
+    assert_eq!(command.cmd, "/bin/bash");
+    assert_eq!(command.args, ["-c", "echo hello; exit 3"]);
+    assert_eq!(command.cwd.as_deref(), Some("/work"));
+    assert_eq!(command.user.as_deref(), Some("runner"));
+    assert_eq!(command.envs.get("GREETING").map(String::as_str), Some("hi"));
+    assert_eq!(
+        requests.iter().filter(|r| r.url.path() == START).count(),
+        1,
+        "the command is started once"
+    );
+}
+
+#[tokio::test]
+async fn a_deadline_the_gateway_reports_is_the_commands_timeout() {
+    let server = gateway_server().await;
+    let mut body = output(command_session_event::data_event::Output::Stdout(
+        b"working".to_vec(),
+    ));
+    body.extend(end_stream(Some((Code::DeadlineExceeded, "took too long"))).unwrap());
+    answer_start(&server, body).await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "sleep 100")
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::CommandTimedOut { deadline } if deadline == Duration::from_secs(2)),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_gateways_codes_become_typed_errors_without_the_token() {
+    let server = gateway_server().await;
+    Mock::given(method("POST"))
+        .and(path(START))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"code": "unauthenticated", "message": "token expired"})),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Gateway {
+                code: Code::Unauthenticated,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!format!("{error:?} {error}").contains(TOKEN));
+    let server = gateway_server().await;
+    answer_start(
+        &server,
+        end_stream(Some((Code::NotFound, "no such sandbox"))).unwrap(),
+    )
+    .await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Gateway {
+                code: Code::NotFound,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_that_ends_without_an_exit_code_is_an_error_not_a_success() {
+    let server = gateway_server().await;
+    let mut body = output(command_session_event::data_event::Output::Stdout(
+        b"x".to_vec(),
+    ));
+    body.extend(end_stream(None).unwrap());
+    answer_start(&server, body).await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport { message } if message.contains("exit code")),
+        "{error:?}"
+    );
+
+    let server = gateway_server().await;
+    let mut cut = output(command_session_event::data_event::Output::Stdout(
+        b"x".to_vec(),
+    ));
+    cut.truncate(cut.len() - 1);
+    answer_start(&server, cut).await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport { message } if message.contains("cut")),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_token_never_shows_in_a_requests_debug_or_an_error() {
+    let server = gateway_server().await;
+    answer_start(&server, end_stream(Some((Code::Internal, "boom"))).unwrap()).await;
+    let client = client(&server);
+    let request = client.sandboxes().exec("sb_1", "true");
+    assert!(!format!("{request:?}").contains(TOKEN));
+    let error = request.send().await.unwrap_err();
+    assert!(!format!("{error:?} {error}").contains(TOKEN));
+}
