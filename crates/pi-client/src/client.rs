@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::config::{self, API_KEY_VAR};
 use crate::error::Error;
+use crate::gateway::GatewayTokens;
 use crate::request::ApiRequest;
 use crate::request::answer::Answer;
 use crate::request::retry::RetryPolicy;
@@ -57,6 +58,8 @@ pub(crate) struct Inner {
     /// How requests are sent: the HTTP stack, base URL, key and limits.
     pub(crate) transport: Transport,
     pub(crate) team_id: Option<String>,
+    /// The gateway tokens of the sandboxes this client ran commands in.
+    pub(crate) gateway: GatewayTokens,
 }
 
 impl Client {
@@ -378,6 +381,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 transport,
                 team_id: self.team_id,
+                gateway: GatewayTokens::default(),
             }),
         })
     }

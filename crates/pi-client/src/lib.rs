@@ -87,6 +87,7 @@ mod error;
 pub mod evaluations;
 pub mod feedback;
 pub mod frp;
+mod gateway;
 #[rustfmt::skip]
 mod generated;
 pub mod hosted_evaluations;

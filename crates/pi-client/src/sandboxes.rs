@@ -34,7 +34,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::time::Duration;
 
-use pi_types::gateway::connect::Frame;
+use pi_types::gateway::connect::{Code, Frame};
 use pi_types::gateway::{CommandSpec, StartRequest, StartResponse, command_session_event};
 use pi_types::{Sandbox, SandboxDeleted, SandboxStatus, SecretString};
 use prost::Message;
@@ -42,6 +42,7 @@ use prost::Message;
 use crate::assumptions::Assumption;
 use crate::client::Client;
 use crate::error::Error;
+use crate::gateway::GatewayAccess;
 use crate::request::connect::gateway_error;
 use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
@@ -219,52 +220,94 @@ impl SandboxesExecRequest<'_> {
     /// when the stream broke or ended without the command's exit code, and
     /// any error of [`auth`](Sandboxes::auth).
     pub async fn send(self) -> Result<CommandOutput, Error> {
-        let auth = self.sandboxes.auth(&self.sandbox_id).send().await?;
-        let url = format!(
-            "{}/{}/{}/command_session.CommandSession/Start",
-            auth.gateway_url.trim_end_matches('/'),
-            auth.user_ns,
-            auth.job_id
-        );
+        let client = self.sandboxes.client();
+        let tokens = &client.inner.gateway;
         let request = StartRequest {
             command: Some(self.spec),
             ..StartRequest::default()
         }
         .encode_to_vec();
-        let transport = self.sandboxes.client().transport();
-        let mut stream = transport
-            .open_stream(&url, &auth.token, &request, self.timeout)
-            .await?;
-        let mut output = CommandOutput::default();
-        let mut ended = false;
-        while let Some(frame) = stream.next().await? {
-            match frame {
-                Frame::Message(bytes) => {
-                    let answer = StartResponse::decode(bytes.as_slice()).map_err(|error| {
+        let mut refused_once = false;
+        loop {
+            let access = tokens.access(client, &self.sandbox_id).await?;
+            let url = format!("{}/command_session.CommandSession/Start", access.base);
+            match run(client, &url, &access, &request, self.timeout).await {
+                // The gateway refused the cached token before the command
+                // said anything: fetch a new one, once.
+                Err(Refused::Early(Error::Gateway {
+                    code: Code::Unauthenticated,
+                    ..
+                })) if !refused_once => {
+                    refused_once = true;
+                    tokens.forget(&self.sandbox_id).await;
+                }
+                Err(Refused::Early(error) | Refused::Late(error)) => return Err(error),
+                Ok(output) => return Ok(output),
+            }
+        }
+    }
+}
+
+/// How a command's stream failed: before any event arrived, or after.
+enum Refused {
+    Early(Error),
+    Late(Error),
+}
+
+/// Starts the command at `url` and collects its stream.
+async fn run(
+    client: &Client,
+    url: &str,
+    access: &GatewayAccess,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<CommandOutput, Refused> {
+    let transport = client.transport();
+    let mut stream = transport
+        .open_stream(url, &access.token, request, timeout)
+        .await
+        .map_err(Refused::Early)?;
+    let mut output = CommandOutput::default();
+    let mut heard = false;
+    let mut ended = false;
+    let failed = |heard: bool, error: Error| {
+        if heard {
+            Refused::Late(error)
+        } else {
+            Refused::Early(error)
+        }
+    };
+    while let Some(frame) = stream.next().await.map_err(|error| failed(heard, error))? {
+        match frame {
+            Frame::Message(bytes) => {
+                let answer = StartResponse::decode(bytes.as_slice()).map_err(|error| {
+                    failed(
+                        heard,
                         Error::Transport {
                             message: format!(
                                 "the sandbox gateway sent an unreadable event: {error}"
                             ),
-                        }
-                    })?;
-                    ended |= output.take(answer);
+                        },
+                    )
+                })?;
+                heard = true;
+                ended |= output.take(answer);
+            }
+            Frame::End(end) => {
+                if let Some(error) = end.error {
+                    return Err(failed(heard, gateway_error(error, stream.deadline())));
                 }
-                Frame::End(end) => {
-                    if let Some(error) = end.error {
-                        return Err(gateway_error(error, stream.deadline()));
-                    }
-                    break;
-                }
+                break;
             }
         }
-        if !ended {
-            return Err(Error::Transport {
-                message: "the sandbox gateway's stream ended without the command's exit code"
-                    .to_owned(),
-            });
-        }
-        Ok(output)
     }
+    if !ended {
+        return Err(Refused::Late(Error::Transport {
+            message: "the sandbox gateway's stream ended without the command's exit code"
+                .to_owned(),
+        }));
+    }
+    Ok(output)
 }
 
 /// What a command printed, byte for byte, and how it ended.

@@ -24,8 +24,14 @@ const TOKEN: &str = "gw_t0ken_s3cr3t";
 /// The `Start` path on the mock's gateway for sandbox `sb_1`.
 const START: &str = "/gateway/ns_1/job_1/command_session.CommandSession/Start";
 
-/// A server whose `auth` call points at a gateway on itself.
+/// A server whose `auth` call points at a gateway on itself, with a token
+/// that lasts far beyond the test.
 async fn gateway_server() -> MockServer {
+    gateway_server_until("2099-01-01T00:00:00Z").await
+}
+
+/// Like [`gateway_server`], with a token that expires at `expires_at`.
+async fn gateway_server_until(expires_at: &str) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/api/v1/sandbox/sb_1/auth"))
@@ -34,11 +40,29 @@ async fn gateway_server() -> MockServer {
             "gateway_url": format!("{}/gateway/", server.uri()),
             "user_ns": "ns_1",
             "job_id": "job_1",
-            "expires_at": "2026-12-04T12:00:00Z"
+            "expires_at": expires_at
         })))
         .mount(&server)
         .await;
     server
+}
+
+/// How many requests went to `wanted`.
+async fn calls_to(server: &MockServer, wanted: &str) -> usize {
+    let requests = server.received_requests().await.unwrap();
+    requests.iter().filter(|r| r.url.path() == wanted).count()
+}
+
+const AUTH: &str = "/api/v1/sandbox/sb_1/auth";
+
+/// A whole successful answer: some output and exit code 0.
+fn finished() -> Vec<u8> {
+    let mut body = output(command_session_event::data_event::Output::Stdout(
+        b"ok".to_vec(),
+    ));
+    body.extend(end(0));
+    body.extend(end_stream(None).unwrap());
+    body
 }
 
 fn event(event: command_session_event::Event) -> Vec<u8> {
@@ -256,4 +280,125 @@ async fn the_token_never_shows_in_a_requests_debug_or_an_error() {
     assert!(!format!("{request:?}").contains(TOKEN));
     let error = request.send().await.unwrap_err();
     assert!(!format!("{error:?} {error}").contains(TOKEN));
+}
+
+#[tokio::test]
+async fn one_token_serves_every_command_of_a_sandbox_until_it_nears_expiry() {
+    let server = gateway_server().await;
+    answer_start(&server, finished()).await;
+    let client = client(&server);
+    for _ in 0..3 {
+        client
+            .sandboxes()
+            .exec("sb_1", "true")
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(calls_to(&server, AUTH).await, 1);
+
+    // A token that lapses within the minute is fetched again for each call.
+    let server = gateway_server_until("2000-01-01T00:00:00Z").await;
+    answer_start(&server, finished()).await;
+    let client = pi_client::Client::builder()
+        .api_key(common::API_KEY)
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        client
+            .sandboxes()
+            .exec("sb_1", "true")
+            .send()
+            .await
+            .unwrap();
+    }
+    assert_eq!(calls_to(&server, AUTH).await, 2);
+}
+
+#[tokio::test]
+async fn concurrent_commands_share_one_token_fetch() {
+    let server = gateway_server().await;
+    answer_start(&server, finished()).await;
+    let client = client(&server);
+    let runs = (0..8).map(|_| client.sandboxes().exec("sb_1", "true").send());
+    for ran in futures::future::join_all(runs).await {
+        assert!(ran.unwrap().success());
+    }
+    assert_eq!(calls_to(&server, AUTH).await, 1);
+    assert_eq!(calls_to(&server, START).await, 8);
+}
+
+#[tokio::test]
+async fn a_refused_token_is_replaced_once_before_any_output() {
+    let server = gateway_server().await;
+    Mock::given(method("POST"))
+        .and(path(START))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": "unauthenticated"})))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    answer_start(&server, finished()).await;
+    let ran = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ran.stdout, b"ok");
+    assert_eq!(calls_to(&server, AUTH).await, 2);
+    assert_eq!(calls_to(&server, START).await, 2);
+
+    // Refused again with the new token: the error, after one more try only.
+    let server = gateway_server().await;
+    Mock::given(method("POST"))
+        .and(path(START))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"code": "unauthenticated"})))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Gateway {
+                code: Code::Unauthenticated,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(calls_to(&server, START).await, 2);
+}
+
+#[tokio::test]
+async fn a_refusal_after_output_is_not_retried_so_the_command_runs_once() {
+    let server = gateway_server().await;
+    let mut body = output(command_session_event::data_event::Output::Stdout(
+        b"partial".to_vec(),
+    ));
+    body.extend(end_stream(Some((Code::Unauthenticated, "token expired"))).unwrap());
+    answer_start(&server, body).await;
+    let error = client(&server)
+        .sandboxes()
+        .exec("sb_1", "make deploy")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Gateway {
+                code: Code::Unauthenticated,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(calls_to(&server, START).await, 1);
 }
