@@ -35,12 +35,15 @@ use std::future::Future;
 use std::time::Duration;
 
 use pi_types::gateway::connect::{Code, Frame};
-use pi_types::gateway::{CommandSpec, StartRequest, StartResponse, command_session_event};
-use pi_types::{Sandbox, SandboxDeleted, SandboxStatus, SecretString};
+use pi_types::gateway::{
+    CommandSpec, FileWindow, StartRequest, StartResponse, command_session_event,
+};
+use pi_types::{Rule, Sandbox, SandboxDeleted, SandboxStatus, SecretString};
 use prost::Message;
 
 use crate::assumptions::Assumption;
 use crate::client::Client;
+use crate::endpoint::invalid_query;
 use crate::error::Error;
 use crate::gateway::GatewayAccess;
 use crate::request::connect::gateway_error;
@@ -308,6 +311,129 @@ async fn run(
         }));
     }
     Ok(output)
+}
+
+/// How long a file read or transfer may take unless its request says otherwise.
+const DEFAULT_TRANSFER_TIMEOUT: Duration = Duration::from_secs(300);
+
+impl<'c> Sandboxes<'c> {
+    /// Starts reading the file at `path` in the sandbox, whole or (with
+    /// [`window`](SandboxesReadFileRequest::window)) a byte window of it, as
+    /// text.
+    pub fn read_file(
+        &self,
+        sandbox_id: impl AsRef<str>,
+        path: impl Into<String>,
+    ) -> SandboxesReadFileRequest<'c> {
+        SandboxesReadFileRequest {
+            sandboxes: *self,
+            sandbox_id: sandbox_id.as_ref().to_owned(),
+            path: path.into(),
+            window: None,
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Copies the file at `path` in the sandbox into `sink`, one chunk at a
+    /// time: memory stays bounded whatever the file's size. Returns the
+    /// bytes written.
+    ///
+    /// # Errors
+    /// [`Error::Gateway`] (`not_found` for a missing file or sandbox,
+    /// `unauthenticated` for a refused token), [`Error::Transport`] when the
+    /// transfer breaks or `sink` fails, and any error of
+    /// [`auth`](Sandboxes::auth).
+    pub async fn download<W>(
+        &self,
+        sandbox_id: impl AsRef<str>,
+        path: &str,
+        sink: &mut W,
+    ) -> Result<u64, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        let sandbox_id = sandbox_id.as_ref();
+        let client = self.client();
+        let access = client.inner.gateway.access(client, sandbox_id).await?;
+        let query = [
+            ("path", path.to_owned()),
+            ("sandbox_id", sandbox_id.to_owned()),
+        ];
+        client
+            .transport()
+            .gateway_download(
+                &format!("{}/download", access.base),
+                &access.token,
+                &query,
+                DEFAULT_TRANSFER_TIMEOUT,
+                sink,
+            )
+            .await
+    }
+}
+
+/// A file read started by [`Sandboxes::read_file`]: set a window if you
+/// need one, then `.send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()`"]
+pub struct SandboxesReadFileRequest<'c> {
+    sandboxes: Sandboxes<'c>,
+    sandbox_id: String,
+    path: String,
+    window: Option<(i64, i64)>,
+    timeout: Duration,
+}
+
+impl SandboxesReadFileRequest<'_> {
+    /// Reads only `length` bytes from byte `offset` on (VM sandboxes send
+    /// the whole file whatever the window).
+    pub fn window(mut self, offset: i64, length: i64) -> Self {
+        self.window = Some((offset, length));
+        self
+    }
+
+    /// How long the read may take (30 seconds unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Reads the file.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] (nothing sent) for a negative offset or
+    /// length; as [`Sandboxes::download`]; and [`Error::Decode`] for an
+    /// answer that is not a file window.
+    pub async fn send(self) -> Result<FileWindow, Error> {
+        if let Some((offset, length)) = self.window {
+            for (field, value) in [("offset", offset), ("length", length)] {
+                if value < 0 {
+                    let problem = format!("it is {value}");
+                    return Err(invalid_query(field, Rule::AtLeast("0"), problem).into());
+                }
+            }
+        }
+        let client = self.sandboxes.client();
+        let access = client
+            .inner
+            .gateway
+            .access(client, &self.sandbox_id)
+            .await?;
+        let mut query = vec![("path", self.path)];
+        if let Some((offset, length)) = self.window {
+            query.push(("offset", offset.to_string()));
+            query.push(("length", length.to_string()));
+        }
+        client
+            .transport()
+            .gateway_json(
+                &format!("{}/read-file", access.base),
+                &access.token,
+                &query,
+                self.timeout,
+            )
+            .await
+    }
 }
 
 /// What a command printed, byte for byte, and how it ended.

@@ -402,3 +402,83 @@ async fn a_refusal_after_output_is_not_retried_so_the_command_runs_once() {
     );
     assert_eq!(calls_to(&server, START).await, 1);
 }
+
+#[tokio::test]
+async fn a_file_window_is_read_with_the_gateway_token() {
+    let server = gateway_server().await;
+    Mock::given(method("GET"))
+        .and(path("/gateway/ns_1/job_1/read-file"))
+        .and(wiremock::matchers::query_param("path", "/etc/hostname"))
+        .and(wiremock::matchers::query_param("offset", "2"))
+        .and(wiremock::matchers::query_param("length", "4"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            format!("Bearer {TOKEN}").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "content": "ndbo", "size": 4, "total_size": 8, "offset": 2, "truncated": true
+        })))
+        .mount(&server)
+        .await;
+    let window = client(&server)
+        .sandboxes()
+        .read_file("sb_1", "/etc/hostname")
+        .window(2, 4)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(window.content, "ndbo");
+    assert_eq!(window.total_size, Some(8));
+    assert_eq!(window.truncated, Some(true));
+
+    let refused = client(&server)
+        .sandboxes()
+        .read_file("sb_1", "/etc/hostname")
+        .window(-1, 4)
+        .send()
+        .await;
+    assert!(
+        matches!(&refused, Err(Error::InvalidInput(e)) if e.field() == "offset"),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_download_streams_into_the_sink_and_a_missing_file_is_not_found() {
+    let server = gateway_server().await;
+    let content: Vec<u8> = (0..=255u8).cycle().take(300_000).collect();
+    Mock::given(method("GET"))
+        .and(path("/gateway/ns_1/job_1/download"))
+        .and(wiremock::matchers::query_param("path", "/data/model.bin"))
+        .and(wiremock::matchers::query_param("sandbox_id", "sb_1"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(content.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/gateway/ns_1/job_1/download"))
+        .and(wiremock::matchers::query_param("path", "/nope"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"detail": "no such file"})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let mut sink = Vec::new();
+    let written = client
+        .sandboxes()
+        .download("sb_1", "/data/model.bin", &mut sink)
+        .await
+        .unwrap();
+    assert_eq!(written, 300_000);
+    assert_eq!(sink, content);
+
+    let error = client
+        .sandboxes()
+        .download("sb_1", "/nope", &mut Vec::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Gateway { code: Code::NotFound, message: Some(m) } if m == "no such file"),
+        "{error:?}"
+    );
+    // Both transfers used the one cached token.
+    assert_eq!(calls_to(&server, AUTH).await, 1);
+}

@@ -48,3 +48,23 @@ mod command_session;
 pub mod connect;
 
 pub use command_session::*;
+
+/// A window of a file in a sandbox, as the gateway's `read-file` call
+/// answers it (`spec/gateway/files.openapi.json`, `FileWindow`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct FileWindow {
+    /// The bytes of the window, as text.
+    pub content: String,
+    /// How many bytes the window holds.
+    pub size: i64,
+    /// The whole file's size; VM sandboxes leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_size: Option<i64>,
+    /// Where the window starts in the file; VM sandboxes leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// Whether the file goes on past the window; VM sandboxes leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<bool>,
+}

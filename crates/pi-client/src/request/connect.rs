@@ -142,3 +142,148 @@ pub(crate) fn gateway_error(error: ConnectError, deadline: Duration) -> Error {
         },
     }
 }
+
+impl Transport {
+    /// Sends a `GET` of one of the gateway's file endpoints (`url` with
+    /// `query`) with the gateway `token`, giving up after `timeout`.
+    async fn gateway_get(
+        &self,
+        url: &str,
+        token: &SecretString,
+        query: &[(&str, String)],
+        timeout: Duration,
+    ) -> Result<reqwest::Response, Error> {
+        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Error::Gateway {
+                code: pi_types::gateway::connect::Code::Unauthenticated,
+                message: Some("the gateway token cannot be sent in a header".to_owned()),
+            })?;
+        authorization.set_sensitive(true);
+        let mut url = url::Url::parse(url).map_err(|error| Error::Transport {
+            message: format!("the sandbox gateway's address is not a URL: {error}"),
+        })?;
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+        let sent = self
+            .http()
+            .get(url)
+            .header(header::AUTHORIZATION, authorization)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        if sent.status().is_success() {
+            return Ok(sent);
+        }
+        let status = sent.status().as_u16();
+        let body = sent.bytes().await.unwrap_or_default();
+        Err(file_error(status, &body))
+    }
+
+    /// A file endpoint's JSON answer, decoded as `T`.
+    ///
+    /// # Errors
+    /// [`Error::Gateway`] with the code the status means, [`Error::Decode`]
+    /// for an answer that is not `T`, [`Error::Transport`] or
+    /// [`Error::Timeout`] when the gateway cannot be reached in time.
+    pub(crate) async fn gateway_json<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        token: &SecretString,
+        query: &[(&str, String)],
+        timeout: Duration,
+    ) -> Result<T, Error> {
+        let response = self.gateway_get(url, token, query, timeout).await?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        crate::request::answer::decode_body(status, &body)
+    }
+
+    /// Streams a file endpoint's body into `sink`, one chunk at a time, so
+    /// memory stays bounded whatever the file's size; returns the bytes
+    /// written.
+    ///
+    /// # Errors
+    /// As [`Transport::gateway_json`], and [`Error::Transport`] when `sink`
+    /// fails.
+    pub(crate) async fn gateway_download<W>(
+        &self,
+        url: &str,
+        token: &SecretString,
+        query: &[(&str, String)],
+        timeout: Duration,
+        sink: &mut W,
+    ) -> Result<u64, Error>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut response = self.gateway_get(url, token, query, timeout).await?;
+        let mut written = 0_u64;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| transfer_failure(&error))?
+        {
+            sink.write_all(&chunk)
+                .await
+                .map_err(|error| Error::Transport {
+                    message: format!("cannot write the downloaded file: {error}"),
+                })?;
+            written += chunk.len() as u64;
+        }
+        sink.flush().await.map_err(|error| Error::Transport {
+            message: format!("cannot write the downloaded file: {error}"),
+        })?;
+        Ok(written)
+    }
+}
+
+/// A transfer that failed on the way: a timeout or a broken connection.
+fn transfer_failure(error: &reqwest::Error) -> Error {
+    if error.is_timeout() {
+        Error::Gateway {
+            code: pi_types::gateway::connect::Code::DeadlineExceeded,
+            message: Some("the sandbox gateway did not answer in time".to_owned()),
+        }
+    } else {
+        Error::Transport {
+            message: format!("the sandbox gateway cannot be reached: {error}"),
+        }
+    }
+}
+
+/// The client's error for a file endpoint's failed answer: the Connect code
+/// its status means for a file, and the gateway's words (its `detail`, or
+/// the start of a text body).
+fn file_error(status: u16, body: &[u8]) -> Error {
+    use pi_types::gateway::connect::Code;
+    let code = match status {
+        401 => Code::Unauthenticated,
+        403 => Code::PermissionDenied,
+        404 => Code::NotFound,
+        409 => Code::FailedPrecondition,
+        408 | 504 => Code::DeadlineExceeded,
+        413 => Code::ResourceExhausted,
+        429 | 502 | 503 => Code::Unavailable,
+        400 | 422 => Code::InvalidArgument,
+        _ => Code::Unknown,
+    };
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|json| {
+            json.get("detail")
+                .or_else(|| json.get("message"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            let text: String = text.trim().chars().take(200).collect();
+            (!text.is_empty()).then_some(text)
+        });
+    Error::Gateway { code, message }
+}
