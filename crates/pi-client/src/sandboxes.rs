@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use pi_types::gateway::connect::{Code, Frame};
 use pi_types::gateway::{
-    CommandSpec, FileWindow, StartRequest, StartResponse, command_session_event,
+    CommandSpec, FileWindow, StartRequest, StartResponse, Uploaded, command_session_event,
 };
 use pi_types::{Rule, Sandbox, SandboxDeleted, SandboxStatus, SecretString};
 use prost::Message;
@@ -367,6 +367,44 @@ impl<'c> Sandboxes<'c> {
                 &query,
                 DEFAULT_TRANSFER_TIMEOUT,
                 sink,
+            )
+            .await
+    }
+}
+
+impl Sandboxes<'_> {
+    /// Stores what `source` holds as the file `remote_path` in the sandbox,
+    /// read and sent one buffer at a time: memory stays bounded whatever
+    /// its size. The upload is sent once, never retried (a stream cannot be
+    /// read twice).
+    ///
+    /// # Errors
+    /// As [`Sandboxes::download`], and [`Error::Transport`] when reading
+    /// `source` fails.
+    pub async fn upload<R>(
+        &self,
+        sandbox_id: impl AsRef<str>,
+        remote_path: &str,
+        source: R,
+    ) -> Result<Uploaded, Error>
+    where
+        R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    {
+        let sandbox_id = sandbox_id.as_ref();
+        let client = self.client();
+        let access = client.inner.gateway.access(client, sandbox_id).await?;
+        let query = [
+            ("path", remote_path.to_owned()),
+            ("sandbox_id", sandbox_id.to_owned()),
+        ];
+        client
+            .transport()
+            .gateway_upload(
+                &format!("{}/upload", access.base),
+                &access.token,
+                &query,
+                DEFAULT_TRANSFER_TIMEOUT,
+                source,
             )
             .await
     }

@@ -482,3 +482,55 @@ async fn a_download_streams_into_the_sink_and_a_missing_file_is_not_found() {
     // Both transfers used the one cached token.
     assert_eq!(calls_to(&server, AUTH).await, 1);
 }
+
+#[tokio::test]
+async fn an_upload_sends_the_source_as_the_multipart_part_file() {
+    let server = gateway_server().await;
+    Mock::given(method("POST"))
+        .and(path("/gateway/ns_1/job_1/upload"))
+        .and(wiremock::matchers::query_param("path", "/data/input.bin"))
+        .and(wiremock::matchers::query_param("sandbox_id", "sb_1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "success": true, "path": "/data/input.bin", "size": 200000,
+            "timestamp": "2026-12-04T12:00:00Z"
+        })))
+        .mount(&server)
+        .await;
+    let content: Vec<u8> = (0..=255u8).cycle().take(200_000).collect();
+    let stored = client(&server)
+        .sandboxes()
+        .upload(
+            "sb_1",
+            "/data/input.bin",
+            std::io::Cursor::new(content.clone()),
+        )
+        .await
+        .unwrap();
+    assert!(stored.success);
+    assert_eq!(stored.size, 200_000);
+    let requests = server.received_requests().await.unwrap();
+    let upload = requests
+        .iter()
+        .find(|r| r.url.path().ends_with("/upload"))
+        .unwrap();
+    let content_type = upload
+        .headers
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        content_type.starts_with("multipart/form-data"),
+        "{content_type}"
+    );
+    let body = &upload.body;
+    let head = String::from_utf8_lossy(&body[..body.len().min(300)]);
+    assert!(head.contains("name=\"file\""), "{head}");
+    // The part holds the source byte for byte.
+    let start = body
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4)
+        .unwrap();
+    assert_eq!(&body[start..start + content.len()], content.as_slice());
+}

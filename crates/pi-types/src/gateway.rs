@@ -68,3 +68,18 @@ pub struct FileWindow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
 }
+
+/// What the gateway's `upload` call answers once a file is stored
+/// (`spec/gateway/files.openapi.json`, `UploadResult`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Uploaded {
+    /// Whether the gateway stored the file.
+    pub success: bool,
+    /// Where the file now is in the sandbox.
+    pub path: String,
+    /// How many bytes it holds.
+    pub size: i64,
+    /// When it was stored.
+    pub timestamp: crate::Timestamp,
+}

@@ -287,3 +287,78 @@ fn file_error(status: u16, body: &[u8]) -> Error {
         });
     Error::Gateway { code, message }
 }
+
+impl Transport {
+    /// Sends `source` to a gateway's upload endpoint as the multipart part
+    /// `file`, read and sent one buffer at a time so memory stays bounded
+    /// whatever its size, and decodes the JSON answer as `T`.
+    ///
+    /// A body read from a stream cannot be sent twice, so an upload is never
+    /// retried here.
+    ///
+    /// # Errors
+    /// As [`Transport::gateway_json`], and [`Error::Transport`] when reading
+    /// `source` fails.
+    pub(crate) async fn gateway_upload<T, R>(
+        &self,
+        url: &str,
+        token: &SecretString,
+        query: &[(&str, String)],
+        timeout: Duration,
+        source: R,
+    ) -> Result<T, Error>
+    where
+        T: serde::de::DeserializeOwned,
+        R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    {
+        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+            .map_err(|_| Error::Gateway {
+                code: pi_types::gateway::connect::Code::Unauthenticated,
+                message: Some("the gateway token cannot be sent in a header".to_owned()),
+            })?;
+        authorization.set_sensitive(true);
+        let mut url = url::Url::parse(url).map_err(|error| Error::Transport {
+            message: format!("the sandbox gateway's address is not a URL: {error}"),
+        })?;
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+        let chunks = futures::stream::try_unfold(source, |mut source| async move {
+            use tokio::io::AsyncReadExt;
+            let mut buffer = vec![0_u8; UPLOAD_BUFFER_BYTES];
+            let read = source.read(&mut buffer).await?;
+            if read == 0 {
+                return Ok::<_, std::io::Error>(None);
+            }
+            buffer.truncate(read);
+            Ok(Some((buffer, source)))
+        });
+        let part = reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(chunks))
+            .file_name("upload")
+            .mime_str("application/octet-stream")
+            .map_err(|error| Error::Transport {
+                message: format!("cannot describe the upload: {error}"),
+            })?;
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let sent = self
+            .http()
+            .post(url)
+            .header(header::AUTHORIZATION, authorization)
+            .multipart(form)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        let status = sent.status().as_u16();
+        let body = sent
+            .bytes()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        if !(200..300).contains(&status) {
+            return Err(file_error(status, &body));
+        }
+        crate::request::answer::decode_body(status, &body)
+    }
+}
+
+/// How much of an upload's source is read and sent at a time.
+const UPLOAD_BUFFER_BYTES: usize = 64 * 1024;
