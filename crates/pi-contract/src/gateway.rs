@@ -27,6 +27,8 @@
 
 use std::sync::{Arc, LazyLock};
 
+pub use crate::gateway_mock::{CommandScript, RanCommand};
+
 use crate::spec::Spec;
 
 /// The gateway's command service as a proto3 file (package

@@ -112,6 +112,7 @@ mod schema;
 
 pub mod deviation;
 pub mod gateway;
+mod gateway_mock;
 pub mod report;
 pub mod request;
 pub mod server;

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
 use crate::deviation::Deviation;
+use crate::gateway::{CommandScript, RanCommand};
+use crate::gateway_mock::{Gateway, PREFIX as GATEWAY_PREFIX};
 use crate::openapi::unescape_pointer;
 use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
@@ -346,6 +348,8 @@ struct State {
     received: Mutex<Vec<ReceivedRequest>>,
     /// The resources of the stateful mode; `None` when stateless.
     store: Option<Mutex<Store>>,
+    /// The sandboxes' gateway of the stateful mode.
+    gateway: Mutex<Gateway>,
 }
 
 /// The 422 body for `refused` violations of a request whose JSON body (if
@@ -485,6 +489,9 @@ impl State {
 
     fn handle(&self, request: &Request) -> ResponseTemplate {
         let http = HttpRequest::from(request);
+        if self.store.is_some() && http.path.starts_with(GATEWAY_PREFIX) {
+            return self.handle_gateway(http);
+        }
         let mut check = self.spec.check_request(&http);
         let operation_id = check.operation.map(|op| op.id().to_owned());
         let mut deviation = None;
@@ -540,6 +547,15 @@ impl State {
                 _ => ContractResponse::new(500),
             },
         };
+        let mut response = response;
+        let is_auth = check
+            .operation
+            .is_some_and(|operation| operation.path() == SANDBOX_AUTH);
+        if self.store.is_some() && is_auth && response.status == 200 {
+            if let Some(Body::Json(body)) = &mut response.body {
+                point_at_own_gateway(body, &http);
+            }
+        }
         let body = serde_json::from_slice::<Value>(&http.body).ok();
         let received = ReceivedRequest {
             operation_id,
@@ -555,6 +571,52 @@ impl State {
         };
         lock(&self.received).push(received);
         response.template()
+    }
+
+    /// Answers a call to a sandbox's gateway on the mock and records it.
+    fn handle_gateway(&self, http: HttpRequest) -> ResponseTemplate {
+        let mut violations = Vec::new();
+        let response = lock(&self.gateway).answer(&http, &mut violations);
+        let received = ReceivedRequest {
+            operation_id: None,
+            method: http.method,
+            path: http.path,
+            query: http.query,
+            headers: http.headers,
+            body: None,
+            raw_body: http.body,
+            status: response.status,
+            violations,
+            deviation: None,
+        };
+        lock(&self.received).push(received);
+        response.template()
+    }
+}
+
+/// The operation whose answer says where a sandbox's gateway is.
+const SANDBOX_AUTH: &str = "/api/v1/sandbox/{sandbox_id}/auth";
+
+/// Makes a sandbox's `auth` answer point at the mock's own gateway for that
+/// sandbox, on the host the client asked.
+fn point_at_own_gateway(body: &mut Value, http: &HttpRequest) {
+    let sandbox_id = http
+        .path
+        .trim_end_matches("/auth")
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let host = http.header_value("host").unwrap_or("127.0.0.1").to_owned();
+    if let Some(object) = body.as_object_mut() {
+        object.insert(
+            "gateway_url".to_owned(),
+            Value::from(format!("http://{host}/gateway")),
+        );
+        object.insert("user_ns".to_owned(), Value::from("sandboxes"));
+        object.insert("job_id".to_owned(), Value::from(sandbox_id));
+        // A token far from expiry, so clients keep it.
+        object.insert("expires_at".to_owned(), Value::from("2099-01-01T00:00:00Z"));
     }
 }
 
@@ -714,6 +776,7 @@ impl ContractServer {
             default_instance: Mutex::new(DefaultInstance::Complete),
             synthesized: Mutex::new(HashMap::new()),
             received: Mutex::new(Vec::new()),
+            gateway: Mutex::new(Gateway::default()),
         });
         Mock::given(matchers::any())
             .respond_with(ContractResponder(Arc::clone(&state)))
@@ -724,6 +787,38 @@ impl ContractServer {
             server: Some(server),
             state,
         }
+    }
+
+    /// Scripts what the stateful mock's sandbox gateway answers when a
+    /// sandbox is asked to run `command` (the command line a client passes
+    /// to `/bin/bash -c`, compared exactly); the latest script for a line wins.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use pi_contract::ContractServer;
+    /// use pi_contract::gateway::CommandScript;
+    ///
+    /// let server = ContractServer::stateful().await;
+    /// server.on_command("python -V", CommandScript::prints("Python 3.12.3\n"));
+    /// server.on_command("false", CommandScript::default().exits(1));
+    /// assert!(server.commands_run().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn on_command(&self, command: &str, script: CommandScript) {
+        lock(&self.state.gateway).on_command(command, script);
+    }
+
+    /// What the gateway answers for a command no script names (by
+    /// default: no output, exit code 0).
+    pub fn on_any_other_command(&self, script: CommandScript) {
+        lock(&self.state.gateway).set_fallback(script);
+    }
+
+    /// Every command the mock's sandbox gateway was asked to run, in order.
+    pub fn commands_run(&self) -> Vec<RanCommand> {
+        lock(&self.state.gateway).ran()
     }
 
     /// Starts a server on the PI API contract embedded in this crate

@@ -144,7 +144,15 @@ fn stale_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<PathB
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        if name.ends_with(".rs") && !files.contains_key(&name) {
+        if !name.ends_with(".rs") || files.contains_key(&name) {
+            continue;
+        }
+        // A `generated` folder is the generator's alone; elsewhere (the
+        // gateway's folder, beside hand-written modules) only a file that
+        // says it was generated is the generator's to remove.
+        let owned = dir.ends_with("generated")
+            || std::fs::read_to_string(&path).is_ok_and(|text| text.starts_with(emit::HEADER));
+        if owned {
             stale.push(path);
         }
     }
