@@ -1,5 +1,6 @@
-//! Start a sandbox from the command line, wait until it runs, open one of its
-//! ports, show its logs and delete it; configured like `Client::from_env`.
+//! Start a sandbox from the command line, wait until it runs, run a command
+//! in it, upload a file and read it back, open one of its ports, show its
+//! logs and delete it; configured like `Client::from_env`.
 //!
 //! ```text
 //! cargo run -p pi-client --example sandbox -- run IMAGE PORT [START_COMMAND]
@@ -21,6 +22,9 @@
 //! create leaves nothing this run knows of to delete, and says so.
 
 use std::process::ExitCode;
+
+/// Where the example puts the file it uploads and reads back.
+const NOTE_PATH: &str = "/tmp/pi-rs-example.txt";
 
 use futures::TryStreamExt;
 use pi_client::config::API_KEY_VAR;
@@ -187,6 +191,27 @@ async fn show_when_running(client: &Client, id: &str, port: u16) -> Result<(), S
         }
         return Err(message);
     }
+    let ran = sandboxes
+        .exec(id, "uname -a")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "uname -a (exit {}): {}",
+        ran.exit_code,
+        ran.stdout_lossy().trim_end()
+    );
+    let note = b"written by the pi-rs sandbox example\n".to_vec();
+    sandboxes
+        .upload(id, NOTE_PATH, std::io::Cursor::new(note))
+        .await
+        .map_err(|e| e.to_string())?;
+    let back = sandboxes
+        .read_file(id, NOTE_PATH)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("read back {NOTE_PATH}: {}", back.content.trim_end());
     let exposed = sandboxes
         .expose_port(id, i64::from(port))
         .name("example")

@@ -272,3 +272,62 @@ async fn ctrl_c_while_a_pod_provisions_deletes_it_and_exits_130() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sandbox_example_runs_a_command_and_moves_a_file_end_to_end() {
+    let server = ContractServer::stateful().await;
+    server.on_command(
+        "uname -a",
+        pi_contract::gateway::CommandScript::prints("Linux mock-sandbox\n"),
+    );
+    let home = tempfile_dir("end_to_end");
+    let mut run = Run::start(
+        "sandbox",
+        &["run", "python:3.12-slim", "8000"],
+        &server,
+        &home,
+    );
+    let id = run
+        .until("created sandbox at the mock", |_| {
+            let stored = server.stored("/api/v1/sandbox").ok()?;
+            stored.first()?["id"].as_str().map(str::to_owned)
+        })
+        .await;
+    server
+        .script(
+            "/api/v1/sandbox",
+            &id,
+            std::iter::repeat_n(json!({ "status": "RUNNING" }), 10_000),
+        )
+        .unwrap();
+    let give_up = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = run.child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > give_up {
+            let _ = run.child.kill();
+            panic!("the example did not finish\n{}", run.printed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let printed = run.printed();
+    assert!(status.success(), "exit {status}\n{printed}");
+    assert!(
+        printed.contains("uname -a (exit 0): Linux mock-sandbox"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("read back /tmp/pi-rs-example.txt: written by the pi-rs sandbox example"),
+        "{printed}"
+    );
+    let commands = server.commands_run();
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert_eq!(commands[0].sandbox_id, id);
+    assert!(
+        server.stored("/api/v1/sandbox").unwrap().is_empty(),
+        "the example deletes its sandbox\n{printed}"
+    );
+    server.assert_no_violations();
+}
