@@ -50,12 +50,7 @@ impl Transport {
         let body = envelope(0, message).map_err(|error| Error::Transport {
             message: format!("cannot frame the request: {error}"),
         })?;
-        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::Gateway {
-                code: pi_types::gateway::connect::Code::Unauthenticated,
-                message: Some("the gateway token cannot be sent in a header".to_owned()),
-            })?;
-        authorization.set_sensitive(true);
+        let authorization = bearer(token)?;
         let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
         let until = tokio::time::Instant::now() + deadline + DEADLINE_GRACE;
         let sent = self
@@ -153,17 +148,8 @@ impl Transport {
         query: &[(&str, String)],
         timeout: Duration,
     ) -> Result<reqwest::Response, Error> {
-        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::Gateway {
-                code: pi_types::gateway::connect::Code::Unauthenticated,
-                message: Some("the gateway token cannot be sent in a header".to_owned()),
-            })?;
-        authorization.set_sensitive(true);
-        let mut url = url::Url::parse(url).map_err(|error| Error::Transport {
-            message: format!("the sandbox gateway's address is not a URL: {error}"),
-        })?;
-        url.query_pairs_mut()
-            .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+        let authorization = bearer(token)?;
+        let url = with_query(url, query)?;
         let sent = self
             .http()
             .get(url)
@@ -311,17 +297,8 @@ impl Transport {
         T: serde::de::DeserializeOwned,
         R: tokio::io::AsyncRead + Send + Unpin + 'static,
     {
-        let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
-            .map_err(|_| Error::Gateway {
-                code: pi_types::gateway::connect::Code::Unauthenticated,
-                message: Some("the gateway token cannot be sent in a header".to_owned()),
-            })?;
-        authorization.set_sensitive(true);
-        let mut url = url::Url::parse(url).map_err(|error| Error::Transport {
-            message: format!("the sandbox gateway's address is not a URL: {error}"),
-        })?;
-        url.query_pairs_mut()
-            .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+        let authorization = bearer(token)?;
+        let url = with_query(url, query)?;
         let chunks = futures::stream::try_unfold(source, |mut source| async move {
             use tokio::io::AsyncReadExt;
             let mut buffer = vec![0_u8; UPLOAD_BUFFER_BYTES];
@@ -362,3 +339,25 @@ impl Transport {
 
 /// How much of an upload's source is read and sent at a time.
 const UPLOAD_BUFFER_BYTES: usize = 64 * 1024;
+
+/// The gateway token as a bearer header, marked sensitive so no log or
+/// debug output shows it.
+fn bearer(token: &SecretString) -> Result<HeaderValue, Error> {
+    let mut authorization = HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+        .map_err(|_| Error::Gateway {
+            code: pi_types::gateway::connect::Code::Unauthenticated,
+            message: Some("the gateway token cannot be sent in a header".to_owned()),
+        })?;
+    authorization.set_sensitive(true);
+    Ok(authorization)
+}
+
+/// `url` with the `query` pairs appended, encoded.
+fn with_query(url: &str, query: &[(&str, String)]) -> Result<url::Url, Error> {
+    let mut url = url::Url::parse(url).map_err(|error| Error::Transport {
+        message: format!("the sandbox gateway's address is not a URL: {error}"),
+    })?;
+    url.query_pairs_mut()
+        .extend_pairs(query.iter().map(|(name, value)| (*name, value.as_str())));
+    Ok(url)
+}
