@@ -298,7 +298,10 @@ async fn run(
             }
             Frame::End(end) => {
                 if let Some(error) = end.error {
-                    return Err(failed(heard, gateway_error(error, stream.deadline())));
+                    return Err(failed(
+                        heard,
+                        gateway_error(error, stream.deadline(), &access.token),
+                    ));
                 }
                 break;
             }

@@ -274,7 +274,13 @@ async fn a_stream_that_ends_without_an_exit_code_is_an_error_not_a_success() {
 #[tokio::test]
 async fn the_token_never_shows_in_a_requests_debug_or_an_error() {
     let server = gateway_server().await;
-    answer_start(&server, end_stream(Some((Code::Internal, "boom"))).unwrap()).await;
+    // A gateway that quotes the token it was given in its error.
+    let quoted = format!("boom with {TOKEN}");
+    answer_start(
+        &server,
+        end_stream(Some((Code::Internal, &quoted))).unwrap(),
+    )
+    .await;
     let client = client(&server);
     let request = client.sandboxes().exec("sb_1", "true");
     assert!(!format!("{request:?}").contains(TOKEN));

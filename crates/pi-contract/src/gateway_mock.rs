@@ -104,7 +104,7 @@ impl Gateway {
     /// the gateway's contract to `violations`.
     pub(crate) fn answer(
         &mut self,
-        request: &HttpRequest,
+        request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
         let rest = request.path.strip_prefix(PREFIX).unwrap_or_default();
@@ -214,10 +214,10 @@ impl Gateway {
     fn upload(
         &mut self,
         sandbox_id: &str,
-        request: &HttpRequest,
+        request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request));
+        violations.extend(files_violations(request, "upload"));
         let Some(path) = query(request, "path").map(str::to_owned) else {
             return ContractResponse::new(422).json(json!({"detail": "path is required"}));
         };
@@ -248,10 +248,10 @@ impl Gateway {
     fn download(
         &self,
         sandbox_id: &str,
-        request: &HttpRequest,
+        request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request));
+        violations.extend(files_violations(request, "download"));
         match self.file(sandbox_id, request) {
             Some(content) => {
                 ContractResponse::new(200).raw(content.clone(), "application/octet-stream")
@@ -263,10 +263,10 @@ impl Gateway {
     fn read_file(
         &self,
         sandbox_id: &str,
-        request: &HttpRequest,
+        request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request));
+        violations.extend(files_violations(request, "read-file"));
         let Some(content) = self.file(sandbox_id, request) else {
             return ContractResponse::new(404).json(json!({"detail": "no such file"}));
         };
@@ -297,13 +297,13 @@ fn query<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
 }
 
 /// What a file call breaks of the files document, checked at its path
-/// below the sandbox's gateway base.
-fn files_violations(request: &HttpRequest) -> Vec<Violation> {
-    let rest = request.path.strip_prefix(PREFIX).unwrap_or_default();
-    let route = rest.split_once('/').map_or("", |(_, route)| route);
-    let mut relative = request.clone();
-    relative.path = format!("/{route}");
-    crate::gateway::files_spec().validate_request(&relative)
+/// below the sandbox's gateway base (`route`); the request's own path is
+/// put back afterwards, and nothing (the upload's body least) is copied.
+fn files_violations(request: &mut HttpRequest, route: &str) -> Vec<Violation> {
+    let path = std::mem::replace(&mut request.path, format!("/{route}"));
+    let violations = crate::gateway::files_spec().validate_request(request);
+    request.path = path;
+    violations
 }
 
 /// A stream that ends at once with `code`.

@@ -574,9 +574,9 @@ impl State {
     }
 
     /// Answers a call to a sandbox's gateway on the mock and records it.
-    fn handle_gateway(&self, http: HttpRequest) -> ResponseTemplate {
+    fn handle_gateway(&self, mut http: HttpRequest) -> ResponseTemplate {
         let mut violations = Vec::new();
-        let response = lock(&self.gateway).answer(&http, &mut violations);
+        let response = lock(&self.gateway).answer(&mut http, &mut violations);
         let received = ReceivedRequest {
             operation_id: None,
             method: http.method,

@@ -72,7 +72,7 @@ impl Transport {
             let status = response.status().as_u16();
             let body = response.bytes().await.unwrap_or_default();
             let error = ConnectError::from_unary_body(status, &body);
-            return Err(gateway_error(error, deadline));
+            return Err(gateway_error(error, deadline, token));
         }
         Ok(FrameStream {
             response,
@@ -127,15 +127,33 @@ impl FrameStream {
 }
 
 /// The client's error for a Connect error: a passed deadline is the
-/// command's timeout, anything else the gateway's code.
-pub(crate) fn gateway_error(error: ConnectError, deadline: Duration) -> Error {
+/// command's timeout, anything else the gateway's code, with the gateway's
+/// words kept but the `token` blanked should they echo it.
+pub(crate) fn gateway_error(
+    error: ConnectError,
+    deadline: Duration,
+    token: &SecretString,
+) -> Error {
     match error.code {
         pi_types::gateway::connect::Code::DeadlineExceeded => Error::CommandTimedOut { deadline },
         code => Error::Gateway {
             code,
-            message: error.message,
+            message: without_token(error.message, token),
         },
     }
+}
+
+/// `message` with every copy of `token` blanked: a gateway may quote the
+/// credential it refused, and errors never carry secret material.
+fn without_token(message: Option<String>, token: &SecretString) -> Option<String> {
+    let token = token.expose_secret();
+    message.map(|message| {
+        if token.is_empty() {
+            message
+        } else {
+            message.replace(token, "[redacted]")
+        }
+    })
 }
 
 impl Transport {
@@ -163,7 +181,7 @@ impl Transport {
         }
         let status = sent.status().as_u16();
         let body = sent.bytes().await.unwrap_or_default();
-        Err(file_error(status, &body))
+        Err(file_error(status, &body, token))
     }
 
     /// A file endpoint's JSON answer, decoded as `T`.
@@ -245,7 +263,7 @@ fn transfer_failure(error: &reqwest::Error) -> Error {
 /// The client's error for a file endpoint's failed answer: the Connect code
 /// its status means for a file, and the gateway's words (its `detail`, or
 /// the start of a text body).
-fn file_error(status: u16, body: &[u8]) -> Error {
+fn file_error(status: u16, body: &[u8], token: &SecretString) -> Error {
     use pi_types::gateway::connect::Code;
     let code = match status {
         401 => Code::Unauthenticated,
@@ -271,7 +289,10 @@ fn file_error(status: u16, body: &[u8]) -> Error {
             let text: String = text.trim().chars().take(200).collect();
             (!text.is_empty()).then_some(text)
         });
-    Error::Gateway { code, message }
+    Error::Gateway {
+        code,
+        message: without_token(message, token),
+    }
 }
 
 impl Transport {
@@ -331,7 +352,7 @@ impl Transport {
             .await
             .map_err(|error| transfer_failure(&error))?;
         if !(200..300).contains(&status) {
-            return Err(file_error(status, &body));
+            return Err(file_error(status, &body, token));
         }
         crate::request::answer::decode_body(status, &body)
     }
