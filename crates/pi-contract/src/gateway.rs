@@ -27,7 +27,7 @@
 
 use std::sync::{Arc, LazyLock};
 
-pub use crate::gateway_mock::{CommandScript, RanCommand};
+pub use crate::gateway_mock::{CommandScript, FileCall, RanCommand, ScriptedCommand};
 
 use crate::spec::Spec;
 

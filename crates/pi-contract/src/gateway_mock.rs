@@ -1,63 +1,194 @@
 //! The stateful mock's sandbox gateway: a sandbox's `auth` call points at
-//! `/gateway/sandboxes/{sandbox_id}` on the mock itself, where commands are
-//! answered from what the test scripted (every one recorded) and files are
-//! kept in memory per sandbox. Requests are checked against the gateway's
-//! contract (`spec/gateway/`): the command service's messages must decode,
-//! the file calls must hold the files document.
-//!
-//! The answers are whole bodies: the stream of a command arrives at once.
+//! `/gateway/sandboxes/{sandbox_id}` on the gateway's own server
+//! ([`serve`]), where commands run as sessions playing what the test
+//! scripted ([`sessions`]; every one recorded) and files are kept in memory
+//! per sandbox. Requests are checked against the gateway's contract
+//! (`spec/gateway/`): the command service's messages must decode, the file
+//! calls must hold the files document. Faults are scripted here too: a
+//! stream that breaks, a token that lapses, a deadline, a terminated
+//! sandbox, a failing file call.
 
-use std::collections::HashMap;
+pub(crate) mod serve;
+pub(crate) mod sessions;
 
-use pi_types::gateway::connect::{Code, EnvelopeDecoder, Frame, end_stream, envelope};
-use pi_types::gateway::{CommandSessionEvent, StartRequest, StartResponse, command_session_event};
-use prost::Message;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use pi_types::gateway::command_session_selector::Selector;
+use pi_types::gateway::connect::Code;
+use pi_types::gateway::{CommandSessionInfo, CommandSpec, StartRequest};
 use serde_json::{Value, json};
 
 use crate::request::HttpRequest;
 use crate::server::ContractResponse;
 use crate::violation::{Rule, Violation};
+use sessions::{Break, Finish, Handler, Session, Step};
 
-/// Where the mock's gateways live: `{uri}/gateway/sandboxes/{sandbox_id}`.
+pub use sessions::ScriptedCommand;
+
+/// Where the mock's gateways live: `{gateway}/gateway/sandboxes/{sandbox_id}`.
 pub(crate) const PREFIX: &str = "/gateway/sandboxes/";
 
-/// The path of the command service's `Start` under a sandbox's gateway.
-const START: &str = "/command_session.CommandSession/Start";
-
-/// What a scripted command prints and how it ends.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
+/// What a scripted command prints, how long it takes and how it ends; or a
+/// handler of the test's own that plays the command.
+///
+/// ```
+/// use std::time::Duration;
+/// use pi_contract::gateway::CommandScript;
+///
+/// // Prints, pauses, prints to stderr, exits with 2.
+/// let slow = CommandScript::prints("building\n")
+///     .then_wait(Duration::from_millis(50))
+///     .then_stderr("warning: cached\n")
+///     .exits(2);
+/// // Echoes the first line of stdin back.
+/// let echo = CommandScript::handled_by(|mut command| async move {
+///     let line = command.stdin().await.unwrap_or_default();
+///     command.stdout(line);
+///     0
+/// });
+/// # let _ = (slow, echo);
+/// ```
+#[derive(Clone, Default)]
 pub struct CommandScript {
-    /// What it writes to standard output.
-    pub stdout: Vec<u8>,
-    /// What it writes to standard error.
-    pub stderr: Vec<u8>,
-    /// Its exit code.
-    pub exit_code: i32,
+    steps: Vec<Step>,
+    finish: Option<Finish>,
+    handler: Option<Handler>,
+    fault: Option<(usize, Break)>,
+}
+
+impl std::fmt::Debug for CommandScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandScript")
+            .field("steps", &self.steps)
+            .field("finish", &self.finish)
+            .field("handled", &self.handler.is_some())
+            .field("fault", &self.fault)
+            .finish()
+    }
 }
 
 impl CommandScript {
     /// A command that prints `stdout` and exits with code 0.
     pub fn prints(stdout: impl Into<Vec<u8>>) -> Self {
+        Self::default().then_stdout(stdout)
+    }
+
+    /// A command played by `handler`: it gets the command as asked, reads
+    /// the stdin the client sends, writes output, and returns the exit code.
+    /// It runs on the gateway's own runtime; a signal stops it.
+    pub fn handled_by<F, Fut>(handler: F) -> Self
+    where
+        F: Fn(ScriptedCommand) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = i32> + Send + 'static,
+    {
         Self {
-            stdout: stdout.into(),
+            handler: Some(Arc::new(move |command| Box::pin(handler(command)))),
             ..Self::default()
         }
     }
 
-    /// The same, writing `stderr` to standard error too.
+    /// The same, writing `stderr` to standard error next.
     #[must_use]
-    pub fn with_stderr(mut self, stderr: impl Into<Vec<u8>>) -> Self {
-        self.stderr = stderr.into();
+    pub fn with_stderr(self, stderr: impl Into<Vec<u8>>) -> Self {
+        self.then_stderr(stderr)
+    }
+
+    /// The same, writing `stdout` to standard output next.
+    #[must_use]
+    pub fn then_stdout(mut self, stdout: impl Into<Vec<u8>>) -> Self {
+        self.steps.push(Step::Stdout(stdout.into()));
         self
     }
 
-    /// The same, ending with `exit_code`.
+    /// The same, writing `stderr` to standard error next.
     #[must_use]
-    pub fn exits(mut self, exit_code: i32) -> Self {
-        self.exit_code = exit_code;
+    pub fn then_stderr(mut self, stderr: impl Into<Vec<u8>>) -> Self {
+        self.steps.push(Step::Stderr(stderr.into()));
         self
     }
+
+    /// The same, pausing for `pause` before what comes next.
+    #[must_use]
+    pub fn then_wait(mut self, pause: Duration) -> Self {
+        self.steps.push(Step::Wait(pause));
+        self
+    }
+
+    /// The same, ending with `exit_code` (0 unless set).
+    #[must_use]
+    pub fn exits(mut self, exit_code: i32) -> Self {
+        self.finish = Some(Finish::Exit(exit_code));
+        self
+    }
+
+    /// The same, but instead of an exit code the gateway answers
+    /// `deadline_exceeded`, as it does for a command past its deadline.
+    #[must_use]
+    pub fn times_out(mut self) -> Self {
+        self.finish = Some(Finish::TimesOut);
+        self
+    }
+
+    /// The same, with the first stream of the command cut off (no end of
+    /// stream) once it has sent `events` events, the start announcement
+    /// counted; the command runs on, and a re-attached stream gets the rest.
+    #[must_use]
+    pub fn drops_stream_after(mut self, events: usize) -> Self {
+        self.fault = Some((events, Break::Drop));
+        self
+    }
+
+    /// The same, with the sandbox's gateway token lapsing once the first
+    /// stream has sent `events` events: that stream ends `unauthenticated`
+    /// and every token issued so far is refused from then on.
+    #[must_use]
+    pub fn expires_token_after(mut self, events: usize) -> Self {
+        self.fault = Some((events, Break::ExpireToken));
+        self
+    }
+}
+
+/// A file call of the gateway, for [`crate::ContractServer::fail_next_file_call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileCall {
+    /// `POST {base}/upload`.
+    Upload,
+    /// `GET {base}/download`.
+    Download,
+    /// `GET {base}/read-file`.
+    ReadFile,
+}
+
+impl FileCall {
+    fn of(route: &str) -> Option<FileCall> {
+        match route {
+            "upload" => Some(FileCall::Upload),
+            "download" => Some(FileCall::Download),
+            "read-file" => Some(FileCall::ReadFile),
+            _ => None,
+        }
+    }
+}
+
+/// Why the gateway turned a call away before looking at it.
+pub(crate) enum Refusal {
+    /// No token, or one the gateway does not (or no longer) accept.
+    Token(&'static str),
+    /// The sandbox was terminated.
+    Gone,
+}
+
+/// What a `Start` call leads to.
+pub(crate) enum StartOutcome {
+    /// A session to stream: a new one (already running) or the one the
+    /// call's `session_uuid` names.
+    Session(Arc<Session>),
+    Refused(Code, String),
 }
 
 /// A command the mock's gateway was asked to run.
@@ -75,16 +206,29 @@ pub struct RanCommand {
     pub user: Option<String>,
     /// The environment variables it set.
     pub env: Vec<(String, String)>,
+    /// The session key it was started with (the client's `session_uuid`, or
+    /// one the gateway made up).
+    pub session_uuid: String,
+    /// Whether the client asked to write to its standard input.
+    pub stdin: bool,
 }
 
 /// The gateway side of a stateful mock.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Gateway {
     scripts: Vec<(String, CommandScript)>,
     fallback: CommandScript,
     ran: Vec<RanCommand>,
     /// Files by sandbox id, then by path.
-    files: HashMap<String, HashMap<String, Vec<u8>>>,
+    files: HashMap<String, HashMap<String, Bytes>>,
+    /// The tokens `auth` handed out that the gateway still accepts.
+    tokens: HashSet<String>,
+    issued: u64,
+    /// Sessions by sandbox id, in the order they started.
+    sessions: HashMap<String, Vec<Arc<Session>>>,
+    terminated: HashSet<String>,
+    /// Statuses the next file calls answer with, by call.
+    failures: HashMap<FileCall, VecDeque<u16>>,
 }
 
 impl Gateway {
@@ -100,124 +244,179 @@ impl Gateway {
         self.ran.clone()
     }
 
-    /// Answers one request to `/gateway/sandboxes/…`, adding what breaks
-    /// the gateway's contract to `violations`.
-    pub(crate) fn answer(
-        &mut self,
-        request: &mut HttpRequest,
+    /// A new token for a sandbox's `auth` answer.
+    pub(crate) fn issue_token(&mut self, sandbox_id: &str) -> String {
+        self.issued += 1;
+        let token = format!("mock-gateway-token-{sandbox_id}-{}", self.issued);
+        self.tokens.insert(token.clone());
+        token
+    }
+
+    /// Refuses every token issued so far, as when they lapse.
+    pub(crate) fn expire_tokens(&mut self) {
+        self.tokens.clear();
+    }
+
+    /// Ends every command of `sandbox_id` and refuses its calls from now on.
+    pub(crate) fn terminate(&mut self, sandbox_id: &str) {
+        self.terminated.insert(sandbox_id.to_owned());
+        for session in self.sessions.get(sandbox_id).into_iter().flatten() {
+            session.finish(sessions::Ending::Error(
+                Code::NotFound,
+                "the sandbox has been terminated".to_owned(),
+            ));
+        }
+    }
+
+    pub(crate) fn fail_next(&mut self, call: FileCall, status: u16) {
+        self.failures.entry(call).or_default().push_back(status);
+    }
+
+    /// Whether a call to `sandbox_id`'s gateway may go on: it must carry a
+    /// token `auth` handed out (no token at all breaks the contract).
+    pub(crate) fn admits(
+        &self,
+        sandbox_id: &str,
+        request: &HttpRequest,
         violations: &mut Vec<Violation>,
-    ) -> ContractResponse {
-        let rest = request.path.strip_prefix(PREFIX).unwrap_or_default();
-        let (sandbox_id, route) = rest.split_once('/').unwrap_or((rest, ""));
-        let sandbox_id = sandbox_id.to_owned();
-        let bearer = request
+    ) -> Result<(), Refusal> {
+        let token = request
             .header_value("authorization")
-            .is_some_and(|value| value.starts_with("Bearer ") && value.len() > 7);
-        if !bearer {
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .filter(|token| !token.is_empty());
+        let Some(token) = token else {
             violations.push(Violation::new(
                 None,
                 "header.authorization",
                 Rule::MISSING_AUTH,
                 "a gateway call needs the bearer token of the sandbox's auth call",
             ));
-            return ContractResponse::new(401)
-                .json(json!({"code": "unauthenticated", "message": "no token"}));
+            return Err(Refusal::Token("no token"));
+        };
+        if !self.tokens.contains(token) {
+            return Err(Refusal::Token("the token is not valid, or has expired"));
         }
-        match (request.method.as_str(), format!("/{route}").as_str()) {
-            ("POST", START) => self.start(&sandbox_id, request, violations),
-            ("POST", "/upload") => self.upload(&sandbox_id, request, violations),
-            ("GET", "/download") => self.download(&sandbox_id, request, violations),
-            ("GET", "/read-file") => self.read_file(&sandbox_id, request, violations),
-            _ => {
-                violations.push(Violation::new(
-                    None,
-                    "path",
-                    Rule::UNKNOWN_OPERATION,
-                    "the gateway has no such call",
-                ));
-                ContractResponse::new(404)
-                    .json(json!({"code": "unimplemented", "message": "no such call"}))
-            }
+        if self.terminated.contains(sandbox_id) {
+            return Err(Refusal::Gone);
         }
+        Ok(())
     }
 
-    fn start(
+    /// Starts the command of `start`, or attaches to the session its
+    /// `session_uuid` names when that one has the same command.
+    pub(crate) fn start(
         &mut self,
         sandbox_id: &str,
-        request: &HttpRequest,
+        start: StartRequest,
         violations: &mut Vec<Violation>,
-    ) -> ContractResponse {
-        let mut decoder = EnvelopeDecoder::new(request.body.len().max(1));
-        decoder.push(&request.body);
-        let start = match (decoder.next_frame(), decoder.finish()) {
-            (Ok(Some(Frame::Message(bytes))), Ok(())) => {
-                StartRequest::decode(bytes.as_slice()).ok()
+    ) -> StartOutcome {
+        let Some(command) = start.command else {
+            violations.push(violation("body", "a StartRequest names the command to run"));
+            return StartOutcome::Refused(Code::InvalidArgument, "no command".to_owned());
+        };
+        let sessions = self.sessions.entry(sandbox_id.to_owned()).or_default();
+        if let Some(uuid) = &start.session_uuid {
+            if let Some(session) = sessions.iter().find(|session| session.uuid == *uuid) {
+                if session.spec != command {
+                    let message = "the session key was used for another command";
+                    return StartOutcome::Refused(Code::FailedPrecondition, message.to_owned());
+                }
+                return StartOutcome::Session(Arc::clone(session));
             }
-            _ => None,
-        };
-        let Some(command) = start.and_then(|start| start.command) else {
-            violations.push(violation(
-                "body",
-                "a Start call's body is one envelope holding a StartRequest with a command",
-            ));
-            return stream_error(Code::InvalidArgument, "not a StartRequest");
-        };
-        let line = match (command.cmd.as_str(), command.args.as_slice()) {
-            ("/bin/bash" | "bash" | "/bin/sh" | "sh", [flag, line]) if flag == "-c" => line.clone(),
-            (program, args) => std::iter::once(program)
-                .chain(args.iter().map(String::as_str))
-                .collect::<Vec<_>>()
-                .join(" "),
-        };
-        self.ran.push(RanCommand {
+        }
+        let line = command_line(&command);
+        let pid = u32::try_from(self.ran.len() + 1).unwrap_or(u32::MAX);
+        let uuid = start
+            .session_uuid
+            .clone()
+            .unwrap_or_else(|| format!("mock-session-{pid}"));
+        let ran = RanCommand {
             sandbox_id: sandbox_id.to_owned(),
             command: line.clone(),
             cwd: command.cwd.clone(),
             user: command.user.clone(),
-            env: command.envs.into_iter().collect(),
-        });
+            env: command.envs.clone().into_iter().collect(),
+            session_uuid: uuid.clone(),
+            stdin: start.stdin.unwrap_or(false),
+        };
+        self.ran.push(ran.clone());
         let script = self
             .scripts
             .iter()
             .rev()
             .find(|(scripted, _)| *scripted == line)
-            .map_or(&self.fallback, |(_, script)| script);
-        use command_session_event::{DataEvent, EndEvent, Event, StartEvent, data_event::Output};
-        let pid = u32::try_from(self.ran.len()).unwrap_or(u32::MAX);
-        let mut events = vec![Event::Start(StartEvent { pid })];
-        if !script.stdout.is_empty() {
-            events.push(Event::Data(DataEvent {
-                output: Some(Output::Stdout(script.stdout.clone())),
-            }));
+            .map_or(&self.fallback, |(_, script)| script)
+            .clone();
+        let (session, stdin) = Session::new(uuid, pid, command, script.fault);
+        session.run(
+            ran,
+            stdin,
+            script.steps,
+            script.finish.unwrap_or(Finish::Exit(0)),
+            script.handler,
+        );
+        sessions.push(Arc::clone(&session));
+        StartOutcome::Session(session)
+    }
+
+    /// The session of `sandbox_id` that `selector` names.
+    pub(crate) fn session(
+        &self,
+        sandbox_id: &str,
+        selector: Option<&Selector>,
+    ) -> Option<Arc<Session>> {
+        let sessions = self.sessions.get(sandbox_id)?;
+        let found = sessions.iter().rev().find(|session| match selector {
+            Some(Selector::SessionUuid(uuid)) => session.uuid == *uuid,
+            Some(Selector::Pid(pid)) => session.pid == *pid,
+            None => false,
+        });
+        found.map(Arc::clone)
+    }
+
+    /// The sessions of `sandbox_id` still running, as `List` shows them.
+    pub(crate) fn live_sessions(&self, sandbox_id: &str) -> Vec<CommandSessionInfo> {
+        self.sessions
+            .get(sandbox_id)
+            .into_iter()
+            .flatten()
+            .filter(|session| !session.ended())
+            .map(|session| session.info())
+            .collect()
+    }
+
+    /// Answers a file call (`route` below the sandbox's base): a download's
+    /// bytes, or any other answer.
+    pub(crate) fn answer_file(
+        &mut self,
+        sandbox_id: &str,
+        route: &str,
+        request: &mut HttpRequest,
+        violations: &mut Vec<Violation>,
+    ) -> Result<Bytes, ContractResponse> {
+        let call = FileCall::of(route);
+        violations.extend(files_violations(request, route));
+        let failure = call
+            .and_then(|call| self.failures.get_mut(&call))
+            .and_then(VecDeque::pop_front);
+        if let Some(status) = failure {
+            return Err(ContractResponse::new(status)
+                .json(json!({"detail": "the test made this call fail"})));
         }
-        if !script.stderr.is_empty() {
-            events.push(Event::Data(DataEvent {
-                output: Some(Output::Stderr(script.stderr.clone())),
-            }));
+        match call {
+            Some(FileCall::Upload) => Err(self.upload(sandbox_id, request, violations)),
+            Some(FileCall::Download) => self.download(sandbox_id, request),
+            Some(FileCall::ReadFile) => Err(self.read_file(sandbox_id, request)),
+            None => Err(ContractResponse::new(404).json(json!({"detail": "no such call"}))),
         }
-        events.push(Event::End(EndEvent {
-            exit_code: script.exit_code,
-            exited: true,
-            ..EndEvent::default()
-        }));
-        let mut body = Vec::new();
-        for event in events {
-            let answer = StartResponse {
-                event: Some(CommandSessionEvent { event: Some(event) }),
-            };
-            body.extend(envelope(0, &answer.encode_to_vec()).unwrap_or_default());
-        }
-        body.extend(end_stream(None).unwrap_or_default());
-        ContractResponse::new(200).raw(body, "application/connect+proto")
     }
 
     fn upload(
         &mut self,
         sandbox_id: &str,
-        request: &mut HttpRequest,
+        request: &HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request, "upload"));
         let Some(path) = query(request, "path").map(str::to_owned) else {
             return ContractResponse::new(422).json(json!({"detail": "path is required"}));
         };
@@ -233,40 +432,25 @@ impl Gateway {
         self.files
             .entry(sandbox_id.to_owned())
             .or_default()
-            .insert(path.clone(), content);
+            .insert(path.clone(), Bytes::copy_from_slice(content));
         ContractResponse::new(200).json(json!({
             "success": true, "path": path, "size": size,
             "timestamp": "2026-01-01T00:00:00Z"
         }))
     }
 
-    fn file(&self, sandbox_id: &str, request: &HttpRequest) -> Option<&Vec<u8>> {
+    fn file(&self, sandbox_id: &str, request: &HttpRequest) -> Option<&Bytes> {
         let path = query(request, "path")?;
         self.files.get(sandbox_id)?.get(path)
     }
 
-    fn download(
-        &self,
-        sandbox_id: &str,
-        request: &mut HttpRequest,
-        violations: &mut Vec<Violation>,
-    ) -> ContractResponse {
-        violations.extend(files_violations(request, "download"));
-        match self.file(sandbox_id, request) {
-            Some(content) => {
-                ContractResponse::new(200).raw(content.clone(), "application/octet-stream")
-            }
-            None => ContractResponse::new(404).json(json!({"detail": "no such file"})),
-        }
+    fn download(&self, sandbox_id: &str, request: &HttpRequest) -> Result<Bytes, ContractResponse> {
+        self.file(sandbox_id, request)
+            .cloned()
+            .ok_or_else(|| ContractResponse::new(404).json(json!({"detail": "no such file"})))
     }
 
-    fn read_file(
-        &self,
-        sandbox_id: &str,
-        request: &mut HttpRequest,
-        violations: &mut Vec<Violation>,
-    ) -> ContractResponse {
-        violations.extend(files_violations(request, "read-file"));
+    fn read_file(&self, sandbox_id: &str, request: &HttpRequest) -> ContractResponse {
         let Some(content) = self.file(sandbox_id, request) else {
             return ContractResponse::new(404).json(json!({"detail": "no such file"}));
         };
@@ -284,6 +468,18 @@ impl Gateway {
             "truncated": end < content.len(),
         });
         ContractResponse::new(200).json(answer)
+    }
+}
+
+/// The command line of `command`: what `bash -c` was given, or the
+/// program and its arguments joined by spaces.
+fn command_line(command: &CommandSpec) -> String {
+    match (command.cmd.as_str(), command.args.as_slice()) {
+        ("/bin/bash" | "bash" | "/bin/sh" | "sh", [flag, line]) if flag == "-c" => line.clone(),
+        (program, args) => std::iter::once(program)
+            .chain(args.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
@@ -306,28 +502,20 @@ fn files_violations(request: &mut HttpRequest, route: &str) -> Vec<Violation> {
     violations
 }
 
-/// A stream that ends at once with `code`.
-fn stream_error(code: Code, message: &str) -> ContractResponse {
-    ContractResponse::new(200).raw(
-        end_stream(Some((code, message))).unwrap_or_default(),
-        "application/connect+proto",
-    )
-}
-
 /// A body that is not what the gateway's contract says.
 fn violation(location: &str, message: &str) -> Violation {
     Violation::new(None, location, Rule::TYPE, message)
 }
 
 /// The content of the part named `file` of a multipart body.
-fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+fn multipart_file<'b>(content_type: &str, body: &'b [u8]) -> Option<&'b [u8]> {
     let boundary = content_type
         .split(';')
         .map(str::trim)
         .find_map(|parameter| parameter.strip_prefix("boundary="))?
         .trim_matches('"');
     let delimiter = format!("--{boundary}").into_bytes();
-    let mut parts = split(body, &delimiter);
+    let mut parts = split(body, delimiter);
     parts.find_map(|part| {
         let head_end = find(part, b"\r\n\r\n")?;
         let head = String::from_utf8_lossy(&part[..head_end]);
@@ -335,17 +523,17 @@ fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
             return None;
         }
         let content = &part[head_end + 4..];
-        Some(content.strip_suffix(b"\r\n").unwrap_or(content).to_vec())
+        Some(content.strip_suffix(b"\r\n").unwrap_or(content))
     })
 }
 
 /// The pieces of `body` between occurrences of `delimiter`.
-fn split<'a>(body: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+fn split(body: &[u8], delimiter: Vec<u8>) -> impl Iterator<Item = &[u8]> {
     let mut rest = body;
     std::iter::from_fn(move || {
-        let at = find(rest, delimiter)?;
+        let at = find(rest, &delimiter)?;
         let after = &rest[at + delimiter.len()..];
-        let next = find(after, delimiter).unwrap_or(after.len());
+        let next = find(after, &delimiter).unwrap_or(after.len());
         let piece = &after[..next];
         rest = &after[next..];
         Some(piece)

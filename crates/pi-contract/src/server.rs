@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers};
 
 use crate::deviation::Deviation;
-use crate::gateway::{CommandScript, RanCommand};
-use crate::gateway_mock::{Gateway, PREFIX as GATEWAY_PREFIX};
+use crate::gateway::{CommandScript, FileCall, RanCommand};
+use crate::gateway_mock::Gateway;
+use crate::gateway_mock::serve::GatewayServer;
 use crate::openapi::unescape_pointer;
 use crate::request::{HttpRequest, Outcome, refuses};
 use crate::spec::Spec;
@@ -128,6 +129,28 @@ impl ContractResponse {
         self.status
     }
 
+    /// Its parts, for the gateway's own server.
+    pub(crate) fn into_parts(self) -> ResponseParts {
+        let (body, content_type) = match self.body {
+            Some(Body::Json(value)) => (
+                value.to_string().into_bytes(),
+                "application/json".to_owned(),
+            ),
+            Some(Body::Raw {
+                bytes,
+                content_type,
+            }) => (bytes, content_type),
+            None => (Vec::new(), "application/octet-stream".to_owned()),
+        };
+        ResponseParts {
+            status: self.status,
+            body,
+            content_type,
+            headers: self.headers,
+            delay: self.delay,
+        }
+    }
+
     fn template(&self) -> ResponseTemplate {
         let mut template = ResponseTemplate::new(self.status);
         match &self.body {
@@ -149,6 +172,15 @@ impl ContractResponse {
         }
         template
     }
+}
+
+/// A [`ContractResponse`] taken apart.
+pub(crate) struct ResponseParts {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) content_type: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) delay: Option<Duration>,
 }
 
 /// One request the server received, as the contract saw it.
@@ -296,6 +328,8 @@ pub struct ContractServer {
     /// Always `Some` but while being dropped: see the `Drop` impl.
     server: Option<MockServer>,
     state: Arc<State>,
+    /// The sandboxes' gateway of the stateful mode, on a server of its own.
+    gateway: Option<GatewayServer>,
 }
 
 /// Wiremock's server checks its mocks when dropped by running a future to
@@ -326,6 +360,10 @@ impl std::fmt::Debug for ContractServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ContractServer")
             .field("uri", &self.uri())
+            .field(
+                "gateway_port",
+                &self.gateway.as_ref().map(GatewayServer::port),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -340,16 +378,18 @@ enum DefaultInstance {
     Named(String),
 }
 
-struct State {
+pub(crate) struct State {
     spec: Arc<Spec>,
     responses: Mutex<HashMap<String, VecDeque<ContractResponse>>>,
     default_instance: Mutex<DefaultInstance>,
     synthesized: Mutex<HashMap<(String, u16), Arc<Synthesized>>>,
-    received: Mutex<Vec<ReceivedRequest>>,
+    pub(crate) received: Mutex<Vec<ReceivedRequest>>,
     /// The resources of the stateful mode; `None` when stateless.
     store: Option<Mutex<Store>>,
     /// The sandboxes' gateway of the stateful mode.
-    gateway: Mutex<Gateway>,
+    pub(crate) gateway: Mutex<Gateway>,
+    /// The port of the gateway's server, once it listens.
+    gateway_port: std::sync::OnceLock<u16>,
 }
 
 /// The 422 body for `refused` violations of a request whose JSON body (if
@@ -428,7 +468,7 @@ fn field_of(loc: &[Value]) -> String {
 }
 
 /// Locks a mutex, carrying on with the data if a panicking test poisoned it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -489,9 +529,6 @@ impl State {
 
     fn handle(&self, request: &Request) -> ResponseTemplate {
         let http = HttpRequest::from(request);
-        if self.store.is_some() && http.path.starts_with(GATEWAY_PREFIX) {
-            return self.handle_gateway(http);
-        }
         let mut check = self.spec.check_request(&http);
         let operation_id = check.operation.map(|op| op.id().to_owned());
         let mut deviation = None;
@@ -552,8 +589,10 @@ impl State {
             .operation
             .is_some_and(|operation| operation.path() == SANDBOX_AUTH);
         if self.store.is_some() && is_auth && response.status == 200 {
-            if let Some(Body::Json(body)) = &mut response.body {
-                point_at_own_gateway(body, &http);
+            if let (Some(Body::Json(body)), Some(port)) =
+                (&mut response.body, self.gateway_port.get())
+            {
+                point_at_own_gateway(body, &http, *port, &self.gateway);
             }
         }
         let body = serde_json::from_slice::<Value>(&http.body).ok();
@@ -572,34 +611,15 @@ impl State {
         lock(&self.received).push(received);
         response.template()
     }
-
-    /// Answers a call to a sandbox's gateway on the mock and records it.
-    fn handle_gateway(&self, mut http: HttpRequest) -> ResponseTemplate {
-        let mut violations = Vec::new();
-        let response = lock(&self.gateway).answer(&mut http, &mut violations);
-        let received = ReceivedRequest {
-            operation_id: None,
-            method: http.method,
-            path: http.path,
-            query: http.query,
-            headers: http.headers,
-            body: None,
-            raw_body: http.body,
-            status: response.status,
-            violations,
-            deviation: None,
-        };
-        lock(&self.received).push(received);
-        response.template()
-    }
 }
 
 /// The operation whose answer says where a sandbox's gateway is.
 const SANDBOX_AUTH: &str = "/api/v1/sandbox/{sandbox_id}/auth";
 
 /// Makes a sandbox's `auth` answer point at the mock's own gateway for that
-/// sandbox, on the host the client asked.
-fn point_at_own_gateway(body: &mut Value, http: &HttpRequest) {
+/// sandbox (its server's `port`, on the host the client asked), with a
+/// token the gateway will accept.
+fn point_at_own_gateway(body: &mut Value, http: &HttpRequest, port: u16, gateway: &Mutex<Gateway>) {
     let sandbox_id = http
         .path
         .trim_end_matches("/auth")
@@ -607,12 +627,19 @@ fn point_at_own_gateway(body: &mut Value, http: &HttpRequest) {
         .next()
         .unwrap_or_default()
         .to_owned();
-    let host = http.header_value("host").unwrap_or("127.0.0.1").to_owned();
+    let host = http.header_value("host").unwrap_or("127.0.0.1");
+    // The host without its port: `[::1]:80`, `localhost:80`, `10.0.0.2`.
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !port.contains(']') => name,
+        _ => host,
+    };
     if let Some(object) = body.as_object_mut() {
         object.insert(
             "gateway_url".to_owned(),
-            Value::from(format!("http://{host}/gateway")),
+            Value::from(format!("http://{name}:{port}/gateway")),
         );
+        let token = lock(gateway).issue_token(&sandbox_id);
+        object.insert("token".to_owned(), Value::from(token));
         object.insert("user_ns".to_owned(), Value::from("sandboxes"));
         object.insert("job_id".to_owned(), Value::from(sandbox_id));
         // A token far from expiry, so clients keep it.
@@ -777,7 +804,23 @@ impl ContractServer {
             synthesized: Mutex::new(HashMap::new()),
             received: Mutex::new(Vec::new()),
             gateway: Mutex::new(Gateway::default()),
+            gateway_port: std::sync::OnceLock::new(),
         });
+        // The gateway listens beside the REST mock, on the same address.
+        let gateway = if state.store.is_some() {
+            let ip = server.address().ip();
+            match GatewayServer::start(ip, Arc::clone(&state)) {
+                Ok(gateway) => {
+                    let _ = state.gateway_port.set(gateway.port());
+                    Some(gateway)
+                }
+                // Without a gateway the auth answers keep what the document
+                // synthesizes; every REST call still works.
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
         Mock::given(matchers::any())
             .respond_with(ContractResponder(Arc::clone(&state)))
             .named("pi-contract: every request, checked against the spec")
@@ -786,6 +829,7 @@ impl ContractServer {
         ContractServer {
             server: Some(server),
             state,
+            gateway,
         }
     }
 
@@ -816,9 +860,39 @@ impl ContractServer {
         lock(&self.state.gateway).set_fallback(script);
     }
 
-    /// Every command the mock's sandbox gateway was asked to run, in order.
+    /// Every command the mock's sandbox gateway was asked to run, in order:
+    /// one entry per command started, however often its stream re-attached.
     pub fn commands_run(&self) -> Vec<RanCommand> {
         lock(&self.state.gateway).ran()
+    }
+
+    /// Makes every gateway token handed out so far lapse: the gateway answers
+    /// `unauthenticated` to them, and the next `auth` call gets a fresh one.
+    pub fn expire_gateway_tokens(&self) {
+        lock(&self.state.gateway).expire_tokens();
+    }
+
+    /// Terminates the sandbox `sandbox_id` under the clients' feet: its
+    /// running commands end with `not_found`, its gateway refuses every
+    /// further call, and (when it is stored) the next read of the sandbox
+    /// says `TERMINATED`.
+    pub fn terminate_sandbox(&self, sandbox_id: &str) {
+        lock(&self.state.gateway).terminate(sandbox_id);
+        if let Some(store) = &self.state.store {
+            // A sandbox the test never stored has no status to change.
+            let _ = lock(store).script(
+                &self.state.spec,
+                "/api/v1/sandbox",
+                sandbox_id,
+                vec![json!({"status": "TERMINATED"})],
+            );
+        }
+    }
+
+    /// Makes the next `call` to any sandbox's gateway fail with `status`
+    /// (a JSON `detail` body); queued failures are used in order.
+    pub fn fail_next_file_call(&self, call: FileCall, status: u16) {
+        lock(&self.state.gateway).fail_next(call, status);
     }
 
     /// Starts a server on the PI API contract embedded in this crate

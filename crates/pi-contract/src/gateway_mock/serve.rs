@@ -1,0 +1,562 @@
+//! The mock gateway's own HTTP server. wiremock answers with whole bodies,
+//! but a command's output is a stream whose events arrive over time (and
+//! may break off), so the gateway runs on a small hyper server beside the
+//! REST mock, on a thread and runtime of its own as wiremock's server is:
+//! it answers whatever runtime (or none) the test itself uses.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming};
+use hyper::{Request, Response};
+use pi_types::gateway::connect::{
+    Code, EnvelopeDecoder, Frame as ConnectFrame, end_stream, envelope,
+};
+use pi_types::gateway::{
+    CommandSessionEvent, ConnectRequest, ListResponse, SendInputRequest, SendSignalRequest,
+    StartRequest, StartResponse, command_input, command_session_event::Event,
+    command_session_selector::Selector,
+};
+use prost::Message;
+use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::gateway_mock::sessions::{Break, Ending, Next, Session};
+use crate::gateway_mock::{PREFIX, Refusal, StartOutcome};
+use crate::request::HttpRequest;
+use crate::server::{ContractResponse, ReceivedRequest, State, lock};
+use crate::violation::{Rule, Violation};
+
+/// The gateway's server: its address, and what stops it.
+pub(crate) struct GatewayServer {
+    address: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for GatewayServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayServer")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GatewayServer {
+    /// Starts serving `state`'s gateway on a free port of `ip`.
+    pub(crate) fn start(ip: IpAddr, state: Arc<State>) -> std::io::Result<GatewayServer> {
+        let listener = std::net::TcpListener::bind((ip, 0))?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("pi-contract-gateway".to_owned())
+            .spawn(move || runtime.block_on(accept(listener, state, stop)))?;
+        Ok(GatewayServer {
+            address,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
+    }
+
+    /// The port it listens on.
+    pub(crate) fn port(&self) -> u16 {
+        self.address.port()
+    }
+}
+
+/// Stopping the server ends its runtime, and with it every connection and
+/// every command still running.
+impl Drop for GatewayServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn accept(
+    listener: std::net::TcpListener,
+    state: Arc<State>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stop => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let state = Arc::clone(&state);
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let state = Arc::clone(&state);
+                        async move { Ok::<_, Infallible>(handle(&state, request).await) }
+                    });
+                    // A client that goes away mid-answer is not the server's
+                    // problem: the connection just ends.
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// A response body fed by a channel: what lets a command's events go out
+/// as they happen, and lets a fault cut the stream.
+pub(crate) struct ChannelBody {
+    receiver: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+}
+
+impl Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        self.receiver
+            .poll_recv(cx)
+            .map(|next| next.map(|item| item.map(Frame::data)))
+    }
+}
+
+/// A body sent at once.
+fn whole(bytes: impl Into<Bytes>) -> ChannelBody {
+    let (sender, receiver) = mpsc::channel(1);
+    let _ = sender.try_send(Ok(bytes.into()));
+    ChannelBody { receiver }
+}
+
+fn response(status: u16, content_type: &str, body: ChannelBody) -> Response<ChannelBody> {
+    let mut response = Response::new(body);
+    *response.status_mut() =
+        hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(value) = hyper::header::HeaderValue::from_str(content_type) {
+        response
+            .headers_mut()
+            .insert(hyper::header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+fn json_response(status: u16, body: &serde_json::Value) -> Response<ChannelBody> {
+    response(status, "application/json", whole(body.to_string()))
+}
+
+/// A command stream that ends at once with `code`.
+fn stream_refused(code: Code, message: &str) -> Response<ChannelBody> {
+    let body = end_stream(Some((code, message))).unwrap_or_default();
+    response(200, "application/connect+proto", whole(body))
+}
+
+/// A unary call's error, as Connect sends it: the code's status and JSON.
+fn unary_refused(code: Code, message: &str) -> Response<ChannelBody> {
+    json_response(
+        code.http_status(),
+        &json!({"code": code.as_str(), "message": message}),
+    )
+}
+
+/// The route of a gateway call: `Start`, `upload`, … below the sandbox's base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Start,
+    Connect,
+    SendInput,
+    SendSignal,
+    List,
+    File,
+    Unknown,
+}
+
+impl Route {
+    fn of(method: &str, route: &str) -> Route {
+        match (
+            method,
+            route.strip_prefix("command_session.CommandSession/"),
+        ) {
+            ("POST", Some("Start")) => Route::Start,
+            ("POST", Some("Connect")) => Route::Connect,
+            ("POST", Some("SendInput")) => Route::SendInput,
+            ("POST", Some("SendSignal")) => Route::SendSignal,
+            ("POST", Some("List")) => Route::List,
+            ("POST", None) if route == "upload" => Route::File,
+            ("GET", None) if route == "download" || route == "read-file" => Route::File,
+            _ => Route::Unknown,
+        }
+    }
+
+    fn streams(self) -> bool {
+        matches!(self, Route::Start | Route::Connect)
+    }
+}
+
+async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<ChannelBody> {
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return json_response(400, &json!({"detail": "the body could not be read"})),
+    };
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+    let mut http = HttpRequest::new(parts.method.as_str(), &target);
+    http.headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let rest = http
+        .path
+        .strip_prefix(PREFIX)
+        .unwrap_or_default()
+        .to_owned();
+    let (sandbox_id, route) = rest.split_once('/').unwrap_or((rest.as_str(), ""));
+    let route_kind = Route::of(&http.method, route);
+    let mut violations = Vec::new();
+    let is_upload = route == "upload";
+    http.body = body.to_vec();
+    let answer = answer(
+        state,
+        sandbox_id,
+        route,
+        route_kind,
+        &mut http,
+        &mut violations,
+    )
+    .await;
+    let status = answer.status().as_u16();
+    let raw_body = if is_upload {
+        // The file is in the gateway's store; a second copy per upload in
+        // the log would make a mock that moves large files grow without end.
+        Vec::new()
+    } else {
+        std::mem::take(&mut http.body)
+    };
+    lock(&state.received).push(ReceivedRequest {
+        operation_id: None,
+        method: http.method,
+        path: http.path,
+        query: http.query,
+        headers: http.headers,
+        body: None,
+        raw_body,
+        status,
+        violations,
+        deviation: None,
+    });
+    answer
+}
+
+async fn answer(
+    state: &Arc<State>,
+    sandbox_id: &str,
+    route: &str,
+    kind: Route,
+    http: &mut HttpRequest,
+    violations: &mut Vec<Violation>,
+) -> Response<ChannelBody> {
+    let refusal = lock(&state.gateway).admits(sandbox_id, http, violations);
+    if let Err(refusal) = refusal {
+        let (code, message) = match refusal {
+            Refusal::Token(message) => (Code::Unauthenticated, message),
+            Refusal::Gone => (Code::NotFound, "the sandbox has been terminated"),
+        };
+        return match kind {
+            _ if kind.streams() => stream_refused(code, message),
+            Route::File => json_response(code.http_status(), &json!({"detail": message})),
+            _ => unary_refused(code, message),
+        };
+    }
+    match kind {
+        Route::Start | Route::Connect => command_stream(state, sandbox_id, kind, http, violations),
+        Route::SendInput | Route::SendSignal | Route::List => {
+            control(state, sandbox_id, kind, http, violations)
+        }
+        Route::File => {
+            let answer = lock(&state.gateway).answer_file(sandbox_id, route, http, violations);
+            match answer {
+                Ok(bytes) => response(200, "application/octet-stream", whole(bytes)),
+                Err(contract) => from_contract(contract).await,
+            }
+        }
+        Route::Unknown => {
+            violations.push(Violation::new(
+                None,
+                "path",
+                Rule::UNKNOWN_OPERATION,
+                "the gateway has no such call",
+            ));
+            unary_refused(Code::Unimplemented, "no such call")
+        }
+    }
+}
+
+/// A [`ContractResponse`] sent by this server, after its delay if it has one.
+async fn from_contract(contract: ContractResponse) -> Response<ChannelBody> {
+    let parts = contract.into_parts();
+    if let Some(delay) = parts.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let mut answer = response(parts.status, &parts.content_type, whole(parts.body));
+    for (name, value) in parts.headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(&value),
+        ) {
+            answer.headers_mut().insert(name, value);
+        }
+    }
+    answer
+}
+
+/// The one message in a streaming call's body, as `M`.
+fn streamed_message<M: Message + Default>(
+    http: &HttpRequest,
+    violations: &mut Vec<Violation>,
+    what: &str,
+) -> Option<M> {
+    if http.header_value("content-type") != Some("application/connect+proto") {
+        violations.push(body_violation(
+            "header.content-type",
+            "a streaming call is sent as application/connect+proto",
+        ));
+    }
+    let mut decoder = EnvelopeDecoder::new(http.body.len().max(1));
+    decoder.push(&http.body);
+    let message = match (decoder.next_frame(), decoder.finish()) {
+        (Ok(Some(ConnectFrame::Message(bytes))), Ok(())) => M::decode(bytes.as_slice()).ok(),
+        _ => None,
+    };
+    if message.is_none() {
+        violations.push(body_violation(
+            "body",
+            &format!("the body is one envelope holding a {what}"),
+        ));
+    }
+    message
+}
+
+/// A unary call's body, as `M`.
+fn unary_message<M: Message + Default>(
+    http: &HttpRequest,
+    violations: &mut Vec<Violation>,
+    what: &str,
+) -> Option<M> {
+    if http.header_value("content-type") != Some("application/proto") {
+        violations.push(body_violation(
+            "header.content-type",
+            "a unary call is sent as application/proto",
+        ));
+    }
+    let message = M::decode(http.body.as_slice()).ok();
+    if message.is_none() {
+        violations.push(body_violation("body", &format!("the body is a {what}")));
+    }
+    message
+}
+
+fn body_violation(location: &str, message: &str) -> Violation {
+    Violation::new(None, location, Rule::TYPE, message)
+}
+
+/// The deadline a call carries in Connect's timeout header.
+fn deadline(http: &HttpRequest) -> Option<tokio::time::Instant> {
+    let millis = http
+        .header_value("connect-timeout-ms")?
+        .parse::<u64>()
+        .ok()?;
+    Some(tokio::time::Instant::now() + std::time::Duration::from_millis(millis))
+}
+
+fn command_stream(
+    state: &Arc<State>,
+    sandbox_id: &str,
+    kind: Route,
+    http: &HttpRequest,
+    violations: &mut Vec<Violation>,
+) -> Response<ChannelBody> {
+    let session = if kind == Route::Start {
+        let Some(start) = streamed_message::<StartRequest>(http, violations, "StartRequest") else {
+            return stream_refused(Code::InvalidArgument, "not a StartRequest");
+        };
+        let outcome = lock(&state.gateway).start(sandbox_id, start, violations);
+        match outcome {
+            StartOutcome::Session(session) => session,
+            StartOutcome::Refused(code, message) => return stream_refused(code, &message),
+        }
+    } else {
+        let Some(connect) = streamed_message::<ConnectRequest>(http, violations, "ConnectRequest")
+        else {
+            return stream_refused(Code::InvalidArgument, "not a ConnectRequest");
+        };
+        let selector = connect.session.and_then(|session| session.selector);
+        match lock(&state.gateway).session(sandbox_id, selector.as_ref()) {
+            Some(session) => session,
+            None => return stream_refused(Code::NotFound, "no such session"),
+        }
+    };
+    let (sender, receiver) = mpsc::channel(16);
+    tokio::spawn(pump(Arc::clone(state), session, sender, deadline(http)));
+    response(200, "application/connect+proto", ChannelBody { receiver })
+}
+
+fn framed(event: Event) -> Bytes {
+    let message = StartResponse {
+        event: Some(CommandSessionEvent { event: Some(event) }),
+    };
+    Bytes::from(envelope(0, &message.encode_to_vec()).unwrap_or_default())
+}
+
+/// Sends a session's events on one stream until it ends, breaks or passes
+/// its deadline; returns early when the client has gone.
+async fn pump(
+    state: Arc<State>,
+    session: Arc<Session>,
+    sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    deadline: Option<tokio::time::Instant>,
+) {
+    let end = |error: Option<(Code, &str)>| Ok(Bytes::from(end_stream(error).unwrap_or_default()));
+    if sender
+        .send(Ok(framed(session.start_event())))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let mut sent = 1_usize;
+    let mut changes = session.watch();
+    loop {
+        changes.borrow_and_update();
+        match session.next(sent) {
+            Next::Events(events) => {
+                for event in events {
+                    if sender.send(Ok(framed(event))).await.is_err() {
+                        return;
+                    }
+                    sent += 1;
+                }
+            }
+            Next::Break(Break::Drop) => {
+                let cut = std::io::Error::other("the test's fault: the stream drops here");
+                let _ = sender.send(Err(cut)).await;
+                return;
+            }
+            Next::Break(Break::ExpireToken) => {
+                lock(&state.gateway).expire_tokens();
+                let _ = sender
+                    .send(end(Some((Code::Unauthenticated, "the token has expired"))))
+                    .await;
+                return;
+            }
+            Next::End(Ending::Exit(exit)) => {
+                if sender.send(Ok(framed(Event::End(exit)))).await.is_ok() {
+                    let _ = sender.send(end(None)).await;
+                }
+                return;
+            }
+            Next::End(Ending::Error(code, message)) => {
+                let _ = sender.send(end(Some((code, &message)))).await;
+                return;
+            }
+            Next::Wait => {
+                let passed = async {
+                    match deadline {
+                        Some(deadline) => tokio::time::sleep_until(deadline).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    changed = changes.changed() => if changed.is_err() { return },
+                    () = passed => {
+                        let message = "the call's deadline passed";
+                        let _ = sender.send(end(Some((Code::DeadlineExceeded, message)))).await;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `SendInput`, `SendSignal` and `List`.
+fn control(
+    state: &Arc<State>,
+    sandbox_id: &str,
+    kind: Route,
+    http: &HttpRequest,
+    violations: &mut Vec<Violation>,
+) -> Response<ChannelBody> {
+    let answered = match kind {
+        Route::SendInput => unary_message::<SendInputRequest>(http, violations, "SendInputRequest")
+            .map(|input| {
+                let session = input.session.and_then(|session| session.selector);
+                let bytes = match input.input.and_then(|input| input.input) {
+                    Some(command_input::Input::Stdin(bytes) | command_input::Input::Pty(bytes)) => {
+                        bytes
+                    }
+                    None => Vec::new(),
+                };
+                with_session(state, sandbox_id, session.as_ref(), |session| {
+                    session.input(bytes, input.input_uuid)
+                })
+            }),
+        Route::SendSignal => {
+            unary_message::<SendSignalRequest>(http, violations, "SendSignalRequest").map(
+                |signal| {
+                    let session = signal.session.as_ref().and_then(|s| s.selector.clone());
+                    let which = signal.signal();
+                    with_session(state, sandbox_id, session.as_ref(), |session| {
+                        session.signal(which, signal.signal_uuid)
+                    })
+                },
+            )
+        }
+        _ => unary_message::<pi_types::gateway::ListRequest>(http, violations, "ListRequest").map(
+            |_| {
+                let sessions = lock(&state.gateway).live_sessions(sandbox_id);
+                Ok(ListResponse { sessions }.encode_to_vec())
+            },
+        ),
+    };
+    match answered {
+        None => unary_refused(Code::InvalidArgument, "the body is not the call's message"),
+        Some(Ok(bytes)) => response(200, "application/proto", whole(bytes)),
+        Some(Err(code)) => unary_refused(code, "the session cannot take this"),
+    }
+}
+
+/// Acts on the session `selector` names; an empty answer on success.
+fn with_session(
+    state: &Arc<State>,
+    sandbox_id: &str,
+    selector: Option<&Selector>,
+    act: impl FnOnce(&Session) -> Result<(), Code>,
+) -> Result<Vec<u8>, Code> {
+    let session = lock(&state.gateway)
+        .session(sandbox_id, selector)
+        .ok_or(Code::NotFound)?;
+    act(&session).map(|()| Vec::new())
+}
