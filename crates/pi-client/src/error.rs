@@ -181,6 +181,34 @@ pub enum Error {
         /// The deadline the command was given.
         deadline: Duration,
     },
+    /// A sandbox command or file call failed because the sandbox is no
+    /// longer running: what the sandbox's `error-context` says of it.
+    #[error("sandbox {sandbox_id} is not running (it is {status}){}", detail(.message))]
+    SandboxNotRunning {
+        /// The sandbox.
+        sandbox_id: String,
+        /// Its state as the API reports it: `TERMINATED`, `ERROR`, `TIMEOUT`.
+        status: String,
+        /// The API's explanation (its error type and message), if it gave one.
+        message: Option<String>,
+    },
+    /// A command's session is gone: the gateway no longer knows it (it
+    /// ended and its retention passed, or the sandbox restarted), so its
+    /// output and exit code cannot be read any more.
+    #[error("the command session {session_uuid} is gone{}", detail(.message))]
+    SessionGone {
+        /// The key of the session.
+        session_uuid: String,
+        /// The gateway's explanation, if it sent one.
+        message: Option<String>,
+    },
+    /// A write to a process's stdin after it was closed (or to a command
+    /// started by `exec`, which takes no input); nothing was sent.
+    #[error("the command session {session_uuid} takes no more input")]
+    StdinClosed {
+        /// The key of the session.
+        session_uuid: String,
+    },
     /// The client is not configured well enough to make a call.
     #[error("the PI client is not configured: {message}")]
     Configuration {
@@ -218,6 +246,9 @@ impl Error {
             | Self::WaitTimedOut { .. }
             | Self::Gateway { .. }
             | Self::CommandTimedOut { .. }
+            | Self::SandboxNotRunning { .. }
+            | Self::SessionGone { .. }
+            | Self::StdinClosed { .. }
             | Self::Configuration { .. } => None,
         }
     }

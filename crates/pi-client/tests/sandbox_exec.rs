@@ -234,14 +234,28 @@ async fn the_gateways_codes_become_typed_errors_without_the_token() {
     );
 }
 
+/// Answers every `Connect` with `body`.
+async fn answer_connect(server: &MockServer, body: Vec<u8>) {
+    Mock::given(method("POST"))
+        .and(path(CONNECT))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/connect+proto")
+                .set_body_bytes(body),
+        )
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
-async fn a_stream_that_ends_without_an_exit_code_is_an_error_not_a_success() {
+async fn a_stream_that_keeps_ending_without_an_exit_code_is_an_error_not_a_success() {
     let server = gateway_server().await;
     let mut body = output(command_session_event::data_event::Output::Stdout(
         b"x".to_vec(),
     ));
     body.extend(end_stream(None).unwrap());
     answer_start(&server, body).await;
+    answer_connect(&server, end_stream(None).unwrap()).await;
     let error = client(&server)
         .sandboxes()
         .exec("sb_1", "true")
@@ -252,13 +266,17 @@ async fn a_stream_that_ends_without_an_exit_code_is_an_error_not_a_success() {
         matches!(&error, Error::Transport { message } if message.contains("exit code")),
         "{error:?}"
     );
+    // Started once, then picked up again with Connect five times.
+    assert_eq!(calls_to(&server, START).await, 1);
+    assert_eq!(calls_to(&server, CONNECT).await, 5);
 
     let server = gateway_server().await;
     let mut cut = output(command_session_event::data_event::Output::Stdout(
         b"x".to_vec(),
     ));
     cut.truncate(cut.len() - 1);
-    answer_start(&server, cut).await;
+    answer_start(&server, cut.clone()).await;
+    answer_connect(&server, cut).await;
     let error = client(&server)
         .sandboxes()
         .exec("sb_1", "true")
@@ -269,6 +287,22 @@ async fn a_stream_that_ends_without_an_exit_code_is_an_error_not_a_success() {
         matches!(&error, Error::Transport { message } if message.contains("cut")),
         "{error:?}"
     );
+    // No event arrived, so the start was never seen: the same Start (same
+    // session key, which makes the gateway attach) is sent again.
+    let requests = server.received_requests().await.unwrap();
+    let keys: Vec<String> = requests
+        .iter()
+        .filter(|r| r.url.path() == START)
+        .map(|r| {
+            StartRequest::decode(&r.body[5..])
+                .unwrap()
+                .session_uuid
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(keys.len(), 6);
+    assert!(keys.iter().all(|key| *key == keys[0]), "{keys:?}");
+    assert_eq!(calls_to(&server, CONNECT).await, 0);
 }
 
 #[tokio::test]
@@ -382,31 +416,64 @@ async fn a_refused_token_is_replaced_once_before_any_output() {
     assert_eq!(calls_to(&server, START).await, 2);
 }
 
+/// The `Connect` path on the mock's gateway for sandbox `sb_1`.
+const CONNECT: &str = "/gateway/ns_1/job_1/command_session.CommandSession/Connect";
+
 #[tokio::test]
-async fn a_refusal_after_output_is_not_retried_so_the_command_runs_once() {
+async fn a_refusal_after_output_re_attaches_with_a_fresh_token_and_never_starts_again() {
+    use command_session_event::data_event::Output;
     let server = gateway_server().await;
-    let mut body = output(command_session_event::data_event::Output::Stdout(
-        b"partial".to_vec(),
-    ));
+    let mut body = output(Output::Stdout(b"partial ".to_vec()));
     body.extend(end_stream(Some((Code::Unauthenticated, "token expired"))).unwrap());
     answer_start(&server, body).await;
-    let error = client(&server)
+    // What the command printed after the refusal, and its end.
+    let mut rest = event(command_session_event::Event::Start(
+        command_session_event::StartEvent { pid: 7 },
+    ));
+    rest.extend(output(Output::Stdout(b"rest".to_vec())));
+    rest.extend(end(0));
+    rest.extend(end_stream(None).unwrap());
+    Mock::given(method("POST"))
+        .and(path(CONNECT))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/connect+proto")
+                .set_body_bytes(rest),
+        )
+        .mount(&server)
+        .await;
+    let ran = client(&server)
         .sandboxes()
         .exec("sb_1", "make deploy")
         .send()
         .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Gateway {
-                code: Code::Unauthenticated,
-                ..
-            }
-        ),
-        "{error:?}"
+        .unwrap();
+    assert_eq!(ran.stdout_lossy(), "partial rest");
+    assert_eq!(calls_to(&server, START).await, 1, "started once");
+    assert_eq!(calls_to(&server, CONNECT).await, 1);
+    assert_eq!(
+        calls_to(&server, AUTH).await,
+        2,
+        "a fresh token for Connect"
     );
-    assert_eq!(calls_to(&server, START).await, 1);
+    // Connect names the session the Start created.
+    let requests = server.received_requests().await.unwrap();
+    let start = requests.iter().find(|r| r.url.path() == START).unwrap();
+    let connect = requests.iter().find(|r| r.url.path() == CONNECT).unwrap();
+    let key = StartRequest::decode(&start.body[5..])
+        .unwrap()
+        .session_uuid
+        .unwrap();
+    let selector = pi_client::types::gateway::ConnectRequest::decode(&connect.body[5..])
+        .unwrap()
+        .session
+        .unwrap()
+        .selector
+        .unwrap();
+    assert_eq!(
+        selector,
+        pi_client::types::gateway::command_session_selector::Selector::SessionUuid(key)
+    );
 }
 
 #[tokio::test]

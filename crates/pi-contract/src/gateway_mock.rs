@@ -268,6 +268,10 @@ impl Gateway {
         }
     }
 
+    pub(crate) fn is_terminated(&self, sandbox_id: &str) -> bool {
+        self.terminated.contains(sandbox_id)
+    }
+
     pub(crate) fn fail_next(&mut self, call: FileCall, status: u16) {
         self.failures.entry(call).or_default().push_back(status);
     }

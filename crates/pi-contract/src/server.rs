@@ -595,6 +595,14 @@ impl State {
                 point_at_own_gateway(body, &http, *port, &self.gateway);
             }
         }
+        let is_error_context = check
+            .operation
+            .is_some_and(|operation| operation.path() == SANDBOX_ERROR_CONTEXT);
+        if is_error_context && response.status == 200 {
+            if let Some(context) = self.sandbox_context(&http) {
+                response = ContractResponse::new(200).json(context);
+            }
+        }
         let body = serde_json::from_slice::<Value>(&http.body).ok();
         let received = ReceivedRequest {
             operation_id,
@@ -610,6 +618,36 @@ impl State {
         };
         lock(&self.received).push(received);
         response.template()
+    }
+}
+
+/// The operation that says why a sandbox stopped.
+const SANDBOX_ERROR_CONTEXT: &str = "/api/v1/sandbox/{sandbox_id}/error-context";
+
+impl State {
+    /// A stored sandbox's error context in the stateful mode: `TERMINATED`
+    /// once a test terminated it, its stored status otherwise; `None` for
+    /// a sandbox the mock does not hold.
+    fn sandbox_context(&self, http: &HttpRequest) -> Option<Value> {
+        let sandbox_id = http
+            .path
+            .trim_end_matches("/error-context")
+            .rsplit('/')
+            .next()?;
+        if lock(&self.gateway).is_terminated(sandbox_id) {
+            return Some(json!({
+                "status": "TERMINATED",
+                "errorType": "TERMINATED",
+                "errorMessage": "the sandbox was terminated"
+            }));
+        }
+        let store = self.store.as_ref()?;
+        let sandboxes = lock(store).list(&self.spec, "/api/v1/sandbox").ok()?;
+        let stored = sandboxes
+            .iter()
+            .find(|sandbox| sandbox.get("id").and_then(Value::as_str) == Some(sandbox_id))?;
+        let status = stored.get("status").cloned().unwrap_or(Value::Null);
+        Some(json!({"status": status, "errorType": null, "errorMessage": null}))
     }
 }
 

@@ -83,6 +83,55 @@ impl Transport {
     }
 }
 
+/// The media type of a unary call in the protobuf codec.
+const UNARY_PROTO: HeaderValue = HeaderValue::from_static("application/proto");
+
+impl Transport {
+    /// Makes a unary call: `message` (an encoded request) goes to `url`
+    /// with the gateway `token`; the answer's bytes come back.
+    ///
+    /// # Errors
+    /// [`Error::Gateway`] with the gateway's code (a passed deadline is
+    /// `deadline_exceeded` here: a control call has no command to time
+    /// out), [`Error::Transport`] when it cannot be reached or its answer
+    /// breaks off.
+    pub(crate) async fn unary(
+        &self,
+        url: &str,
+        token: &SecretString,
+        message: Vec<u8>,
+        deadline: Duration,
+    ) -> Result<Vec<u8>, Error> {
+        let authorization = bearer(token)?;
+        let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
+        let response = self
+            .http()
+            .post(url)
+            .header(header::CONTENT_TYPE, UNARY_PROTO)
+            .header(header::AUTHORIZATION, authorization)
+            .header("connect-protocol-version", "1")
+            .header("connect-timeout-ms", millis.to_string())
+            .timeout(deadline + DEADLINE_GRACE)
+            .body(message)
+            .send()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|error| transfer_failure(&error))?;
+        if !(200..300).contains(&status) {
+            let error = ConnectError::from_unary_body(status, &body);
+            return Err(Error::Gateway {
+                code: error.code,
+                message: without_token(error.message, token),
+            });
+        }
+        Ok(body.to_vec())
+    }
+}
+
 impl FrameStream {
     /// The next frame, or `None` once the body ended between frames.
     ///

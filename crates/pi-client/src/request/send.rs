@@ -124,6 +124,12 @@ impl Transport {
         &self.http
     }
 
+    /// The client's retry policy, which also paces the gateway's
+    /// re-attachments and control calls.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// Sends `request` inside one `pi.call` span (see the crate docs,
     /// "Tracing") and decodes a successful answer as `R` says. The span
     /// gets the operation, method and path template when it starts; the

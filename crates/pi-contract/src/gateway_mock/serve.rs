@@ -439,6 +439,7 @@ async fn pump(
     deadline: Option<tokio::time::Instant>,
 ) {
     let end = |error: Option<(Code, &str)>| Ok(Bytes::from(end_stream(error).unwrap_or_default()));
+    let stream = session.attach();
     if sender
         .send(Ok(framed(session.start_event())))
         .await
@@ -450,7 +451,7 @@ async fn pump(
     let mut changes = session.watch();
     loop {
         changes.borrow_and_update();
-        match session.next(sent) {
+        match session.next(stream, sent) {
             Next::Events(events) => {
                 for event in events {
                     if sender.send(Ok(framed(event))).await.is_err() {
@@ -459,7 +460,14 @@ async fn pump(
                     sent += 1;
                 }
             }
+            Next::Superseded => return,
             Next::Break(Break::Drop) => {
+                // What went before reaches the client first: wait until the
+                // server took every queued event, and a moment to write it.
+                while sender.capacity() < sender.max_capacity() {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
                 let cut = std::io::Error::other("the test's fault: the stream drops here");
                 let _ = sender.send(Err(cut)).await;
                 return;

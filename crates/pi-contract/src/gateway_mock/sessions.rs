@@ -133,6 +133,9 @@ struct SessionState {
     seen: HashSet<String>,
     /// The task playing the script, stopped by a signal.
     task: Option<tokio::task::AbortHandle>,
+    /// How many streams have attached: only the latest takes events, so
+    /// one the client already left cannot swallow what follows.
+    attached: u64,
 }
 
 /// What a stream should do next.
@@ -145,6 +148,8 @@ pub(crate) enum Next {
     End(Ending),
     /// Nothing yet: wait for a change.
     Wait,
+    /// A newer stream attached: this one stops.
+    Superseded,
 }
 
 impl Session {
@@ -217,9 +222,23 @@ impl Session {
         self.changed.subscribe()
     }
 
-    /// What a stream that has sent `sent` events should do next.
-    pub(crate) fn next(&self, sent: usize) -> Next {
+    /// Attaches a new stream; the number it passes to [`Session::next`].
+    pub(crate) fn attach(&self) -> u64 {
         let mut state = lock(&self.state);
+        state.attached += 1;
+        let attached = state.attached;
+        drop(state);
+        self.touch();
+        attached
+    }
+
+    /// What stream number `stream`, which has sent `sent` events, should
+    /// do next.
+    pub(crate) fn next(&self, stream: u64, sent: usize) -> Next {
+        let mut state = lock(&self.state);
+        if state.attached != stream {
+            return Next::Superseded;
+        }
         if let Some((after, fault)) = state.fault {
             if sent >= after {
                 state.fault = None;
