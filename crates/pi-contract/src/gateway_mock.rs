@@ -24,6 +24,17 @@ pub(crate) const PREFIX: &str = "/gateway/sandboxes/";
 /// The path of the command service's `Start` under a sandbox's gateway.
 const START: &str = "/command_session.CommandSession/Start";
 
+/// The content type of a Connect streaming call with the protobuf codec,
+/// which `Start` is; a unary `application/proto` or a JSON codec is not it.
+const CONNECT_PROTO: &str = "application/connect+proto";
+
+/// The gateway token the mock hands out for `sandbox_id` in its `auth`
+/// answer, and the only bearer its gateway accepts for that sandbox. One
+/// per sandbox, so that a token used on another sandbox's gateway shows.
+pub(crate) fn token(sandbox_id: &str) -> String {
+    format!("pi-mock-gateway-token-{sandbox_id}")
+}
+
 /// What a scripted command prints and how it ends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -110,18 +121,25 @@ impl Gateway {
         let rest = request.path.strip_prefix(PREFIX).unwrap_or_default();
         let (sandbox_id, route) = rest.split_once('/').unwrap_or((rest, ""));
         let sandbox_id = sandbox_id.to_owned();
-        let bearer = request
-            .header_value("authorization")
-            .is_some_and(|value| value.starts_with("Bearer ") && value.len() > 7);
-        if !bearer {
+        // The token of this sandbox's auth call, not merely some bearer: a
+        // client that sent its API key, or another sandbox's token, would
+        // be refused by the real gateway.
+        let expected = format!("Bearer {}", token(&sandbox_id));
+        let authorization = request.header_value("authorization");
+        if authorization != Some(expected.as_str()) {
+            let message = if authorization.is_some_and(|value| value.starts_with("Bearer ")) {
+                "the bearer is not the token this sandbox's auth call handed out"
+            } else {
+                "a gateway call needs the bearer token of the sandbox's auth call"
+            };
             violations.push(Violation::new(
                 None,
                 "header.authorization",
                 Rule::MISSING_AUTH,
-                "a gateway call needs the bearer token of the sandbox's auth call",
+                message,
             ));
             return ContractResponse::new(401)
-                .json(json!({"code": "unauthenticated", "message": "no token"}));
+                .json(json!({"code": "unauthenticated", "message": "no valid token"}));
         }
         match (request.method.as_str(), format!("/{route}").as_str()) {
             ("POST", START) => self.start(&sandbox_id, request, violations),
@@ -147,6 +165,17 @@ impl Gateway {
         request: &HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
+        let content_type = request.header_value("content-type").unwrap_or_default();
+        if content_type.split(';').next().map(str::trim) != Some(CONNECT_PROTO) {
+            violations.push(Violation::new(
+                None,
+                "header.content-type",
+                Rule::CONTENT_TYPE,
+                "Start is a Connect server stream: its content type is application/connect+proto",
+            ));
+            // What a Connect server answers to a codec it does not serve.
+            return ContractResponse::new(415).header("Accept-Post", CONNECT_PROTO);
+        }
         let mut decoder = EnvelopeDecoder::new(request.body.len().max(1));
         decoder.push(&request.body);
         let start = match (decoder.next_frame(), decoder.finish()) {
@@ -217,7 +246,7 @@ impl Gateway {
         request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request, "upload"));
+        violations.extend(files_violations(request, "upload", sandbox_id));
         let Some(path) = query(request, "path").map(str::to_owned) else {
             return ContractResponse::new(422).json(json!({"detail": "path is required"}));
         };
@@ -236,7 +265,7 @@ impl Gateway {
             .insert(path.clone(), content);
         ContractResponse::new(200).json(json!({
             "success": true, "path": path, "size": size,
-            "timestamp": "2026-01-01T00:00:00Z"
+            "timestamp": crate::stateful::render::now()
         }))
     }
 
@@ -251,7 +280,7 @@ impl Gateway {
         request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request, "download"));
+        violations.extend(files_violations(request, "download", sandbox_id));
         match self.file(sandbox_id, request) {
             Some(content) => {
                 ContractResponse::new(200).raw(content.clone(), "application/octet-stream")
@@ -266,7 +295,7 @@ impl Gateway {
         request: &mut HttpRequest,
         violations: &mut Vec<Violation>,
     ) -> ContractResponse {
-        violations.extend(files_violations(request, "read-file"));
+        violations.extend(files_violations(request, "read-file", sandbox_id));
         let Some(content) = self.file(sandbox_id, request) else {
             return ContractResponse::new(404).json(json!({"detail": "no such file"}));
         };
@@ -299,10 +328,20 @@ fn query<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
 /// What a file call breaks of the files document, checked at its path
 /// below the sandbox's gateway base (`route`); the request's own path is
 /// put back afterwards, and nothing (the upload's body least) is copied.
-fn files_violations(request: &mut HttpRequest, route: &str) -> Vec<Violation> {
+/// A `sandbox_id` in the query must also be the sandbox whose gateway was
+/// called: the document can only say that it is a string.
+fn files_violations(request: &mut HttpRequest, route: &str, sandbox_id: &str) -> Vec<Violation> {
     let path = std::mem::replace(&mut request.path, format!("/{route}"));
-    let violations = crate::gateway::files_spec().validate_request(request);
+    let mut violations = crate::gateway::files_spec().validate_request(request);
     request.path = path;
+    if query(request, "sandbox_id").is_some_and(|named| named != sandbox_id) {
+        violations.push(Violation::new(
+            None,
+            "query.sandbox_id",
+            Rule::from_keyword("const"),
+            "sandbox_id names another sandbox than the gateway's",
+        ));
+    }
     violations
 }
 

@@ -614,6 +614,12 @@ fn point_at_own_gateway(body: &mut Value, http: &HttpRequest) {
             Value::from(format!("http://{host}/gateway")),
         );
         object.insert("user_ns".to_owned(), Value::from("sandboxes"));
+        // The one token the mock's gateway accepts for this sandbox, in
+        // place of the document's placeholder string.
+        object.insert(
+            "token".to_owned(),
+            Value::from(crate::gateway_mock::token(&sandbox_id)),
+        );
         object.insert("job_id".to_owned(), Value::from(sandbox_id));
         // A token far from expiry, so clients keep it.
         object.insert("expires_at".to_owned(), Value::from("2099-01-01T00:00:00Z"));
