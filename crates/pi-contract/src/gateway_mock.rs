@@ -1,9 +1,11 @@
 //! The stateful mock's sandbox gateway: a sandbox's `auth` call points at
-//! `/gateway/sandboxes/{sandbox_id}` on the mock itself, where commands are
-//! answered from what the test scripted (every one recorded) and files are
-//! kept in memory per sandbox. Requests are checked against the gateway's
-//! contract (`spec/gateway/`): the command service's messages must decode,
-//! the file calls must hold the files document.
+//! `/gateway/sandboxes/{sandbox_id}` on the mock itself, with a token for
+//! that sandbox alone, where commands are answered from what the test
+//! scripted (every one recorded) and files are kept in memory per sandbox.
+//! Requests are checked against the gateway's contract (`spec/gateway/`):
+//! the bearer must be the sandbox's token, `Start` must come as a Connect
+//! stream whose message decodes, the file calls must hold the files
+//! document and name the gateway's own sandbox.
 //!
 //! The answers are whole bodies: the stream of a command arrives at once.
 
