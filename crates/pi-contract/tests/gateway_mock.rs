@@ -109,9 +109,10 @@ async fn an_uploaded_file_downloads_and_reads_back_byte_for_byte() {
     server.assert_no_violations();
 }
 
-/// The `auth` answer of `sandbox` on the mock, asked for without pi-client.
-async fn auth(server: &ContractServer, sandbox: &str) -> serde_json::Value {
-    reqwest::Client::new()
+/// The gateway token of `sandbox`'s `auth` answer, asked for without
+/// pi-client.
+async fn token(server: &ContractServer, sandbox: &str) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/api/v1/sandbox/{sandbox}/auth", server.uri()))
         .bearer_auth("test-key")
         .send()
@@ -119,7 +120,16 @@ async fn auth(server: &ContractServer, sandbox: &str) -> serde_json::Value {
         .unwrap()
         .json()
         .await
-        .unwrap()
+        .unwrap();
+    answer["token"].as_str().unwrap().to_owned()
+}
+
+/// A stateful mock holding one sandbox, with the sandbox's id and token.
+async fn one_sandbox() -> (ContractServer, String, String) {
+    let server = ContractServer::stateful().await;
+    let id = sandbox(&client(&server)).await;
+    let token = token(&server, &id).await;
+    (server, id, token)
 }
 
 /// The rules of the violations the mock recorded, with where they were.
@@ -136,14 +146,10 @@ async fn each_sandbox_gets_its_own_token_and_its_gateway_takes_no_other() {
     let server = ContractServer::stateful().await;
     let client = client(&server);
     let (first, second) = (sandbox(&client).await, sandbox(&client).await);
-    let (first_auth, second_auth) = (auth(&server, &first).await, auth(&server, &second).await);
-    let token = |answer: &serde_json::Value| answer["token"].as_str().unwrap().to_owned();
-    assert_ne!(token(&first_auth), token(&second_auth));
-    assert_ne!(
-        token(&first_auth),
-        "string",
-        "not the document's placeholder"
-    );
+    let first_token = token(&server, &first).await;
+    let second_token = token(&server, &second).await;
+    assert_ne!(first_token, second_token);
+    assert_ne!(first_token, "string", "not the document's placeholder");
     let read = |bearer: String| {
         let url = format!(
             "{}/gateway/sandboxes/{second}/read-file?path=/nowhere",
@@ -161,7 +167,7 @@ async fn each_sandbox_gets_its_own_token_and_its_gateway_takes_no_other() {
     };
 
     // The other sandbox's token, and the API key, are refused.
-    assert_eq!(read(token(&first_auth)).await, 401);
+    assert_eq!(read(first_token).await, 401);
     assert_eq!(read("test-key".to_owned()).await, 401);
     let refused = rules(&server);
     assert_eq!(
@@ -172,19 +178,13 @@ async fn each_sandbox_gets_its_own_token_and_its_gateway_takes_no_other() {
         ]
     );
     // Its own token reaches the file call (no such file: 404).
-    assert_eq!(read(token(&second_auth)).await, 404);
+    assert_eq!(read(second_token).await, 404);
     assert_eq!(rules(&server).len(), 2, "{:?}", server.violations());
 }
 
 #[tokio::test]
 async fn a_start_that_is_not_a_connect_stream_is_refused_as_a_connect_server_would() {
-    let server = ContractServer::stateful().await;
-    let client = client(&server);
-    let id = sandbox(&client).await;
-    let token = auth(&server, &id).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (server, id, token) = one_sandbox().await;
     // A well-formed StartRequest in one envelope (field 1, its command: a
     // CommandSpec whose cmd is "ls"), sent with the unary content type.
     let body = [0, 0, 0, 0, 6, 0x0a, 4, 0x0a, 2, b'l', b's'];
@@ -209,13 +209,7 @@ async fn a_start_that_is_not_a_connect_stream_is_refused_as_a_connect_server_wou
 
 #[tokio::test]
 async fn a_file_call_naming_another_sandbox_in_its_query_is_a_violation() {
-    let server = ContractServer::stateful().await;
-    let client = client(&server);
-    let id = sandbox(&client).await;
-    let token = auth(&server, &id).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (server, id, token) = one_sandbox().await;
     let url = format!(
         "{}/gateway/sandboxes/{id}/download?path=/a&sandbox_id=sandbox-9999",
         server.uri()
