@@ -221,8 +221,9 @@ pub(crate) struct Gateway {
     ran: Vec<RanCommand>,
     /// Files by sandbox id, then by path.
     files: HashMap<String, HashMap<String, Bytes>>,
-    /// The tokens `auth` handed out that the gateway still accepts.
-    tokens: HashSet<String>,
+    /// The tokens `auth` handed out, each with its sandbox, and whether
+    /// the gateway still accepts it.
+    tokens: HashMap<String, (String, bool)>,
     issued: u64,
     /// Sessions by sandbox id, in the order they started.
     sessions: HashMap<String, Vec<Arc<Session>>>,
@@ -244,17 +245,21 @@ impl Gateway {
         self.ran.clone()
     }
 
-    /// A new token for a sandbox's `auth` answer.
+    /// A new token for a sandbox's `auth` answer, good for that sandbox
+    /// alone (so one used on another sandbox's gateway shows).
     pub(crate) fn issue_token(&mut self, sandbox_id: &str) -> String {
         self.issued += 1;
-        let token = format!("mock-gateway-token-{sandbox_id}-{}", self.issued);
-        self.tokens.insert(token.clone());
+        let token = format!("pi-mock-gateway-token-{sandbox_id}-{}", self.issued);
+        self.tokens
+            .insert(token.clone(), (sandbox_id.to_owned(), true));
         token
     }
 
     /// Refuses every token issued so far, as when they lapse.
     pub(crate) fn expire_tokens(&mut self) {
-        self.tokens.clear();
+        for (_, live) in self.tokens.values_mut() {
+            *live = false;
+        }
     }
 
     /// Ends every command of `sandbox_id` and refuses its calls from now on.
@@ -288,17 +293,30 @@ impl Gateway {
             .header_value("authorization")
             .and_then(|value| value.strip_prefix("Bearer "))
             .filter(|token| !token.is_empty());
-        let Some(token) = token else {
-            violations.push(Violation::new(
-                None,
-                "header.authorization",
-                Rule::MISSING_AUTH,
-                "a gateway call needs the bearer token of the sandbox's auth call",
-            ));
-            return Err(Refusal::Token("no token"));
+        // The token of this sandbox's auth call, not merely some bearer: a
+        // client that sent its API key, or another sandbox's token, would
+        // be refused by the real gateway. A token that lapsed is refused
+        // too, but a client holding one keeps the contract.
+        let issued = token.and_then(|token| self.tokens.get(token));
+        let live = match issued {
+            Some((owner, live)) if owner == sandbox_id => *live,
+            _ => {
+                let message = if token.is_some() {
+                    "the bearer is not a token this sandbox's auth call handed out"
+                } else {
+                    "a gateway call needs the bearer token of the sandbox's auth call"
+                };
+                violations.push(Violation::new(
+                    None,
+                    "header.authorization",
+                    Rule::MISSING_AUTH,
+                    message,
+                ));
+                return Err(Refusal::Token("no valid token"));
+            }
         };
-        if !self.tokens.contains(token) {
-            return Err(Refusal::Token("the token is not valid, or has expired"));
+        if !live {
+            return Err(Refusal::Token("the token has expired"));
         }
         if self.terminated.contains(sandbox_id) {
             return Err(Refusal::Gone);
@@ -399,7 +417,7 @@ impl Gateway {
         violations: &mut Vec<Violation>,
     ) -> Result<Bytes, ContractResponse> {
         let call = FileCall::of(route);
-        violations.extend(files_violations(request, route));
+        violations.extend(files_violations(request, route, sandbox_id));
         let failure = call
             .and_then(|call| self.failures.get_mut(&call))
             .and_then(VecDeque::pop_front);
@@ -439,7 +457,7 @@ impl Gateway {
             .insert(path.clone(), Bytes::copy_from_slice(content));
         ContractResponse::new(200).json(json!({
             "success": true, "path": path, "size": size,
-            "timestamp": "2026-01-01T00:00:00Z"
+            "timestamp": crate::stateful::render::now()
         }))
     }
 
@@ -499,10 +517,20 @@ fn query<'a>(request: &'a HttpRequest, name: &str) -> Option<&'a str> {
 /// What a file call breaks of the files document, checked at its path
 /// below the sandbox's gateway base (`route`); the request's own path is
 /// put back afterwards, and nothing (the upload's body least) is copied.
-fn files_violations(request: &mut HttpRequest, route: &str) -> Vec<Violation> {
+/// A `sandbox_id` in the query must also be the sandbox whose gateway was
+/// called: the document can only say that it is a string.
+fn files_violations(request: &mut HttpRequest, route: &str, sandbox_id: &str) -> Vec<Violation> {
     let path = std::mem::replace(&mut request.path, format!("/{route}"));
-    let violations = crate::gateway::files_spec().validate_request(request);
+    let mut violations = crate::gateway::files_spec().validate_request(request);
     request.path = path;
+    if query(request, "sandbox_id").is_some_and(|named| named != sandbox_id) {
+        violations.push(Violation::new(
+            None,
+            "query.sandbox_id",
+            Rule::from_keyword("const"),
+            "sandbox_id names another sandbox than the gateway's",
+        ));
+    }
     violations
 }
 

@@ -904,6 +904,20 @@ impl ContractServer {
         lock(&self.state.gateway).ran()
     }
 
+    /// Where the stateful mock's sandbox gateways live,
+    /// `http://127.0.0.1:{port}/gateway` (a sandbox's base is
+    /// `{gateway_uri}/sandboxes/{sandbox_id}`, as its `auth` answer says);
+    /// `None` for a stateless server, which has no gateway.
+    #[must_use]
+    pub fn gateway_uri(&self) -> Option<String> {
+        let port = self.gateway.as_ref()?.port();
+        let ip = self.server.as_ref()?.address().ip();
+        Some(format!(
+            "http://{}/gateway",
+            std::net::SocketAddr::new(ip, port)
+        ))
+    }
+
     /// Makes every gateway token handed out so far lapse: the gateway answers
     /// `unauthenticated` to them, and the next `auth` call gets a fresh one.
     pub fn expire_gateway_tokens(&self) {

@@ -5,8 +5,9 @@
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write as _};
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
@@ -178,70 +179,15 @@ fn a_bad_argument_is_a_usage_error() {
     );
 }
 
-/// Why the `prime` CLI cannot be installed here, when it cannot.
-fn install_prime(venv: &Path) -> Result<PathBuf, String> {
-    let prime = venv.join("bin").join("prime");
-    // Written last, so a half-finished install is redone, not trusted.
-    let marker = venv.join("pi-rs-installed");
-    if marker.exists() && prime.exists() {
-        return Ok(prime);
-    }
-    let _ = std::fs::remove_dir_all(venv);
-    let made = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(venv)
-        .output()
-        .map_err(|error| format!("python3 is not available ({error})"))?;
-    if !made.status.success() {
-        return Err(format!(
-            "`python3 -m venv` failed: {}",
-            String::from_utf8_lossy(&made.stderr).trim()
-        ));
-    }
-    let installed = Command::new(venv.join("bin").join("pip"))
-        .args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--timeout",
-            "30",
-        ])
-        .arg(format!("prime=={PRIME_VERSION}"))
-        .output()
-        .map_err(|error| format!("pip is not available in the virtualenv ({error})"))?;
-    if !installed.status.success() {
-        let stderr = String::from_utf8_lossy(&installed.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(3).collect();
-        return Err(format!(
-            "`pip install prime=={PRIME_VERSION}` failed (no network?): {}",
-            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-        ));
-    }
-    std::fs::write(&marker, PRIME_VERSION).map_err(|error| error.to_string())?;
-    Ok(prime)
-}
-
 #[tokio::test]
 async fn the_official_prime_cli_lists_secrets_from_the_mock_without_a_violation() {
-    // Kept under the target directory, keyed by the version, so later runs
-    // reuse it; a new pin installs beside it.
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("prime-{PRIME_VERSION}-venv"));
-    let prime = match install_prime(&venv) {
-        Ok(prime) => prime,
-        // CI can insist that the interop check really ran.
-        Err(reason) if std::env::var_os("PI_REQUIRE_PRIME_CLI").is_some() => {
-            panic!("PI_REQUIRE_PRIME_CLI is set but the prime CLI cannot be installed: {reason}")
-        }
-        Err(reason) => {
-            // Straight to the stream: the test harness captures `eprintln!`
-            // of passing tests, and a skip must not pass unseen.
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED: the prime CLI interop test did not run: {reason} \
-                 (set PI_REQUIRE_PRIME_CLI=1 to make this a failure)"
-            );
-            return;
-        }
+    let Some(venv) = support::python::installed_or_skip(
+        "prime",
+        PRIME_VERSION,
+        "the prime CLI interop test",
+        "PI_REQUIRE_PRIME_CLI",
+    ) else {
+        return;
     };
 
     let mut mock = Mock::start(&["--stateful"]);
@@ -256,15 +202,8 @@ async fn the_official_prime_cli_lists_secrets_from_the_mock_without_a_violation(
     assert!(created.status().is_success(), "{}", created.status());
     let _ = mock.next_line();
 
-    let home = tempdir();
-    let output = Command::new(&prime)
+    let output = support::python::client_command(&venv.bin("prime"), &mock.url, "prime-cli")
         .args(["secret", "list", "--output", "json"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("PRIME_API_BASE_URL", &mock.url)
-        .env("PRIME_API_KEY", "x")
-        .env("PRIME_DISABLE_VERSION_CHECK", "1")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -282,7 +221,6 @@ async fn the_official_prime_cli_lists_secrets_from_the_mock_without_a_violation(
     );
 
     let (status, rest) = mock.interrupt();
-    let _ = std::fs::remove_dir_all(&home);
     assert!(status.success());
     assert!(
         rest.first()
@@ -290,13 +228,4 @@ async fn the_official_prime_cli_lists_secrets_from_the_mock_without_a_violation(
         "the mock recorded a violation:\n{}",
         rest.join("\n")
     );
-}
-
-/// A fresh directory for the CLI's HOME, so it reads no real config.
-fn tempdir() -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("prime-home-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

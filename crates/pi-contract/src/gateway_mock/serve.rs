@@ -136,6 +136,9 @@ impl Body for ChannelBody {
     }
 }
 
+/// The media type of a streaming call in the protobuf codec.
+const CONNECT_PROTO: &str = "application/connect+proto";
+
 /// A body sent at once.
 fn whole(bytes: impl Into<Bytes>) -> ChannelBody {
     let (sender, receiver) = mpsc::channel(1);
@@ -338,12 +341,6 @@ fn streamed_message<M: Message + Default>(
     violations: &mut Vec<Violation>,
     what: &str,
 ) -> Option<M> {
-    if http.header_value("content-type") != Some("application/connect+proto") {
-        violations.push(body_violation(
-            "header.content-type",
-            "a streaming call is sent as application/connect+proto",
-        ));
-    }
     let mut decoder = EnvelopeDecoder::new(http.body.len().max(1));
     decoder.push(&http.body);
     let message = match (decoder.next_frame(), decoder.finish()) {
@@ -365,10 +362,12 @@ fn unary_message<M: Message + Default>(
     violations: &mut Vec<Violation>,
     what: &str,
 ) -> Option<M> {
-    if http.header_value("content-type") != Some("application/proto") {
-        violations.push(body_violation(
+    if media_type(http) != Some("application/proto") {
+        violations.push(Violation::new(
+            None,
             "header.content-type",
-            "a unary call is sent as application/proto",
+            Rule::CONTENT_TYPE,
+            "a unary call of the command service is sent as application/proto",
         ));
     }
     let message = M::decode(http.body.as_slice()).ok();
@@ -391,6 +390,13 @@ fn deadline(http: &HttpRequest) -> Option<tokio::time::Instant> {
     Some(tokio::time::Instant::now() + std::time::Duration::from_millis(millis))
 }
 
+/// The request's media type, without parameters.
+fn media_type(http: &HttpRequest) -> Option<&str> {
+    http.header_value("content-type")
+        .and_then(|value| value.split(';').next())
+        .map(str::trim)
+}
+
 fn command_stream(
     state: &Arc<State>,
     sandbox_id: &str,
@@ -398,6 +404,22 @@ fn command_stream(
     http: &HttpRequest,
     violations: &mut Vec<Violation>,
 ) -> Response<ChannelBody> {
+    if media_type(http) != Some(CONNECT_PROTO) {
+        violations.push(Violation::new(
+            None,
+            "header.content-type",
+            Rule::CONTENT_TYPE,
+            "Start and Connect are Connect server streams: their content type is application/connect+proto",
+        ));
+        // What a Connect server answers to a codec it does not serve;
+        // nothing runs.
+        let mut refused = response(415, "application/json", whole(Bytes::new()));
+        refused.headers_mut().insert(
+            "accept-post",
+            hyper::header::HeaderValue::from_static(CONNECT_PROTO),
+        );
+        return refused;
+    }
     let session = if kind == Route::Start {
         let Some(start) = streamed_message::<StartRequest>(http, violations, "StartRequest") else {
             return stream_refused(Code::InvalidArgument, "not a StartRequest");
