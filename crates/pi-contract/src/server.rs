@@ -595,6 +595,16 @@ impl State {
                 point_at_own_gateway(body, &http, *port, &self.gateway);
             }
         }
+        let deletes_sandbox = http.method == "DELETE"
+            && check
+                .operation
+                .is_some_and(|operation| operation.path() == SANDBOX);
+        if self.store.is_some() && deletes_sandbox && response.status < 300 {
+            // Its commands end and its gateway refuses, as the API's does.
+            if let Some(id) = http.path.trim_end_matches('/').rsplit('/').next() {
+                lock(&self.gateway).terminate(id);
+            }
+        }
         let is_error_context = check
             .operation
             .is_some_and(|operation| operation.path() == SANDBOX_ERROR_CONTEXT);
@@ -620,6 +630,9 @@ impl State {
         response.template()
     }
 }
+
+/// The operation that reads, updates and deletes one sandbox.
+const SANDBOX: &str = "/api/v1/sandbox/{sandbox_id}";
 
 /// The operation that says why a sandbox stopped.
 const SANDBOX_ERROR_CONTEXT: &str = "/api/v1/sandbox/{sandbox_id}/error-context";

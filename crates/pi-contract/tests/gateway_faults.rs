@@ -336,3 +336,25 @@ async fn a_process_picked_up_by_its_session_key_gets_what_follows_and_the_exit()
     assert!(matches!(error, Error::SessionGone { .. }), "{error:?}");
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_deleted_sandboxs_gateway_refuses_even_a_token_fetched_before() {
+    let server = ContractServer::stateful().await;
+    let client = client(&server);
+    let id = sandbox(&client).await;
+    // The token is cached from this first command.
+    client.sandboxes().exec(&id, "true").send().await.unwrap();
+    client.sandboxes().delete(&id).send().await.unwrap();
+    let error = client
+        .sandboxes()
+        .exec(&id, "true")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::SandboxNotRunning { status, .. } if status == "TERMINATED"),
+        "{error:?}"
+    );
+    assert_eq!(server.commands_run().len(), 1, "the second never ran");
+    server.assert_no_violations();
+}
