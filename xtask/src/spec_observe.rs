@@ -150,11 +150,10 @@ fn observe(root: &Path) -> Result<String, ObserveError> {
             .env("PYTHONHASHSEED", "0")
             .env("PYTHONDONTWRITEBYTECODE", "1"),
     )?;
-    let raw: Value = serde_json::from_str(&read_text(&out)?).map_err(|e| {
-        ObserveError::BadOutput {
+    let raw: Value =
+        serde_json::from_str(&read_text(&out)?).map_err(|e| ObserveError::BadOutput {
             reason: e.to_string(),
-        }
-    })?;
+        })?;
     let files = render(&raw, &pins, &wheels)?;
     let dir = root.join(OBSERVED_DIR);
     std::fs::create_dir_all(&dir).map_err(|error| ObserveError::File {
@@ -241,7 +240,12 @@ pub(crate) fn sorted(value: &Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(&String, &Value)> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
@@ -377,8 +381,8 @@ mod tests {
 
     #[test]
     fn pins_are_name_and_version_lines() {
-        let pins = read_pins("# the clients\nprime==0.18.0\n\nprime-tunnel==0.1.15  # newest\n")
-            .unwrap();
+        let pins =
+            read_pins("# the clients\nprime==0.18.0\n\nprime-tunnel==0.1.15  # newest\n").unwrap();
         assert_eq!(
             pins,
             [
@@ -402,18 +406,18 @@ mod tests {
     fn the_committed_lock_names_every_pinned_client() {
         let root = crate::project_root();
         let pins = read_pins(&read_text(&root.join(REQUIREMENTS)).unwrap()).unwrap();
-        let lock: Value = serde_json::from_str(
-            &read_text(&root.join(OBSERVED_DIR).join(LOCK_FILE)).unwrap(),
-        )
-        .unwrap();
+        let lock: Value =
+            serde_json::from_str(&read_text(&root.join(OBSERVED_DIR).join(LOCK_FILE)).unwrap())
+                .unwrap();
         for pin in &pins {
             let entry = &lock["packages"][&pin.name];
             assert_eq!(entry["version"], pin.version.as_str(), "{}", pin.name);
             assert_eq!(entry["sha256"].as_str().map(str::len), Some(64));
-            assert!(root
-                .join(OBSERVED_DIR)
-                .join(format!("{}.json", pin.name))
-                .is_file());
+            assert!(
+                root.join(OBSERVED_DIR)
+                    .join(format!("{}.json", pin.name))
+                    .is_file()
+            );
         }
     }
 }

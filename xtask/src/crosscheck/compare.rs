@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
-use pi_contract::openapi::{deref, is_nullable, is_null_schema};
+use pi_contract::openapi::{deref, is_null_schema, is_nullable};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -167,8 +167,10 @@ impl Walker<'_> {
             return;
         }
         if !field.is_empty()
-            && let (Some(schema), Some(class)) =
-                (ref_name(self.doc_root, doc), ref_name(self.client_root, client))
+            && let (Some(schema), Some(class)) = (
+                ref_name(self.doc_root, doc),
+                ref_name(self.client_root, client),
+            )
             && self.compared_alone.contains(&(schema, class))
         {
             return;
@@ -188,10 +190,7 @@ impl Walker<'_> {
                 word(client_nullable).into(),
             );
         }
-        let (doc_shape, client_shape) = (
-            shape(self.doc_root, &d),
-            shape(self.client_root, &c),
-        );
+        let (doc_shape, client_shape) = (shape(self.doc_root, &d), shape(self.client_root, &c));
         match (&doc_shape, &client_shape) {
             (Shape::Any, _) | (_, Shape::Any) => {}
             (Shape::Scalar(a), Shape::Scalar(b)) if a == b => {
@@ -224,13 +223,20 @@ impl Walker<'_> {
     }
 
     fn compare_objects(&mut self, field: &str, doc: &Value, client: &Value) {
-        let key = (std::ptr::from_ref(doc) as usize, std::ptr::from_ref(client) as usize);
+        let key = (
+            std::ptr::from_ref(doc) as usize,
+            std::ptr::from_ref(client) as usize,
+        );
         if !self.open.insert(key) {
             return;
         }
         let (doc_props, client_props) = (properties(doc), properties(client));
         let (doc_required, client_required) = (required(doc), required(client));
-        let names: BTreeSet<&str> = doc_props.keys().chain(client_props.keys()).copied().collect();
+        let names: BTreeSet<&str> = doc_props
+            .keys()
+            .chain(client_props.keys())
+            .copied()
+            .collect();
         let word = |required: bool| if required { "required" } else { "optional" };
         for name in names {
             let path = if field.is_empty() {
@@ -242,7 +248,12 @@ impl Walker<'_> {
             match (doc_props.get(name), client_props.get(name)) {
                 (Some(d), Some(c)) => {
                     if in_doc != in_client {
-                        self.push(&path, Kind::Required, word(in_doc).into(), word(in_client).into());
+                        self.push(
+                            &path,
+                            Kind::Required,
+                            word(in_doc).into(),
+                            word(in_client).into(),
+                        );
                     }
                     self.walk(&path, d, c);
                 }
@@ -305,12 +316,19 @@ impl Walker<'_> {
 /// `anyOf: [X, null]` is `X`, `type: [string, null]` is `type: string`.
 fn without_null<'a>(root: &'a Value, schema: &'a Value) -> Cow<'a, Value> {
     let schema = deref(root, schema);
-    if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
         return without_null(root, only);
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(branches) = schema.get(key).and_then(Value::as_array) {
-            let kept: Vec<&Value> = branches.iter().filter(|b| !is_null_schema(root, b)).collect();
+            let kept: Vec<&Value> = branches
+                .iter()
+                .filter(|b| !is_null_schema(root, b))
+                .collect();
             if let [only] = kept.as_slice() {
                 return without_null(root, only);
             }
@@ -345,7 +363,12 @@ fn shape(root: &Value, schema: &Value) -> Shape {
     let declared = match schema.get("type") {
         Some(Value::String(t)) => Some(t.clone()),
         Some(Value::Array(ts)) => {
-            return Shape::Union(ts.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+            return Shape::Union(
+                ts.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            );
         }
         _ => None,
     };
@@ -364,7 +387,10 @@ fn shape(root: &Value, schema: &Value) -> Shape {
         Some("object") => {
             if !properties(schema).is_empty() {
                 Shape::Object
-            } else if schema.get("additionalProperties").is_some_and(Value::is_object) {
+            } else if schema
+                .get("additionalProperties")
+                .is_some_and(Value::is_object)
+            {
                 Shape::Map
             } else {
                 Shape::Any
@@ -407,7 +433,9 @@ fn enum_values(schema: &Value) -> Option<BTreeSet<String>> {
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         return Some(values.iter().map(shown).collect());
     }
-    schema.get("const").map(|value| BTreeSet::from([shown(value)]))
+    schema
+        .get("const")
+        .map(|value| BTreeSet::from([shown(value)]))
 }
 
 /// The values of `these` that `those` lacks, listed; `none` when there are none.
@@ -422,7 +450,11 @@ fn only(these: &BTreeSet<String>, those: &BTreeSet<String>) -> String {
 
 /// A set of values, comma-separated.
 fn list(values: &BTreeSet<String>) -> String {
-    values.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether two limit values say the same, `1` and `1.0` alike.
@@ -436,7 +468,10 @@ fn same_number_or_value(a: Option<&Value>, b: Option<&Value>) -> bool {
 /// One side's `keywords`, as shown: `minLength 1, no maxLength`; `none`
 /// when the side has none of them, so a reviewed rule can name that case.
 fn limits(schema: &Value, keywords: &[&str]) -> String {
-    if keywords.iter().all(|keyword| schema.get(*keyword).is_none()) {
+    if keywords
+        .iter()
+        .all(|keyword| schema.get(*keyword).is_none())
+    {
         return "none".to_owned();
     }
     keywords
@@ -481,7 +516,10 @@ fn describe_depth(root: &Value, schema: &Value, depth: usize) -> String {
     let named = ref_name(root, schema);
     let inner = without_null(root, schema);
     let text = match shape(root, &inner) {
-        Shape::Any => named.map_or_else(|| "any value".to_owned(), |name| format!("any value {name}")),
+        Shape::Any => named.map_or_else(
+            || "any value".to_owned(),
+            |name| format!("any value {name}"),
+        ),
         Shape::Scalar(kind) => {
             let mut text = kind;
             if let Some(format) = inner.get("format").and_then(Value::as_str) {
@@ -493,9 +531,10 @@ fn describe_depth(root: &Value, schema: &Value, depth: usize) -> String {
             text
         }
         Shape::Array => {
-            let items = inner
-                .get("items")
-                .map_or_else(|| "any value".to_owned(), |items| describe_depth(root, items, depth + 1));
+            let items = inner.get("items").map_or_else(
+                || "any value".to_owned(),
+                |items| describe_depth(root, items, depth + 1),
+            );
             format!("array of {items}")
         }
         Shape::Object => named.map_or_else(|| "object".to_owned(), |name| format!("object {name}")),
@@ -524,7 +563,10 @@ fn ref_name(root: &Value, schema: &Value) -> Option<String> {
     let reference = schema.get("$ref").and_then(Value::as_str).or_else(|| {
         ["anyOf", "oneOf", "allOf"].iter().find_map(|key| {
             let branches = schema.get(*key)?.as_array()?;
-            let kept: Vec<&Value> = branches.iter().filter(|b| !is_null_schema(root, b)).collect();
+            let kept: Vec<&Value> = branches
+                .iter()
+                .filter(|b| !is_null_schema(root, b))
+                .collect();
             match kept.as_slice() {
                 [only] => only.get("$ref").and_then(Value::as_str),
                 _ => None,

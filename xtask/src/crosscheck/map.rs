@@ -6,8 +6,8 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::compare::Kind;
 use super::CrosscheckError;
+use super::compare::Kind;
 
 /// `spec/observed/map.toml`.
 #[derive(Debug, Default, Deserialize)]
@@ -123,7 +123,12 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
 /// What a pair's document side is called in the report, and which way
 /// the model travels.
 pub(crate) fn place_of(pair: &Pair) -> Result<(String, Role), CrosscheckError> {
-    match (&pair.schema, &pair.operation, pair.part.as_deref(), pair.role) {
+    match (
+        &pair.schema,
+        &pair.operation,
+        pair.part.as_deref(),
+        pair.role,
+    ) {
         (Some(schema), None, None, Some(role)) => Ok((format!("schema {schema}"), role)),
         (None, Some(operation), Some("request body"), None) => {
             Ok((format!("{operation} request body"), Role::Request))
@@ -138,7 +143,10 @@ pub(crate) fn place_of(pair: &Pair) -> Result<(String, Role), CrosscheckError> {
 }
 
 /// The document's schema for a pair.
-pub(crate) fn document_schema<'d>(doc: &'d Value, pair: &Pair) -> Result<&'d Value, CrosscheckError> {
+pub(crate) fn document_schema<'d>(
+    doc: &'d Value,
+    pair: &Pair,
+) -> Result<&'d Value, CrosscheckError> {
     let missing = |what: String| CrosscheckError::NotInDocument {
         client: pair.client.clone(),
         what,
@@ -157,7 +165,12 @@ pub(crate) fn document_schema<'d>(doc: &'d Value, pair: &Pair) -> Result<&'d Val
         Some("request body") => found.pointer("/requestBody/content/application~1json/schema"),
         _ => success_schema(found),
     };
-    schema.ok_or_else(|| missing(format!("{operation} {}", pair.part.as_deref().unwrap_or(""))))
+    schema.ok_or_else(|| {
+        missing(format!(
+            "{operation} {}",
+            pair.part.as_deref().unwrap_or("")
+        ))
+    })
 }
 
 /// The operation `METHOD /path` of the document.
@@ -169,7 +182,10 @@ pub(crate) fn find_operation<'d>(doc: &'d Value, operation: &str) -> Option<&'d 
 /// The JSON schema of an operation's first success answer that has one.
 fn success_schema(operation: &Value) -> Option<&Value> {
     let responses = operation.get("responses")?.as_object()?;
-    let mut codes: Vec<&String> = responses.keys().filter(|code| code.starts_with('2')).collect();
+    let mut codes: Vec<&String> = responses
+        .keys()
+        .filter(|code| code.starts_with('2'))
+        .collect();
     codes.sort();
     codes
         .into_iter()

@@ -198,13 +198,21 @@ pub(crate) fn crosscheck(
             });
         }
     }
-    if let Some(rule) = accepted.accepted.iter().find(|r| r.reason.trim().is_empty()) {
+    if let Some(rule) = accepted
+        .accepted
+        .iter()
+        .find(|r| r.reason.trim().is_empty())
+    {
         return Err(CrosscheckError::MissingReason {
             file: ACCEPTED_FILE,
             client: rule.client.clone().unwrap_or_else(|| "every client".into()),
         });
     }
-    let unpaired: BTreeSet<&str> = model_map.unpaired.iter().map(|u| u.client.as_str()).collect();
+    let unpaired: BTreeSet<&str> = model_map
+        .unpaired
+        .iter()
+        .map(|u| u.client.as_str())
+        .collect();
     let paired: BTreeSet<&str> = model_map.pair.iter().map(|p| p.client.as_str()).collect();
     let schema_names: BTreeSet<&str> = document
         .pointer("/components/schemas")
@@ -325,3 +333,6 @@ fn read_json(path: &Path) -> Result<Value, CrosscheckError> {
         reason: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests;

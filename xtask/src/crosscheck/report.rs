@@ -76,9 +76,8 @@ pub(crate) struct Placement {
 /// the words of either side match when the side's description starts with them.
 fn covers(rule: &Accepted, found: &Found) -> bool {
     let given = |key: &Option<String>, value: &str| key.as_deref().is_none_or(|k| k == value);
-    let starts = |key: &Option<String>, value: &str| {
-        key.as_deref().is_none_or(|k| value.starts_with(k))
-    };
+    let starts =
+        |key: &Option<String>, value: &str| key.as_deref().is_none_or(|k| value.starts_with(k));
     rule.kind == found.finding.kind
         && rule.role.is_none_or(|role| role == found.role)
         && given(&rule.client, &found.client)
@@ -186,7 +185,9 @@ impl Outcome {
                     .collect()
             })
             .unwrap_or_default();
-        self.to_amend().filter(|d| !known.contains(&d.key())).collect()
+        self.to_amend()
+            .filter(|d| !known.contains(&d.key()))
+            .collect()
     }
 
     /// How many disagreements of each kind, accepted or not.
@@ -264,7 +265,11 @@ impl Outcome {
         let kinds: Vec<String> = Kind::ALL
             .iter()
             .map(|kind| {
-                let count = self.disagreements.iter().filter(|d| d.kind == *kind).count();
+                let count = self
+                    .disagreements
+                    .iter()
+                    .filter(|d| d.kind == *kind)
+                    .count();
                 format!("{} {count}", kind.name())
             })
             .collect();
@@ -272,7 +277,11 @@ impl Outcome {
         if !to_amend.is_empty() {
             out.push_str("\nto amend:\n");
             for disagreement in to_amend {
-                let mark = if new.contains(&disagreement) { "new  " } else { "     " };
+                let mark = if new.contains(&disagreement) {
+                    "new  "
+                } else {
+                    "     "
+                };
                 let _ = writeln!(out, "  {mark}{}", disagreement.line());
             }
         }
