@@ -30,26 +30,25 @@ fn document(thing: Value) -> Value {
     })
 }
 
+/// The crosscheck of `doc` and `models` under the map `map_text`, nothing accepted.
+fn outcome_of(doc: &Value, models: &BTreeMap<String, Value>, map_text: &str) -> Outcome {
+    let map: ModelMap = map::parse("map.toml", map_text).unwrap();
+    crosscheck(doc, models, &map, &AcceptedList::default()).unwrap()
+}
+
 /// The findings of one schema pair `Thing` against a client model.
 fn findings(doc_thing: Value, client: Value) -> Vec<(String, Kind, String, String)> {
     let models = BTreeMap::from([("pkg.models.Thing".to_owned(), client)]);
-    let map: ModelMap = map::parse(
-        "map.toml",
+    let outcome = outcome_of(
+        &document(doc_thing),
+        &models,
         r#"
             [[pair]]
             client = "pkg.models.Thing"
             schema = "Thing"
             role = "request"
         "#,
-    )
-    .unwrap();
-    let outcome = crosscheck(
-        &document(doc_thing),
-        &models,
-        &map,
-        &AcceptedList::default(),
-    )
-    .unwrap();
+    );
     outcome
         .disagreements
         .into_iter()
@@ -327,18 +326,17 @@ fn operations_are_paired_by_request_body_and_response() {
         "pkg.models.Thing".to_owned(),
         object(json!({"a": {"type": "string"}}), &[]),
     )]);
-    let map: ModelMap = map::parse(
-        "map.toml",
+    let doc = document(object(json!({"a": {"type": "integer"}}), &[]));
+    let outcome = outcome_of(
+        &doc,
+        &models,
         r#"
             [[pair]]
             client = "pkg.models.Thing"
             operation = "POST /things"
             part = "response"
         "#,
-    )
-    .unwrap();
-    let doc = document(object(json!({"a": {"type": "integer"}}), &[]));
-    let outcome = crosscheck(&doc, &models, &map, &AcceptedList::default()).unwrap();
+    );
     assert_eq!(outcome.disagreements.len(), 1);
     assert_eq!(outcome.disagreements[0].place, "POST /things response");
     assert_eq!(outcome.disagreements[0].role, map::Role::Response);
@@ -346,18 +344,17 @@ fn operations_are_paired_by_request_body_and_response() {
 
 #[test]
 fn query_parameters_the_client_sends_are_checked() {
-    let map: ModelMap = map::parse(
-        "map.toml",
+    let doc = document(json!({"type": "object"}));
+    let outcome = outcome_of(
+        &doc,
+        &BTreeMap::new(),
         r#"
             [[query]]
             operation = "POST /things"
             client = "pkg.client.list"
             params = ["limit", "page"]
         "#,
-    )
-    .unwrap();
-    let doc = document(json!({"type": "object"}));
-    let outcome = crosscheck(&doc, &BTreeMap::new(), &map, &AcceptedList::default()).unwrap();
+    );
     let found: Vec<(&str, Kind)> = outcome
         .disagreements
         .iter()
@@ -438,8 +435,13 @@ fn a_model_paired_alone_is_not_compared_again_inside_another_pair() {
             json!({"type": "object", "properties": {"x": {"type": "string"}}}),
         ),
     ]);
-    let map: ModelMap = map::parse(
-        "map.toml",
+    let doc = document(object(
+        json!({"start": {"$ref": "#/components/schemas/Command"}}),
+        &[],
+    ));
+    let outcome = outcome_of(
+        &doc,
+        &models,
         r#"
             [[pair]]
             client = "pkg.models.Outer"
@@ -451,13 +453,7 @@ fn a_model_paired_alone_is_not_compared_again_inside_another_pair() {
             schema = "Command"
             role = "request"
         "#,
-    )
-    .unwrap();
-    let doc = document(object(
-        json!({"start": {"$ref": "#/components/schemas/Command"}}),
-        &[],
-    ));
-    let outcome = crosscheck(&doc, &models, &map, &AcceptedList::default()).unwrap();
+    );
     let places: Vec<(&str, &str)> = outcome
         .disagreements
         .iter()
@@ -487,8 +483,9 @@ fn unpaired_models_are_listed_as_not_mapped_unless_inside_a_pair_or_declared() {
         ("pkg.models.Thing".to_owned(), json!({"type": "object"})),
         ("pkg.models.Other".to_owned(), json!({"type": "object"})),
     ]);
-    let map: ModelMap = map::parse(
-        "map.toml",
+    let outcome = outcome_of(
+        &document(json!({"type": "object"})),
+        &models,
         r#"
             [[pair]]
             client = "pkg.models.Outer"
@@ -499,15 +496,7 @@ fn unpaired_models_are_listed_as_not_mapped_unless_inside_a_pair_or_declared() {
             client = "pkg.models.Config"
             reason = "local"
         "#,
-    )
-    .unwrap();
-    let outcome = crosscheck(
-        &document(json!({"type": "object"})),
-        &models,
-        &map,
-        &AcceptedList::default(),
-    )
-    .unwrap();
+    );
     assert_eq!(
         outcome.placement.not_mapped,
         [
