@@ -11,6 +11,10 @@
 //!   and regenerate the models.
 //! - `cargo xtask spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]`:
 //!   classify the contract changes between two documents (`breaking`, `behind`, `none`).
+//! - `cargo xtask spec observe`: record the JSON Schema of every model of the
+//!   pinned official Python clients under `spec/observed/` (needs Python and PyPI).
+//! - `cargo xtask spec crosscheck [--check]`: compare the document with those
+//!   models field by field; fail on disagreements nobody has reviewed.
 //!
 //! Every task runs from the workspace root, so relative paths given to it are
 //! relative to the root, whichever directory cargo was started in.
@@ -18,10 +22,12 @@
 mod bench;
 mod codegen;
 mod contract;
+mod crosscheck;
 mod fuzz;
 mod mock;
 mod sdk;
 mod spec_diff;
+mod spec_observe;
 mod spec_update;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +54,11 @@ tasks:
   spec diff OLD NEW [--format text|json] [--fail-on breaking|behind|any|none]
                                       classify contract changes from OLD to NEW:
                                       breaking, behind or none
+  spec observe                        record the models of the pinned official Python clients
+                                      in spec/observed/ (needs python3 and PyPI)
+  spec crosscheck [--check]           compare the document with those models field by field,
+                                      write spec/observed/crosscheck.json (not with --check);
+                                      exit 1 on a disagreement neither accepted nor known
 
 Relative paths are taken from the workspace root.";
 
@@ -70,8 +81,10 @@ fn main() -> ExitCode {
         Some("spec") => match args.get(1).map(String::as_str) {
             Some("update") => spec_update::run(&root, &args[2..]),
             Some("diff") => spec_diff::run(&args[2..]),
+            Some("observe") => spec_observe::run(&root, &args[2..]),
+            Some("crosscheck") => crosscheck::run(&root, &args[2..]),
             Some(other) => usage_error(&format!("unknown spec task `{other}`")),
-            None => usage_error("`spec` needs a task: update or diff"),
+            None => usage_error("`spec` needs a task: update, diff, observe or crosscheck"),
         },
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

@@ -261,13 +261,13 @@ pub(crate) fn count_operations(doc: &Value) -> usize {
 }
 
 /// Lower-case hex of some bytes.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Writes each file to a temporary sibling, then renames them all into place;
 /// when a write fails the temporaries are removed and no target is touched.
-fn write_all_atomically(files: &[(&Path, &str)]) -> Result<(), String> {
+pub(crate) fn write_all_atomically(files: &[(&Path, &str)]) -> Result<(), String> {
     let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
     for (target, contents) in files {
         let name = target

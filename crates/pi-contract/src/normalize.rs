@@ -107,6 +107,28 @@ pub fn normalize(doc: &Value) -> Result<Value, NormalizeError> {
     Ok(stripped)
 }
 
+/// Returns a standalone JSON Schema (a schema, not a whole document) with
+/// the prose dropped, keys sorted and `required` lists sorted, by the same
+/// rules [`normalize`] applies to the schemas of a document.
+///
+/// Used for schemas read from elsewhere than an OpenAPI document, such as
+/// the models of the official clients under `spec/observed/`. Its `$ref`s
+/// are left as they are: they point into the schema itself (`#/$defs/...`).
+///
+/// ```
+/// use pi_contract::normalize::normalize_schema;
+/// use serde_json::json;
+///
+/// let schema = json!({"title": "A", "description": "prose", "required": ["b", "a"],
+///     "properties": {"description": {"type": "string", "title": "Description"}}});
+/// assert_eq!(normalize_schema(&schema), json!({"properties": {"description": {"type": "string"}},
+///     "required": ["a", "b"]}));
+/// ```
+#[must_use]
+pub fn normalize_schema(schema: &Value) -> Value {
+    strip(schema, Ctx::Keywords)
+}
+
 /// Writes a value as pretty JSON with two-space indentation and a trailing newline.
 ///
 /// Key order is the value's own; pass it a [`normalize`]d document for output
