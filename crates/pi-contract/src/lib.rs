@@ -118,6 +118,7 @@ pub mod request;
 pub mod server;
 pub mod spec;
 pub mod stateful;
+pub mod supplement;
 pub mod synth;
 pub mod verdict;
 pub mod violation;

@@ -1,0 +1,396 @@
+//! The project's supplement to the published document: operations the
+//! official clients call that the PI API's OpenAPI document lacks, and
+//! amendments to places where that document is out of date, each with its
+//! provenance (`x-pi-source`, such as `"prime-sandboxes 0.5.1"`).
+//!
+//! [`merge`] lays a supplement over a published document under rules that
+//! keep the two apart: an added operation may not be one the published
+//! document already has (same method and path shape), an added schema may
+//! not take a published schema's name, and an amendment must name a place
+//! that exists (or, to add a property, whose parent exists). Every added
+//! operation and amended place keeps its `x-pi-source`, so a report can say
+//! where it comes from. When the published document catches up with an
+//! added operation, the merge does not fail: it keeps the published
+//! description and lists the operation in [`Merged::now_documented`], for
+//! the drift tools to compare the two.
+//!
+//! ```
+//! use serde_json::json;
+//!
+//! let published = json!({"openapi": "3.1.0", "paths": {
+//!     "/v1/things/{id}": {"get": {"operationId": "get_thing", "responses": {}}}
+//! }, "components": {"schemas": {"Thing": {"type": "object", "properties": {"n": {"type": "string"}}}}}});
+//! let supplement = json!({"openapi": "3.1.0", "paths": {
+//!     "/v1/things:batchGet": {"post": {"operationId": "batch_get_things",
+//!         "x-pi-source": "prime 0.18.0", "responses": {}}}
+//! }, "x-pi-amendments": [{
+//!     "place": "/components/schemas/Thing/properties/n",
+//!     "value": {"type": "integer"},
+//!     "x-pi-source": "prime 0.18.0"
+//! }]});
+//! let merged = pi_contract::supplement::merge(&published, &supplement)?;
+//! assert_eq!(merged.added.len(), 1);
+//! assert_eq!(merged.document["components"]["schemas"]["Thing"]["properties"]["n"]["type"], "integer");
+//! # Ok::<(), pi_contract::supplement::MergeError>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::diff::wire_shape;
+use crate::openapi::{METHODS, unescape_pointer};
+
+/// The key of an operation's or amendment's provenance.
+pub const SOURCE: &str = "x-pi-source";
+
+/// The key of the supplement's list of amendments.
+pub const AMENDMENTS: &str = "x-pi-amendments";
+
+/// An operation by method and path, as the supplement adds it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SuppliedOperation {
+    /// The method, upper case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// Its operation id.
+    pub operation_id: String,
+    /// The official client (and version) it was observed in.
+    pub source: String,
+}
+
+/// A place of the published document the supplement changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amendment {
+    /// A JSON pointer into the published document.
+    pub place: String,
+    /// The official client (and version) whose shape the amendment takes.
+    pub source: String,
+}
+
+/// A published document with a supplement laid over it.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    /// The merged document.
+    pub document: Value,
+    /// The operations the supplement added.
+    pub added: Vec<SuppliedOperation>,
+    /// The places the supplement amended.
+    pub amended: Vec<Amendment>,
+    /// Supplement operations the published document now describes itself
+    /// (same method and path shape): kept as published, listed for the
+    /// drift tools, with the supplement's own description beside it.
+    pub now_documented: Vec<(SuppliedOperation, Value)>,
+}
+
+/// Why a supplement cannot be laid over a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MergeError {
+    /// An operation or amendment without its provenance.
+    #[error("{what} has no `x-pi-source` naming the official client it was observed in")]
+    NoSource {
+        /// The operation (`POST /path`) or amendment place.
+        what: String,
+    },
+    /// A schema the supplement adds under a name the published document uses.
+    #[error(
+        "the supplement's schema `{name}` takes the name of a published schema; give it its own name, or amend the published one"
+    )]
+    SchemaNameTaken {
+        /// The name.
+        name: String,
+    },
+    /// An amendment naming a place the published document does not have.
+    #[error(
+        "the amendment of `{place}` names a place the published document does not have (nor its parent, to add it)"
+    )]
+    UnknownPlace {
+        /// The JSON pointer.
+        place: String,
+    },
+    /// The supplement is not shaped as expected.
+    #[error("the supplement is malformed: {problem}")]
+    Malformed {
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Lays `supplement` over `published`; see the module docs for the rules.
+///
+/// # Errors
+/// [`MergeError`] naming the first operation, schema or amendment that
+/// breaks a rule.
+pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError> {
+    let mut document = published.clone();
+    let documented = operations_by_shape(published);
+    let mut added = Vec::new();
+    let mut now_documented = Vec::new();
+    let paths = supplement
+        .get("paths")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (path, item) in &paths {
+        let Some(item) = item.as_object() else {
+            return Err(malformed(format!("the path item of {path} is not an object")));
+        };
+        for (method, operation) in item {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let supplied = SuppliedOperation {
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                operation_id: operation
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                source: source_of(operation).ok_or_else(|| MergeError::NoSource {
+                    what: format!("{} {path}", method.to_ascii_uppercase()),
+                })?,
+            };
+            if documented.contains_key(&(method.clone(), wire_shape(path))) {
+                now_documented.push((supplied, operation.clone()));
+                continue;
+            }
+            let paths = object_at(&mut document, "paths")?;
+            let slot = paths
+                .entry(path.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let Some(slot) = slot.as_object_mut() else {
+                return Err(malformed(format!("the published path item of {path} is not an object")));
+            };
+            slot.insert(method.clone(), operation.clone());
+            added.push(supplied);
+        }
+    }
+    let schemas = supplement
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (name, schema) in schemas {
+        let components = object_at(&mut document, "components")?;
+        let slot = components
+            .entry("schemas")
+            .or_insert_with(|| Value::Object(Map::new()));
+        let Some(published_schemas) = slot.as_object_mut() else {
+            return Err(malformed("the published components.schemas is not an object".to_owned()));
+        };
+        if published_schemas.contains_key(&name) {
+            return Err(MergeError::SchemaNameTaken { name });
+        }
+        published_schemas.insert(name, schema);
+    }
+    let mut amended = Vec::new();
+    for amendment in supplement
+        .get(AMENDMENTS)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let place = amendment
+            .get("place")
+            .and_then(Value::as_str)
+            .ok_or_else(|| malformed("an amendment without its `place`".to_owned()))?
+            .to_owned();
+        let source = source_of(amendment).ok_or_else(|| MergeError::NoSource {
+            what: format!("the amendment of {place}"),
+        })?;
+        let mut value = amendment
+            .get("value")
+            .cloned()
+            .ok_or_else(|| malformed(format!("the amendment of {place} has no `value`")))?;
+        // The amended place says where it comes from, for the reports.
+        if let Some(object) = value.as_object_mut() {
+            object.insert(SOURCE.to_owned(), Value::from(source.clone()));
+        }
+        amend(&mut document, &place, value)?;
+        amended.push(Amendment { place, source });
+    }
+    added.sort();
+    Ok(Merged {
+        document,
+        added,
+        amended,
+        now_documented,
+    })
+}
+
+/// Replaces the value at `place`, or adds it when only its parent object
+/// exists.
+fn amend(document: &mut Value, place: &str, value: Value) -> Result<(), MergeError> {
+    if let Some(slot) = document.pointer_mut(place) {
+        *slot = value;
+        return Ok(());
+    }
+    let unknown = || MergeError::UnknownPlace {
+        place: place.to_owned(),
+    };
+    let (parent, last) = place.rsplit_once('/').ok_or_else(unknown)?;
+    let parent = document
+        .pointer_mut(parent)
+        .and_then(Value::as_object_mut)
+        .ok_or_else(unknown)?;
+    parent.insert(unescape_pointer(last), value);
+    Ok(())
+}
+
+/// The published operations by (method, path shape).
+fn operations_by_shape(document: &Value) -> BTreeMap<(String, String), String> {
+    let mut found = BTreeMap::new();
+    for (path, item) in document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for method in METHODS {
+            if item.get(method).is_some() {
+                found.insert((method.to_owned(), wire_shape(path)), path.clone());
+            }
+        }
+    }
+    found
+}
+
+fn source_of(value: &Value) -> Option<String> {
+    value
+        .get(SOURCE)
+        .and_then(Value::as_str)
+        .filter(|source| !source.trim().is_empty())
+        .map(str::to_owned)
+}
+
+fn object_at<'d>(document: &'d mut Value, key: &str) -> Result<&'d mut Map<String, Value>, MergeError> {
+    let Some(root) = document.as_object_mut() else {
+        return Err(malformed("the published document is not an object".to_owned()));
+    };
+    root.entry(key)
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| malformed(format!("the published `{key}` is not an object")))
+}
+
+fn malformed(problem: String) -> MergeError {
+    MergeError::Malformed { problem }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn published() -> Value {
+        json!({"openapi": "3.1.0",
+            "paths": {"/v1/sandbox/{sandbox_id}": {"get": {"operationId": "get_sandbox", "responses": {}}}},
+            "components": {"schemas": {"Sandbox": {"type": "object", "properties": {
+                "startCommand": {"type": "string"}}}}}})
+    }
+
+    #[test]
+    fn an_added_operation_keeps_its_source_and_is_listed() {
+        let supplement = json!({"paths": {"/v1/sandbox/status:batchGet": {"post": {
+            "operationId": "batch", "x-pi-source": "prime-sandboxes 0.5.1", "responses": {}}}}});
+        let merged = merge(&published(), &supplement).unwrap();
+        assert_eq!(
+            merged.added,
+            [SuppliedOperation {
+                method: "POST".to_owned(),
+                path: "/v1/sandbox/status:batchGet".to_owned(),
+                operation_id: "batch".to_owned(),
+                source: "prime-sandboxes 0.5.1".to_owned(),
+            }]
+        );
+        let added = &merged.document["paths"]["/v1/sandbox/status:batchGet"]["post"];
+        assert_eq!(added[SOURCE], "prime-sandboxes 0.5.1");
+        assert!(merged.now_documented.is_empty());
+    }
+
+    #[test]
+    fn an_operation_without_its_source_is_refused() {
+        let supplement = json!({"paths": {"/v1/x": {"get": {"operationId": "x", "responses": {}}}}});
+        assert_eq!(
+            merge(&published(), &supplement).unwrap_err(),
+            MergeError::NoSource {
+                what: "GET /v1/x".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn an_operation_the_published_document_has_is_kept_as_published_and_listed() {
+        // The same shape under another parameter name is the same operation.
+        let supplement = json!({"paths": {"/v1/sandbox/{id}": {"get": {
+            "operationId": "mine", "x-pi-source": "prime 0.18.0", "responses": {"200": {}}}}}});
+        let merged = merge(&published(), &supplement).unwrap();
+        assert!(merged.added.is_empty());
+        assert_eq!(merged.now_documented.len(), 1);
+        assert_eq!(merged.now_documented[0].0.operation_id, "mine");
+        assert_eq!(
+            merged.document["paths"]["/v1/sandbox/{sandbox_id}"]["get"]["operationId"],
+            "get_sandbox"
+        );
+        assert!(merged.document["paths"].get("/v1/sandbox/{id}").is_none());
+    }
+
+    #[test]
+    fn a_schema_may_not_take_a_published_name() {
+        let supplement = json!({"components": {"schemas": {"Sandbox": {"type": "object"}}}});
+        assert_eq!(
+            merge(&published(), &supplement).unwrap_err(),
+            MergeError::SchemaNameTaken {
+                name: "Sandbox".to_owned()
+            }
+        );
+    }
+
+    #[test]
+    fn an_amendment_replaces_or_adds_at_a_place_that_exists_and_says_its_source() {
+        let supplement = json!({AMENDMENTS: [
+            {"place": "/components/schemas/Sandbox/properties/startCommand",
+             "value": {"type": "object"}, SOURCE: "prime-sandboxes 0.5.1"},
+            {"place": "/components/schemas/Sandbox/properties/idle_timeout_minutes",
+             "value": {"type": "integer"}, SOURCE: "prime-sandboxes 0.5.1"}
+        ]});
+        let merged = merge(&published(), &supplement).unwrap();
+        let properties = &merged.document["components"]["schemas"]["Sandbox"]["properties"];
+        assert_eq!(properties["startCommand"]["type"], "object");
+        assert_eq!(properties["startCommand"][SOURCE], "prime-sandboxes 0.5.1");
+        assert_eq!(properties["idle_timeout_minutes"]["type"], "integer");
+        assert_eq!(merged.amended.len(), 2);
+    }
+
+    #[test]
+    fn an_amendment_of_a_place_that_does_not_exist_is_refused() {
+        for place in [
+            "/components/schemas/Nope/properties/x",
+            "/components/schemas/Sandbox/propertiez/x/y",
+        ] {
+            let supplement = json!({AMENDMENTS: [
+                {"place": place, "value": {}, SOURCE: "prime 0.18.0"}
+            ]});
+            assert_eq!(
+                merge(&published(), &supplement).unwrap_err(),
+                MergeError::UnknownPlace {
+                    place: place.to_owned()
+                },
+                "{place}"
+            );
+        }
+        let unsourced = json!({AMENDMENTS: [
+            {"place": "/components/schemas/Sandbox", "value": {}}
+        ]});
+        assert!(matches!(
+            merge(&published(), &unsourced).unwrap_err(),
+            MergeError::NoSource { .. }
+        ));
+    }
+}
