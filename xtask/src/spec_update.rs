@@ -31,40 +31,63 @@ pub(crate) const EMBEDDED_SPEC_PATH: &str = "crates/pi-contract/spec/openapi.jso
 pub(crate) const EMBEDDED_FIX_HINT: &str =
     "run `cargo xtask spec update --from …` (or `cargo xtask codegen`) and commit";
 
-/// Copies `spec/openapi.json` to the copy pi-contract embeds when they
-/// differ; returns whether it wrote.
-pub(crate) fn sync_embedded(root: &Path) -> Result<bool, String> {
-    let source = root.join(SPEC_PATH);
-    let target = root.join(EMBEDDED_SPEC_PATH);
-    let text =
-        std::fs::read(&source).map_err(|e| format!("{}: cannot read: {e}", source.display()))?;
-    if std::fs::read(&target).ok().as_deref() == Some(text.as_slice()) {
-        return Ok(false);
-    }
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-    }
-    std::fs::write(&target, &text)
-        .map_err(|e| format!("{}: cannot write: {e}", target.display()))?;
-    Ok(true)
+/// Where the project's supplement to the published document lives
+/// (operations it lacks, amendments where it is out of date).
+pub(crate) const SUPPLEMENT_PATH: &str = "spec/supplement/openapi.json";
+/// The copy of the supplement embedded in pi-contract (`Spec::contract`).
+pub(crate) const EMBEDDED_SUPPLEMENT_PATH: &str = "crates/pi-contract/spec/supplement/openapi.json";
+
+/// Each document pi-contract embeds, with the path of its copy.
+const EMBEDDED: [(&str, &str); 2] = [
+    (SPEC_PATH, EMBEDDED_SPEC_PATH),
+    (SUPPLEMENT_PATH, EMBEDDED_SUPPLEMENT_PATH),
+];
+
+/// The embedded pairs whose document `root` has: a tree without a
+/// supplement (a scratch one in a test) embeds only the published document;
+/// loading the contract (`codegen`) is what insists on the supplement.
+fn embedded(root: &Path) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    EMBEDDED
+        .into_iter()
+        .filter(|(source, _)| *source == SPEC_PATH || root.join(source).exists())
 }
 
-/// Fails unless the copy pi-contract embeds is byte-identical to
-/// `spec/openapi.json`.
-pub(crate) fn check_embedded(root: &Path) -> Result<(), String> {
-    let source = root.join(SPEC_PATH);
-    let text =
-        std::fs::read(&source).map_err(|e| format!("{}: cannot read: {e}", source.display()))?;
-    match std::fs::read(root.join(EMBEDDED_SPEC_PATH)) {
-        Ok(copy) if copy == text => Ok(()),
-        Ok(_) => Err(format!(
-            "{EMBEDDED_SPEC_PATH} differs from {SPEC_PATH}: {EMBEDDED_FIX_HINT}"
-        )),
-        Err(e) => Err(format!(
-            "{EMBEDDED_SPEC_PATH} cannot be read ({e}): {EMBEDDED_FIX_HINT}"
-        )),
+/// Copies `spec/openapi.json` and the supplement to the copies pi-contract
+/// embeds where they differ; returns whether it wrote.
+pub(crate) fn sync_embedded(root: &Path) -> Result<bool, String> {
+    let mut wrote = false;
+    for (source, target) in embedded(root) {
+        let (source, target) = (root.join(source), root.join(target));
+        let text = std::fs::read(&source)
+            .map_err(|e| format!("{}: cannot read: {e}", source.display()))?;
+        if std::fs::read(&target).ok().as_deref() == Some(text.as_slice()) {
+            continue;
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+        }
+        std::fs::write(&target, &text)
+            .map_err(|e| format!("{}: cannot write: {e}", target.display()))?;
+        wrote = true;
     }
+    Ok(wrote)
+}
+
+/// Fails unless each copy pi-contract embeds is byte-identical to its
+/// document.
+pub(crate) fn check_embedded(root: &Path) -> Result<(), String> {
+    for (source, copy) in embedded(root) {
+        let path = root.join(source);
+        let text =
+            std::fs::read(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        match std::fs::read(root.join(copy)) {
+            Ok(embedded) if embedded == text => {}
+            Ok(_) => return Err(format!("{copy} differs from {source}: {EMBEDDED_FIX_HINT}")),
+            Err(e) => return Err(format!("{copy} cannot be read ({e}): {EMBEDDED_FIX_HINT}")),
+        }
+    }
+    Ok(())
 }
 
 /// Where the provenance record lives, relative to the workspace root.

@@ -48,7 +48,7 @@ impl ContractServer {
 
 impl ContractServerBuilder {
     /// Holds requests to `spec` (a [`Spec`] or an `Arc<Spec>`) instead of
-    /// the embedded contract ([`Spec::vendored`]).
+    /// the embedded contract ([`Spec::contract`]).
     pub fn spec(mut self, spec: impl Into<Arc<Spec>>) -> ContractServerBuilder {
         self.spec = Some(spec.into());
         self
@@ -70,7 +70,7 @@ impl ContractServerBuilder {
 
     /// Starts the server.
     pub async fn start(self) -> ContractServer {
-        let spec = self.spec.unwrap_or_else(Spec::vendored);
+        let spec = self.spec.unwrap_or_else(Spec::contract);
         ContractServer::start_on(spec, self.stateful, self.listener).await
     }
 }

@@ -87,9 +87,12 @@
 //! # }
 //! ```
 //!
-//! The PI API's own contract ships inside the crate: [`Spec::vendored`]
-//! (or [`ContractServer::vendored`]) loads it, parsed once per process, with
-//! no file to find at run time. So does the sandbox gateway's, which the
+//! The PI API's own contract ships inside the crate: [`Spec::vendored`] is
+//! the published document, and [`Spec::contract`] (what
+//! [`ContractServer::vendored`] and [`ContractServer::stateful`] serve) the
+//! same with the project's [`supplement`] laid over it: operations the
+//! official clients call that the document lacks, each with its source.
+//! Both are parsed once per process, with no file to find at run time. So does the sandbox gateway's, which the
 //! document does not hold: [`gateway::PROTO`] (the command service) and
 //! [`gateway::files_spec`] (the file endpoints).
 //!

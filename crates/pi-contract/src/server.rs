@@ -756,7 +756,7 @@ impl ContractServer {
     /// crate: what a test creates is stored, listed, changed and deleted
     /// (see [`crate::stateful`]).
     pub async fn stateful() -> ContractServer {
-        ContractServer::stateful_on(Spec::vendored()).await
+        ContractServer::stateful_on(Spec::contract()).await
     }
 
     /// Starts a stateful server on `spec` (see [`ContractServer::stateful`]).
@@ -961,10 +961,10 @@ impl ContractServer {
     }
 
     /// Starts a server on the PI API contract embedded in this crate
-    /// ([`Spec::vendored`]), parsed once per process however many servers
+    /// ([`Spec::contract`]: the published document and the project's supplement), parsed once per process however many servers
     /// a test run starts.
     pub async fn vendored() -> ContractServer {
-        ContractServer::start(Spec::vendored()).await
+        ContractServer::start(Spec::contract()).await
     }
 
     /// The server's base URL (`http://127.0.0.1:PORT`), to give as the

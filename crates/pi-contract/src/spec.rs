@@ -216,9 +216,21 @@ pub struct Operation {
     pub(crate) request_body: Option<RequestBody>,
     pub(crate) responses: Vec<Response>,
     pub(crate) bearer_required: bool,
+    /// Where the project's supplement observed it (`x-pi-source`), when
+    /// the published document does not describe it.
+    pub(crate) source: Option<String>,
 }
 
 impl Operation {
+    /// The official client (and version) the project's supplement observed
+    /// this operation in (its `x-pi-source`, such as
+    /// `"prime-sandboxes 0.5.1"`); `None` for an operation of the published
+    /// document.
+    #[must_use]
+    pub fn source(&self) -> Option<&str> {
+        self.source.as_deref()
+    }
+
     /// The operation id (`list_secrets_api_v1_secrets__get`).
     #[must_use]
     pub fn id(&self) -> &str {
@@ -402,9 +414,44 @@ static VENDORED: LazyLock<Result<Arc<Spec>, String>> = LazyLock::new(|| {
         .map_err(|error| error.to_string())
 });
 
+/// The published document with the project's supplement laid over it,
+/// parsed and compiled on first use.
+static CONTRACT: LazyLock<Result<Arc<Spec>, String>> = LazyLock::new(|| {
+    let published = crate::document::parse_document(VENDORED_DOCUMENT.as_bytes())
+        .map_err(|error| error.to_string())?;
+    let merged = crate::supplement::with_embedded_supplement(&published)
+        .map_err(|error| error.to_string())?;
+    Spec::from_value(merged.document)
+        .map(Arc::new)
+        .map_err(|error| error.to_string())
+});
+
 impl Spec {
-    /// The PI API contract this crate was released with, embedded in the
-    /// crate, so it works from the registry without a copy of the repository.
+    /// The whole contract this crate was released with: the PI API's
+    /// published document ([`Spec::vendored`]) with the project's
+    /// supplement laid over it ([`crate::supplement`]): the operations the
+    /// official clients call that the document lacks, and its places that
+    /// are out of date. Each added operation and amended place carries its
+    /// provenance as `x-pi-source`.
+    ///
+    /// Parsed and compiled once per process.
+    ///
+    /// # Panics
+    /// Only if the embedded documents do not load or merge, which the
+    /// crate's own tests rule out before a release.
+    #[must_use]
+    #[allow(clippy::panic)]
+    pub fn contract() -> Arc<Spec> {
+        match &*CONTRACT {
+            Ok(spec) => Arc::clone(spec),
+            Err(error) => panic!("the contract embedded in pi-contract does not load: {error}"),
+        }
+    }
+
+    /// The PI API's published document as this crate was released with,
+    /// without the project's supplement (see [`Spec::contract`]), embedded
+    /// in the crate, so it works from the registry without a copy of the
+    /// repository.
     ///
     /// It is parsed and its schemas compiled once per process; every call
     /// returns the same shared [`Spec`].
@@ -748,6 +795,10 @@ fn load_operation(
     let security = raw.get("security").or_else(|| document.get("security"));
     let bearer_required = requires_bearer(document, security);
 
+    let source = raw
+        .get(crate::supplement::SOURCE)
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(Operation {
         id,
         method: method_upper,
@@ -758,6 +809,7 @@ fn load_operation(
         request_body,
         responses,
         bearer_required,
+        source,
     })
 }
 

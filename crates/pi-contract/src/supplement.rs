@@ -41,6 +41,12 @@ use serde_json::{Map, Value};
 use crate::diff::wire_shape;
 use crate::openapi::{METHODS, unescape_pointer};
 
+/// The project's supplement as released with this crate: a byte-identical
+/// copy of the repository's `spec/supplement/openapi.json`, written by
+/// `cargo xtask codegen`. [`crate::Spec::contract`] lays it over the
+/// published document.
+pub const SUPPLEMENT_DOCUMENT: &str = include_str!("../spec/supplement/openapi.json");
+
 /// The key of an operation's or amendment's provenance.
 pub const SOURCE: &str = "x-pi-source";
 
@@ -135,7 +141,9 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         .unwrap_or_default();
     for (path, item) in &paths {
         let Some(item) = item.as_object() else {
-            return Err(malformed(format!("the path item of {path} is not an object")));
+            return Err(malformed(format!(
+                "the path item of {path} is not an object"
+            )));
         };
         for (method, operation) in item {
             if !METHODS.contains(&method.as_str()) {
@@ -162,7 +170,9 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
                 .entry(path.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
             let Some(slot) = slot.as_object_mut() else {
-                return Err(malformed(format!("the published path item of {path} is not an object")));
+                return Err(malformed(format!(
+                    "the published path item of {path} is not an object"
+                )));
             };
             slot.insert(method.clone(), operation.clone());
             added.push(supplied);
@@ -179,7 +189,9 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
             .entry("schemas")
             .or_insert_with(|| Value::Object(Map::new()));
         let Some(published_schemas) = slot.as_object_mut() else {
-            return Err(malformed("the published components.schemas is not an object".to_owned()));
+            return Err(malformed(
+                "the published components.schemas is not an object".to_owned(),
+            ));
         };
         if published_schemas.contains_key(&name) {
             return Err(MergeError::SchemaNameTaken { name });
@@ -219,6 +231,17 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         amended,
         now_documented,
     })
+}
+
+/// `published` with the supplement released with this crate laid over it.
+///
+/// # Errors
+/// [`MergeError`] as [`merge`] finds them; the embedded supplement itself is
+/// checked by this crate's tests against the embedded published document.
+pub fn with_embedded_supplement(published: &Value) -> Result<Merged, MergeError> {
+    let supplement: Value = serde_json::from_str(SUPPLEMENT_DOCUMENT)
+        .map_err(|error| malformed(format!("the embedded supplement is not JSON: {error}")))?;
+    merge(published, &supplement)
 }
 
 /// Replaces the value at `place`, or adds it when only its parent object
@@ -266,9 +289,14 @@ fn source_of(value: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn object_at<'d>(document: &'d mut Value, key: &str) -> Result<&'d mut Map<String, Value>, MergeError> {
+fn object_at<'d>(
+    document: &'d mut Value,
+    key: &str,
+) -> Result<&'d mut Map<String, Value>, MergeError> {
     let Some(root) = document.as_object_mut() else {
-        return Err(malformed("the published document is not an object".to_owned()));
+        return Err(malformed(
+            "the published document is not an object".to_owned(),
+        ));
     };
     root.entry(key)
         .or_insert_with(|| Value::Object(Map::new()))
@@ -316,7 +344,8 @@ mod tests {
 
     #[test]
     fn an_operation_without_its_source_is_refused() {
-        let supplement = json!({"paths": {"/v1/x": {"get": {"operationId": "x", "responses": {}}}}});
+        let supplement =
+            json!({"paths": {"/v1/x": {"get": {"operationId": "x", "responses": {}}}}});
         assert_eq!(
             merge(&published(), &supplement).unwrap_err(),
             MergeError::NoSource {

@@ -115,7 +115,19 @@ pub async fn run_suite_against(
     let mut report = SuiteReport::new(source);
     let drivers = drivers::all();
     let driven: Vec<&str> = drivers.iter().map(|driver| driver.operation_id).collect();
-    let operation_ids: Vec<&str> = spec.operations().map(Operation::id).collect();
+    // The supplement's operations the SDK does not reach yet: counted and
+    // named in the report, not failures (the published document does not
+    // promise them).
+    let not_yet: Vec<&str> = spec
+        .operations()
+        .filter(|operation| operation.source().is_some() && !driven.contains(&operation.id()))
+        .map(Operation::id)
+        .collect();
+    let operation_ids: Vec<&str> = spec
+        .operations()
+        .map(Operation::id)
+        .filter(|id| !not_yet.contains(id))
+        .collect();
     for problem in coverage_problems(&operation_ids, &driven, EXCLUDED) {
         // An operation the SDK does not call yet is one the document gained.
         let class = if problem.contains("neither driven nor excluded") {
@@ -136,6 +148,11 @@ pub async fn run_suite_against(
             area.driven += 1;
         } else if EXCLUDED.iter().any(|(excluded, _)| *excluded == id) {
             area.excluded += 1;
+        } else if not_yet.contains(&id) {
+            area.not_yet_covered += 1;
+        }
+        if operation.source().is_some() {
+            area.supplement += 1;
         }
     }
     let server = ContractServer::start(spec.clone()).await;
