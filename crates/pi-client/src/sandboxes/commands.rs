@@ -313,6 +313,9 @@ pub struct ExitStatus {
     pub exited: bool,
     /// The gateway's word for how it ended (`exited`, `signaled`, …).
     pub status: String,
+    /// What went wrong, when the gateway says something did (the command
+    /// could not be started, or was lost).
+    pub error: Option<String>,
 }
 
 /// A command running in a sandbox, from [`Sandboxes::spawn`] or
@@ -415,6 +418,7 @@ impl Process {
                         code: end.exit_code,
                         exited: end.exited,
                         status: end.status,
+                        error: end.error,
                     })));
                 }
                 Event::Keepalive(_) => {}

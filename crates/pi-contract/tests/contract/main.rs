@@ -17,6 +17,7 @@ mod coverage;
 mod drift;
 mod drivers;
 mod fidelity;
+mod gateway;
 mod harness;
 mod inventory;
 mod snapshots;
