@@ -203,14 +203,20 @@ fn drift_from_vendored(path: &Path) -> Drift {
     let names = crate::sdk::Names::load(Path::new("."));
     let compared = read(vendored)
         .and_then(|old| read(path).map(|new| (old, new)))
-        .and_then(|(old, new)| {
-            pi_contract::diff::diff_documents_with(&old, &new, &crate::sdk::assumptions())
-                .map_err(|error| error.to_string())
+        .and_then(|(old, new)| crate::sdk::contracts(Path::new("."), &old, &new))
+        .and_then(|contracts| {
+            pi_contract::diff::diff_documents_with(
+                &contracts.old,
+                &contracts.new,
+                &crate::sdk::assumptions(),
+            )
+            .map(|report| (crate::sdk::now_documented_text(&contracts), report))
+            .map_err(|error| error.to_string())
         });
     match compared {
-        Ok(report) => Drift {
+        Ok((now_documented, report)) => Drift {
             text: format!(
-                "changes from {VENDORED_SPEC} to {}:\n{}\n",
+                "changes from {VENDORED_SPEC} to {}:\n{now_documented}{}\n",
                 path.display(),
                 report.to_text_with(&names)
             ),

@@ -81,6 +81,41 @@ impl SdkNames for Names {
     }
 }
 
+/// `old` and `new`, each with the project's supplement
+/// (`spec/supplement/openapi.json` under `root`) laid over it: what the
+/// drift tools compare, since the SDK is built on both. Without a
+/// supplement file the documents are compared as they are.
+pub(crate) fn contracts(
+    root: &Path,
+    old: &serde_json::Value,
+    new: &serde_json::Value,
+) -> Result<pi_contract::supplement::Contracts, String> {
+    let path = root.join(crate::spec_update::SUPPLEMENT_PATH);
+    if !path.exists() {
+        return Ok(pi_contract::supplement::Contracts {
+            old: old.clone(),
+            new: new.clone(),
+            now_documented: Vec::new(),
+        });
+    }
+    let supplement = pi_contract::document::read_document(&path)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    pi_contract::supplement::contracts(old, new, &supplement)
+        .map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// One line per supplement operation the newer document now describes.
+pub(crate) fn now_documented_text(contracts: &pi_contract::supplement::Contracts) -> String {
+    let mut text = String::new();
+    for operation in &contracts.now_documented {
+        text.push_str(&format!(
+            "now documented upstream: {} {} (`{}`, in the supplement from {}): the changes below compare the two descriptions; drop the supplement entry, or correct it\n",
+            operation.method, operation.path, operation.operation_id, operation.source
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,19 +54,38 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = match load(&args.old).and_then(|old| Ok((old, load(&args.new)?))) {
-        Ok((old, new)) => diff_with(&old, &new, &crate::sdk::assumptions()),
+    let loaded = load(&args.old)
+        .and_then(|old| Ok((old, load(&args.new)?)))
+        .and_then(|(old, new)| crate::sdk::contracts(Path::new("."), &old, &new));
+    let contracts = match loaded {
+        Ok(contracts) => contracts,
         Err(message) => {
             eprintln!("error: {message}");
             return ExitCode::from(2);
         }
     };
+    let report = diff_with(&contracts.old, &contracts.new, &crate::sdk::assumptions());
     let names = crate::sdk::Names::load(Path::new("."));
     let output = match args.format {
-        Format::Text => report.to_text_with(&names),
+        Format::Text => crate::sdk::now_documented_text(&contracts) + &report.to_text_with(&names),
         Format::Json => {
-            let mut json =
-                serde_json::to_string_pretty(&report.to_json_with(&names)).unwrap_or_default();
+            let mut json = report.to_json_with(&names);
+            if let Some(object) = json.as_object_mut() {
+                let now: Vec<serde_json::Value> = contracts
+                    .now_documented
+                    .iter()
+                    .map(|operation| {
+                        serde_json::json!({
+                            "method": operation.method,
+                            "path": operation.path,
+                            "operation_id": operation.operation_id,
+                            "source": operation.source,
+                        })
+                    })
+                    .collect();
+                object.insert("now_documented_upstream".to_owned(), now.into());
+            }
+            let mut json = serde_json::to_string_pretty(&json).unwrap_or_default();
             json.push('\n');
             json
         }

@@ -244,6 +244,43 @@ pub fn with_embedded_supplement(published: &Value) -> Result<Merged, MergeError>
     merge(published, &supplement)
 }
 
+/// Two published documents, each with the same supplement laid over it,
+/// for the drift tools: comparing the two contracts compares what the SDK
+/// is built on, and an operation the newer document now describes itself is
+/// compared with the supplement's description of it by the same rules.
+#[derive(Debug, Clone)]
+pub struct Contracts {
+    /// The older document with the supplement.
+    pub old: Value,
+    /// The newer document with the supplement (its own description wins
+    /// where it has one).
+    pub new: Value,
+    /// Supplement operations the newer document describes and the older
+    /// did not: their supplement entries can be dropped or corrected.
+    pub now_documented: Vec<SuppliedOperation>,
+}
+
+/// Lays `supplement` over `old` and over `new`.
+///
+/// # Errors
+/// [`MergeError`] as [`merge`] finds them on either side.
+pub fn contracts(old: &Value, new: &Value, supplement: &Value) -> Result<Contracts, MergeError> {
+    let before = merge(old, supplement)?;
+    let after = merge(new, supplement)?;
+    let already: Vec<&SuppliedOperation> = before.now_documented.iter().map(|(op, _)| op).collect();
+    let now_documented = after
+        .now_documented
+        .into_iter()
+        .map(|(operation, _)| operation)
+        .filter(|operation| !already.contains(&operation))
+        .collect();
+    Ok(Contracts {
+        old: before.document,
+        new: after.document,
+        now_documented,
+    })
+}
+
 /// Replaces the value at `place`, or adds it when only its parent object
 /// exists.
 fn amend(document: &mut Value, place: &str, value: Value) -> Result<(), MergeError> {
@@ -368,6 +405,30 @@ mod tests {
             "get_sandbox"
         );
         assert!(merged.document["paths"].get("/v1/sandbox/{id}").is_none());
+    }
+
+    #[test]
+    fn contracts_list_what_the_newer_document_now_describes() {
+        let supplement = json!({"paths": {"/v1/sandbox/status:batchGet": {"post": {
+            "operationId": "batch", "x-pi-source": "prime-sandboxes 0.5.1",
+            "responses": {"200": {"description": "ok"}}}}}});
+        let mut newer = published();
+        newer["paths"]["/v1/sandbox/status:batchGet"] = json!({"post": {
+            "operationId": "batch_get_status", "responses": {"200": {"description": "ok"}}}});
+        let both = contracts(&published(), &newer, &supplement).unwrap();
+        assert_eq!(both.now_documented.len(), 1);
+        assert_eq!(both.now_documented[0].operation_id, "batch");
+        // The old contract has the supplement's description, the new one
+        // the published one: the drift tools compare the two.
+        let path = "/v1/sandbox/status:batchGet";
+        assert_eq!(both.old["paths"][path]["post"]["operationId"], "batch");
+        assert_eq!(
+            both.new["paths"][path]["post"]["operationId"],
+            "batch_get_status"
+        );
+        // Against itself, nothing is newly described.
+        let same = contracts(&newer, &newer, &supplement).unwrap();
+        assert!(same.now_documented.is_empty());
     }
 
     #[test]
