@@ -6,7 +6,9 @@
 //! constraints, security requirements and schemes, servers, and
 //! `info.title`/`info.version`) and drops what is prose: the `description`,
 //! `title`, `example`, `examples`, `externalDocs` and `$comment` keywords and
-//! every `x-` extension. Those words are only dropped where they are
+//! every `x-` extension but the project's own provenance, `x-pi-source`
+//! (which the supplement puts on the operations and places it describes,
+//! see [`crate::supplement`]). Those words are only dropped where they are
 //! keywords: a schema property, parameter, header or media type that happens
 //! to be *called* `description` is a name, and is kept.
 //!
@@ -228,6 +230,8 @@ impl Ctx {
                 _ => Some(Ctx::Keywords),
             },
             Ctx::Keywords => match key {
+                // Where a supplement operation or amended place was observed.
+                crate::supplement::SOURCE => Some(Ctx::Data),
                 _ if extension => None,
                 _ if PROSE.contains(&key) => None,
                 "default" | "enum" | "const" | "required" | "security" | "scopes" | "mapping"
@@ -775,5 +779,24 @@ mod tests {
     fn canonical_json_is_two_space_with_a_trailing_newline() {
         let text = to_canonical_json(&json!({"a": {"b": 1}}));
         assert_eq!(text, "{\n  \"a\": {\n    \"b\": 1\n  }\n}\n");
+    }
+
+    #[test]
+    fn the_supplements_provenance_is_kept_and_other_extensions_are_not() {
+        let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"operationId": "a", "x-pi-source": "prime 0.18.0",
+                "x-pi-assumed": "why", "x-other": 1,
+                "responses": {"200": {"description": "d", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {"n": {
+                        "type": "integer", "x-pi-source": "prime 0.18.0", "x-flag": true}}}}}}}}}}});
+        let normal = normalize(&doc).unwrap();
+        let operation = &normal["paths"]["/a"]["get"];
+        assert_eq!(operation["x-pi-source"], "prime 0.18.0");
+        assert!(operation.get("x-pi-assumed").is_none());
+        assert!(operation.get("x-other").is_none());
+        let n = &operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["n"];
+        assert_eq!(n["x-pi-source"], "prime 0.18.0");
+        assert!(n.get("x-flag").is_none());
     }
 }

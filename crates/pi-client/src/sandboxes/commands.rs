@@ -223,7 +223,8 @@ impl SandboxesExecRequest<'_> {
     ///
     /// # Errors
     /// [`Error::CommandTimedOut`] past the deadline,
-    /// [`Error::SandboxNotRunning`] when the sandbox stopped,
+    /// [`Error::SandboxNotRunning`] when the sandbox stopped ([`Error::NotFound`]
+    /// once it is deleted),
     /// [`Error::SessionGone`] when the gateway lost the command,
     /// [`Error::Gateway`] with the gateway's code (`unauthenticated` when it
     /// refused a fresh token), [`Error::Transport`] when the stream kept
@@ -708,14 +709,14 @@ impl Process {
 
 /// What the sandbox's error context says of it: `Ok` while it runs,
 /// [`Error::SandboxNotRunning`] once it stopped (`TERMINATED`, `ERROR`,
-/// `TIMEOUT`), `None` when it cannot be asked or does not say.
+/// `TIMEOUT`), the API's [`Error::NotFound`] for a sandbox it no longer
+/// knows (deleted), `None` when it cannot be asked or does not say.
 pub(crate) async fn sandbox_state(client: &Client, sandbox_id: &str) -> Option<Result<(), Error>> {
-    let context = client
-        .sandboxes()
-        .error_context(sandbox_id)
-        .send()
-        .await
-        .ok()?;
+    let context = match client.sandboxes().error_context(sandbox_id).send().await {
+        Ok(context) => context,
+        Err(gone @ Error::NotFound { .. }) => return Some(Err(gone)),
+        Err(_) => return None,
+    };
     let status = context.status?;
     if !matches!(status.as_str(), "TERMINATED" | "ERROR" | "TIMEOUT") {
         return Some(Ok(()));
