@@ -225,3 +225,69 @@ fn unreadable_documents_exit_two_naming_the_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("expected two documents"));
 }
+
+/// The vendored document as if upstream now described the supplement's
+/// batched sandbox status call, with the supplement's schemas; `edit` may
+/// then make upstream's description differ from the supplement's.
+fn documenting_batch_status(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let supplement: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("spec/supplement/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    edited(dir, name, |doc| {
+        let path = "/api/v1/sandbox/status:batchGet";
+        let mut operation = supplement["paths"][path]["post"].clone();
+        // Upstream has its own id and no provenance of ours.
+        operation["operationId"] = json!("batch_status_api_v1_sandbox_status_batchGet_post");
+        operation.as_object_mut().unwrap().remove("x-pi-source");
+        doc["paths"][path] = json!({"post": operation});
+        let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
+        for (name, schema) in supplement["components"]["schemas"].as_object().unwrap() {
+            schemas
+                .entry(name.clone())
+                .or_insert_with(|| schema.clone());
+        }
+        edit(doc);
+    })
+}
+
+#[test]
+fn a_supplement_operation_upstream_now_describes_is_named_and_compared() {
+    let dir = temp_dir("now-documented");
+    // The same description: named, nothing else to report.
+    let same = documenting_batch_status(&dir, "same.json", |_| {});
+    let output = xtask(&["spec", "diff", SPEC, &same]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(
+        text.contains("now documented upstream: POST /api/v1/sandbox/status:batchGet (`batch_get_sandbox_status`, in the supplement from prime-sandboxes 0.5.1)"),
+        "{text}"
+    );
+    assert!(!text.contains("breaking"), "{text}");
+
+    // Upstream's answer lacks the errors the supplement says it has: the
+    // SDK reads them, so the change is breaking, named by operation.
+    let without_errors = documenting_batch_status(&dir, "narrower.json", |doc| {
+        let response = &mut doc["components"]["schemas"]["BatchSandboxStatusResponse"];
+        response["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("errors");
+        response["required"] = json!(["statuses"]);
+    });
+    let output = xtask(&["spec", "diff", SPEC, &without_errors]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("now documented upstream: POST /api/v1/sandbox/status:batchGet"),
+        "{text}"
+    );
+    assert!(text.contains("errors"), "{text}");
+
+    let json = xtask(&["spec", "diff", SPEC, &without_errors, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        json["now_documented_upstream"][0]["operation_id"],
+        "batch_get_sandbox_status"
+    );
+}

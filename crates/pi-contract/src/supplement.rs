@@ -4,10 +4,11 @@
 //! provenance (`x-pi-source`, such as `"prime-sandboxes 0.5.1"`).
 //!
 //! [`merge`] lays a supplement over a published document under rules that
-//! keep the two apart: an added operation may not be one the published
-//! document already has (same method and path shape), an added schema may
-//! not take a published schema's name, and an amendment must name a place
-//! that exists (or, to add a property, whose parent exists). Every added
+//! keep the two apart: an added operation that the published document
+//! already has (same method and path shape) and an added schema whose name
+//! it uses keep the published description (and are listed), and an
+//! amendment must name a place that exists (or, to add a property, whose
+//! parent exists). Every added
 //! operation and amended place keeps its `x-pi-source`, so a report can say
 //! where it comes from. When the published document catches up with an
 //! added operation, the merge does not fail: it keeps the published
@@ -53,6 +54,36 @@ pub const SOURCE: &str = "x-pi-source";
 /// The key of the supplement's list of amendments.
 pub const AMENDMENTS: &str = "x-pi-amendments";
 
+/// The key of the supplement's list of groups of operations it does not
+/// describe yet: `[{"group": "training", "operations": 19}, ...]`.
+pub const PENDING: &str = "x-pi-pending";
+
+/// The groups of operations the official clients call beyond the
+/// published document that `supplement` does not describe yet, with their
+/// counts: what the contract report lists as not yet covered.
+#[must_use]
+pub fn pending(supplement: &Value) -> Vec<(String, usize)> {
+    supplement
+        .get(PENDING)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|group| {
+            let name = group.get("group")?.as_str()?.to_owned();
+            let count = usize::try_from(group.get("operations")?.as_u64()?).ok()?;
+            Some((name, count))
+        })
+        .collect()
+}
+
+/// [`pending`] of the supplement released with this crate.
+#[must_use]
+pub fn embedded_pending() -> Vec<(String, usize)> {
+    serde_json::from_str::<Value>(SUPPLEMENT_DOCUMENT)
+        .map(|supplement| pending(&supplement))
+        .unwrap_or_default()
+}
+
 /// An operation by method and path, as the supplement adds it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SuppliedOperation {
@@ -88,6 +119,10 @@ pub struct Merged {
     /// (same method and path shape): kept as published, listed for the
     /// drift tools, with the supplement's own description beside it.
     pub now_documented: Vec<(SuppliedOperation, Value)>,
+    /// Supplement schemas whose names the published document now uses with
+    /// another shape: the published one is kept (a published document that
+    /// took over a supplement operation brings its schemas along).
+    pub schemas_now_published: Vec<String>,
 }
 
 /// Why a supplement cannot be laid over a document.
@@ -99,14 +134,6 @@ pub enum MergeError {
     NoSource {
         /// The operation (`POST /path`) or amendment place.
         what: String,
-    },
-    /// A schema the supplement adds under a name the published document uses.
-    #[error(
-        "the supplement's schema `{name}` takes the name of a published schema; give it its own name, or amend the published one"
-    )]
-    SchemaNameTaken {
-        /// The name.
-        name: String,
     },
     /// An amendment naming a place the published document does not have.
     #[error(
@@ -183,6 +210,7 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let mut schemas_now_published = Vec::new();
     for (name, schema) in schemas {
         let components = object_at(&mut document, "components")?;
         let slot = components
@@ -193,10 +221,13 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
                 "the published components.schemas is not an object".to_owned(),
             ));
         };
-        if published_schemas.contains_key(&name) {
-            return Err(MergeError::SchemaNameTaken { name });
+        match published_schemas.get(&name) {
+            Some(published) if *published == schema => {}
+            Some(_) => schemas_now_published.push(name),
+            None => {
+                published_schemas.insert(name, schema);
+            }
         }
-        published_schemas.insert(name, schema);
     }
     let mut amended = Vec::new();
     for amendment in supplement
@@ -230,6 +261,7 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         added,
         amended,
         now_documented,
+        schemas_now_published,
     })
 }
 
@@ -432,13 +464,52 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_may_not_take_a_published_name() {
-        let supplement = json!({"components": {"schemas": {"Sandbox": {"type": "object"}}}});
+    fn pending_groups_are_read_with_their_counts_and_malformed_ones_skipped() {
+        let supplement = json!({PENDING: [
+            {"group": "training", "operations": 19},
+            {"group": "traces"},
+            {"group": "login challenge", "operations": 2}
+        ]});
         assert_eq!(
-            merge(&published(), &supplement).unwrap_err(),
-            MergeError::SchemaNameTaken {
-                name: "Sandbox".to_owned()
-            }
+            pending(&supplement),
+            [
+                ("training".to_owned(), 19),
+                ("login challenge".to_owned(), 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_embedded_supplement_and_its_pending_groups_add_up_to_what_the_clients_call() {
+        // 103 operations the official clients of October 2026 call that the
+        // published document lacks (BEYOND-THE-DOCUMENT.md, section 2).
+        let supplement: Value = serde_json::from_str(SUPPLEMENT_DOCUMENT).unwrap();
+        let published: Value = serde_json::from_str(crate::spec::VENDORED_DOCUMENT).unwrap();
+        let merged = merge(&published, &supplement).unwrap();
+        let pending: usize = embedded_pending().iter().map(|(_, count)| count).sum();
+        assert_eq!(merged.added.len() + pending, 103);
+        // Against the document it was written for, nothing is taken over.
+        assert!(merged.now_documented.is_empty());
+        assert!(merged.schemas_now_published.is_empty());
+    }
+
+    #[test]
+    fn a_schema_under_a_published_name_yields_to_the_published_one_and_is_listed() {
+        let supplement = json!({"components": {"schemas": {"Sandbox": {"type": "object"}}}});
+        let merged = merge(&published(), &supplement).unwrap();
+        assert_eq!(merged.schemas_now_published, ["Sandbox"]);
+        assert_eq!(
+            merged.document["components"]["schemas"]["Sandbox"],
+            published()["components"]["schemas"]["Sandbox"]
+        );
+        // The same shape under the same name is no conflict.
+        let same = json!({"components": {"schemas": {
+            "Sandbox": published()["components"]["schemas"]["Sandbox"].clone()}}});
+        assert!(
+            merge(&published(), &same)
+                .unwrap()
+                .schemas_now_published
+                .is_empty()
         );
     }
 
