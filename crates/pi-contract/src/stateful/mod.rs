@@ -132,6 +132,14 @@ enum Wrap {
     Data,
 }
 
+/// `key` without its `/{parameter}` segments.
+fn without_parameters(key: &str) -> String {
+    key.split('/')
+        .filter(|segment| !segment.starts_with('{'))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The collection path of `template`, and whether it names one item.
 fn collection_of(template: &str) -> (String, bool) {
     let trimmed = template.trim_end_matches('/');
@@ -243,6 +251,13 @@ pub(crate) struct Store {
     /// The document's collections, found on first use.
     catalog: Option<Vec<Collection>>,
 }
+
+/// The sandboxes' collection.
+const SANDBOXES: &str = "/api/v1/sandbox";
+
+/// The supplement's batched status of many sandboxes, answered from the
+/// sandboxes stored.
+const SANDBOX_STATUS_BATCH: &str = "/api/v1/sandbox/status:batchGet";
 
 /// An answer of the stateful mode: a status, a JSON body, and the place the
 /// mock followed the API rather than the document, if it did.
@@ -405,6 +420,19 @@ impl Store {
             .insert(id.to_owned(), record);
     }
 
+    /// The collection whose items live under `key`: the one created there,
+    /// or a nested one read from a flat path, as checkpoints created under
+    /// `/api/v1/sandbox/{sandbox_id}/checkpoints` are read at
+    /// `/api/v1/sandbox/checkpoints/{checkpoint_id}`.
+    fn collection_at(&mut self, spec: &Spec, key: &str) -> Option<Collection> {
+        let catalog = self.catalog(spec);
+        catalog
+            .iter()
+            .find(|c| c.key == key)
+            .or_else(|| catalog.iter().find(|c| without_parameters(&c.key) == key))
+            .cloned()
+    }
+
     fn holds(&self, collection: &Collection, id: &str) -> bool {
         self.collections
             .get(&collection.key)
@@ -515,11 +543,15 @@ impl Store {
         op: &Operation,
         request: &HttpRequest,
     ) -> Option<Answer> {
+        if op.path() == SANDBOX_STATUS_BATCH {
+            let body: Value = serde_json::from_slice(&request.body).ok()?;
+            return self.sandbox_statuses(spec, &body);
+        }
         if let Some(missing) = self.unknown_id(spec, op, request) {
             return Some(missing);
         }
         let (key, item) = collection_of(op.path());
-        let collection = self.catalog(spec).iter().find(|c| c.key == key)?.clone();
+        let collection = self.collection_at(spec, &key)?;
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         if !item {
             return match op.method() {
@@ -556,6 +588,45 @@ impl Store {
         }
     }
 
+    /// The answer of the supplement's batched sandbox status call from what
+    /// is stored: each id's status, after the next scripted change (a batch
+    /// read is a read of each), or a `NOT_FOUND` error for an id not held.
+    fn sandbox_statuses(&mut self, spec: &Spec, body: &Value) -> Option<Answer> {
+        let collection = self.named(spec, SANDBOXES).ok()?;
+        let ids = body.get("sandbox_ids")?.as_array()?;
+        let mut statuses = Vec::new();
+        let mut errors = Vec::new();
+        for id in ids.iter().filter_map(Value::as_str) {
+            let key = (collection.key.clone(), id.to_owned());
+            let change = self.scripts.get_mut(&key).and_then(VecDeque::pop_front);
+            let record = self
+                .collections
+                .get_mut(&collection.key)
+                .and_then(|items| items.get_mut(id));
+            match record {
+                Some(record) => {
+                    if let Some(change) = change {
+                        record.fields.extend(change);
+                    }
+                    let status = record.fields.get("status").cloned();
+                    statuses.push(serde_json::json!({
+                        "sandbox_id": id,
+                        "status": status.unwrap_or_else(|| Value::from("PENDING")),
+                    }));
+                }
+                None => errors.push(serde_json::json!({
+                    "sandbox_id": id,
+                    "code": "NOT_FOUND",
+                    "message": "Sandbox not found",
+                })),
+            }
+        }
+        Some(Answer::ok(
+            200,
+            serde_json::json!({"statuses": statuses, "errors": errors}),
+        ))
+    }
+
     /// The `404` for the first id in `op`'s path that names a resource of a
     /// collection and is not stored (the item's own id, or a parent's, as
     /// in `/api/v1/sandbox/{sandbox_id}/logs`).
@@ -572,7 +643,7 @@ impl Store {
                 }
                 Segment::Param(name) => {
                     let here = prefix.clone();
-                    let collection = self.catalog(spec).iter().find(|c| c.key == here).cloned();
+                    let collection = self.collection_at(spec, &here);
                     if let (Some(collection), Some(raw_id)) = (collection, raw.get(index)) {
                         if !self.holds(&collection, &decode(raw_id)) {
                             return Some(not_found(&collection));
@@ -593,7 +664,13 @@ impl Store {
         body: &Value,
         request: &HttpRequest,
     ) -> Option<Answer> {
-        let id = self.fresh_id(collection);
+        // Items the client names (`/volumes/{name}`) are stored under the
+        // name it chose.
+        let chosen = (collection.id_key == "name")
+            .then(|| body.get("name").and_then(Value::as_str))
+            .flatten()
+            .map(str::to_owned);
+        let id = chosen.unwrap_or_else(|| self.fresh_id(collection));
         let body = match op.request_body() {
             Some(documented) => with_defaults(spec, documented.schema(), body),
             None => body.clone(),
