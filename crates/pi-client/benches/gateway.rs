@@ -191,8 +191,11 @@ impl Python {
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let venv = tmp.join(format!("{}-venv", PYTHON_CLIENT.replace("==", "-")));
         let python = install(&venv)?;
-        // The client keeps an auth cache in `~/.prime`: not the user's.
+        // The client keeps its gateway tokens in `~/.prime`: not the user's,
+        // and emptied, since a token of an earlier run points at a mock that
+        // is gone (its sandboxes had the same ids).
         let home = tmp.join("gateway-bench-home");
+        let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).map_err(|error| error.to_string())?;
         let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/gateway/driver.py");
         let mut child = Command::new(python)
