@@ -132,20 +132,11 @@ fn mock_binary() -> PathBuf {
         return PathBuf::from(path);
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = "build --release --package pi-contract --features cli --bin pi-mock \
+                 --message-format json-render-diagnostics";
     let output = Command::new(cargo)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args([
-            "build",
-            "--release",
-            "--package",
-            "pi-contract",
-            "--features",
-            "cli",
-            "--bin",
-            "pi-mock",
-            "--message-format",
-            "json-render-diagnostics",
-        ])
+        .args(build.split_whitespace())
         .stderr(Stdio::inherit())
         .output()
         .expect("cargo runs");
