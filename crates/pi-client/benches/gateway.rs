@@ -15,6 +15,9 @@
 //!   [`FILE_BYTES`] (a quarter of it under `PI_BENCH_QUICK=1`), measured in
 //!   a child process of this bench (the bench re-run with
 //!   `PI_GATEWAY_CHILD`), since criterion's own allocations would blur them.
+//!   Each records its wall time beside the CPU time of the client and of
+//!   the mock (`usage`), which tells whether the mock, serving on one
+//!   thread, is what bounds a figure.
 //!
 //! Criterion keeps the command rounds; the rest goes to
 //! `<CRITERION_HOME>/gateway/figures.json`, which `cargo xtask bench` reads
@@ -320,11 +323,12 @@ fn commands(
 }
 
 /// What a child process measured: one JSON object on its stdout.
-fn child(role: &str, url: &str, args: &[(&str, String)]) -> Value {
+fn child(role: &str, mock: &Mock, args: &[(&str, String)]) -> Value {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .env("PI_GATEWAY_CHILD", role)
-        .env("PI_GATEWAY_URL", url)
+        .env("PI_GATEWAY_URL", &mock.url)
+        .env("PI_GATEWAY_MOCK_PID", mock.child.id().to_string())
         .stderr(Stdio::inherit());
     for (name, value) in args {
         command.env(name, value);
@@ -356,6 +360,52 @@ fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
+/// CPU seconds (user and system, every thread) of the process `pid`
+/// (`self` for this one), from `/proc/<pid>/stat`, whose clock ticks are
+/// hundredths of a second on Linux.
+fn cpu_secs(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    // After the name: state, then 10 more fields, then utime and stime.
+    let ticks: f64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+/// Where a stretch of work spent its time: wall time, and the CPU time of
+/// the client (this process) and of the mock, to tell which side bounds a
+/// figure (the mock answers on one thread).
+struct Usage {
+    started: Instant,
+    client: f64,
+    mock: f64,
+    mock_pid: String,
+}
+
+impl Usage {
+    fn start() -> Usage {
+        let mock_pid = std::env::var("PI_GATEWAY_MOCK_PID").unwrap();
+        Usage {
+            started: Instant::now(),
+            client: cpu_secs("self"),
+            mock: cpu_secs(&mock_pid),
+            mock_pid,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "wall_secs": self.started.elapsed().as_secs_f64(),
+            "client_cpu_secs": cpu_secs("self") - self.client,
+            "mock_cpu_secs": cpu_secs(&self.mock_pid) - self.mock,
+        })
+    }
+}
+
 /// The child's side: runs what `PI_GATEWAY_CHILD` says and prints JSON.
 fn run_child(role: &str) {
     let url = std::env::var("PI_GATEWAY_URL").unwrap();
@@ -368,12 +418,13 @@ fn run_child(role: &str) {
                 .split(',')
                 .map(str::to_owned)
                 .collect();
+            let usage = Usage::start();
             rt.block_on(async {
                 for _ in 0..3 {
                     round(&client, &sandboxes).await;
                 }
             });
-            json!({ "peak_rss_mib": status_mib("VmHWM") })
+            json!({ "peak_rss_mib": status_mib("VmHWM"), "usage": usage.json() })
         }
         "transfer" => {
             let bytes: u64 = std::env::var("PI_GATEWAY_BYTES").unwrap().parse().unwrap();
@@ -408,37 +459,42 @@ async fn transfer(client: &Client, bytes: u64) -> Value {
 
     let reset = reset_peak();
     let before = status_mib("VmRSS");
+    let usage = Usage::start();
     let started = Instant::now();
     let stored = sandboxes
         .upload(&id, path, tokio::io::repeat(0x5a).take(bytes))
         .await
         .unwrap();
     let upload_secs = started.elapsed().as_secs_f64();
+    let upload_usage = usage.json();
     let upload_growth = status_mib("VmHWM") - before;
     assert_eq!(stored.size as u64, bytes, "the mock stored the whole file");
 
     reset_peak();
     let before = status_mib("VmRSS");
+    let usage = Usage::start();
     let started = Instant::now();
     let got = sandboxes
         .download(&id, path, &mut tokio::io::sink())
         .await
         .unwrap();
     let download_secs = started.elapsed().as_secs_f64();
+    let download_usage = usage.json();
     let download_growth = status_mib("VmHWM") - before;
     assert_eq!(got, bytes, "the download brought the whole file");
 
-    let measured = |secs: f64, growth: f64| {
+    let measured = |secs: f64, growth: f64, usage: Value| {
         json!({
             "mb_per_s": bytes as f64 / secs / 1e6,
             "millis": secs * 1e3,
             "rss_growth_mib": growth,
+            "usage": usage,
         })
     };
     json!({
         "peak_reset": reset,
-        "upload": measured(upload_secs, upload_growth),
-        "download": measured(download_secs, download_growth),
+        "upload": measured(upload_secs, upload_growth, upload_usage),
+        "download": measured(download_secs, download_growth, download_usage),
     })
 }
 
@@ -488,19 +544,22 @@ fn main() {
 
     let peak = child(
         "commands",
-        &mock.url,
+        &mock,
         &[("PI_GATEWAY_SANDBOXES", sandboxes.join(","))],
     );
     let bytes = if quick() { FILE_BYTES / 4 } else { FILE_BYTES };
     let transfer = child(
         "transfer",
-        &mock.url,
+        &mock,
         &[("PI_GATEWAY_BYTES", bytes.to_string())],
     );
     let mut figures = json!({
         "quick": quick(),
         "file_bytes": bytes,
-        "commands": { "pi_client_peak_rss_mib": peak["peak_rss_mib"] },
+        "commands": {
+            "pi_client_peak_rss_mib": peak["peak_rss_mib"],
+            "usage": peak["usage"],
+        },
         "peak_reset": transfer["peak_reset"],
         "upload": transfer["upload"],
         "download": transfer["download"],
