@@ -6,6 +6,11 @@
 //! (nanoseconds per iteration) and `benchmark.json` (the throughput one
 //! iteration stands for). The median is used: on a shared machine a few slow
 //! samples move the mean, not the median.
+//!
+//! What criterion cannot express (peak RSS, the growth of RSS over a
+//! transfer, a transfer timed once because the mock keeps every byte) the
+//! gateway bench writes to `<CRITERION_HOME>/gateway/figures.json`
+//! ([`RECORDED`]); those figures name a JSON pointer into it.
 
 use std::path::Path;
 
@@ -22,11 +27,22 @@ const fn id(group: &'static str, function: &'static str) -> BenchId {
     BenchId { group, function }
 }
 
+/// The file of figures the gateway bench records beside criterion's, under
+/// the criterion home.
+pub(crate) const RECORDED: &str = "gateway/figures.json";
+
 /// What a figure is computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Source {
     /// Time per iteration.
     Time(BenchId),
+    /// Elements per second.
+    Rate(BenchId),
+    /// A number of MiB in the recorded figures, at this JSON pointer.
+    RecordedMib(&'static str),
+    /// A transfer in the recorded figures, at this JSON pointer: an object
+    /// with `mb_per_s` and `millis`.
+    RecordedTransfer(&'static str),
     /// Bytes per second, from the bytes one iteration handles.
     Throughput(BenchId),
     /// Work per second of `contender` over that of `baseline` (both
@@ -46,6 +62,8 @@ pub(crate) enum Target {
     AtLeastMbPerS(f64),
     /// A ratio, at least.
     AtLeastRatio(f64),
+    /// Mebibytes (of memory), at most.
+    AtMostMib(f64),
 }
 
 /// A figure of the report.
@@ -61,6 +79,10 @@ pub(crate) struct Figure {
     /// For a wall-clock ratio: the loopback shape whose instruction counts
     /// decide when the ratio misses by less than the clock's noise.
     pub(crate) tiebreak: Option<Shape>,
+    /// A JSON pointer into the recorded figures: when a reason stands there
+    /// (the Python client could not be installed, say), the figure was not
+    /// measured for that reason, which the report says instead of a miss.
+    pub(crate) skipped_when: Option<&'static str>,
 }
 
 /// Every criterion figure, in report order. The ids are those the bench
@@ -72,6 +94,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtMostMs(30.0)),
         before: Some("18.2 ms (67 ms in the issue)"),
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "validate a create-pod request",
@@ -79,6 +102,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: None,
         before: None,
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "validate a 1,000-pod page answer",
@@ -86,6 +110,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: None,
         before: None,
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "decode a 1,000-pod page into `Page<Pod>`",
@@ -93,6 +118,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtLeastMbPerS(200.0)),
         before: None,
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "decode 1,000 GPU offers into `GpuAvailabilityList`",
@@ -100,6 +126,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtLeastMbPerS(200.0)),
         before: None,
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "decode 1,000 GPU offers by type into `GpuOffersByType`",
@@ -107,6 +134,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtLeastMbPerS(200.0)),
         before: None,
         tiebreak: None,
+        skipped_when: None,
     },
     Figure {
         label: "loopback `secrets().get`, one connection: pi-client / reqwest + serde_json",
@@ -117,6 +145,7 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtLeastRatio(0.95)),
         before: Some("0.864× in this bench (0.83× in the issue)"),
         tiebreak: Some(Shape::Sequential),
+        skipped_when: None,
     },
     Figure {
         label: "loopback `secrets().get`, 32 tasks: pi-client / reqwest + serde_json",
@@ -127,8 +156,82 @@ pub(crate) const FIGURES: &[Figure] = &[
         target: Some(Target::AtLeastRatio(0.95)),
         before: Some("0.854× in this bench (1.00× in the issue)"),
         tiebreak: Some(Shape::Tasks(32)),
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway: 1,000 commands over 100 sandboxes, 256 in flight, pi-client",
+        source: Source::Rate(GATEWAY_PI_CLIENT),
+        target: None,
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway: the same rounds, official Python async client (prime-sandboxes 0.5.1)",
+        source: Source::Rate(GATEWAY_PYTHON),
+        target: None,
+        before: None,
+        tiebreak: None,
+        skipped_when: Some(PYTHON_NOT_MEASURED),
+    },
+    Figure {
+        label: "gateway commands: pi-client / official Python client, same mock, same run",
+        source: Source::Ratio {
+            baseline: GATEWAY_PYTHON,
+            contender: GATEWAY_PI_CLIENT,
+        },
+        target: Some(Target::AtLeastRatio(10.0)),
+        before: None,
+        tiebreak: None,
+        skipped_when: Some(PYTHON_NOT_MEASURED),
+    },
+    Figure {
+        label: "gateway commands: peak RSS of a process running 3 such rounds with pi-client",
+        source: Source::RecordedMib("/commands/pi_client_peak_rss_mib"),
+        target: None,
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway upload of 1 GiB (256 MiB under --quick) to the mock, pi-client",
+        source: Source::RecordedTransfer("/upload"),
+        target: None,
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway upload: growth of the client's peak RSS over its RSS before",
+        source: Source::RecordedMib("/upload/rss_growth_mib"),
+        target: Some(Target::AtMostMib(32.0)),
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway download of the same file into a sink, pi-client",
+        source: Source::RecordedTransfer("/download"),
+        target: None,
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
+    },
+    Figure {
+        label: "gateway download: growth of the client's peak RSS over its RSS before",
+        source: Source::RecordedMib("/download/rss_growth_mib"),
+        target: Some(Target::AtMostMib(32.0)),
+        before: None,
+        tiebreak: None,
+        skipped_when: None,
     },
 ];
+
+/// The gateway bench's command rounds, one function per client.
+const GATEWAY_PI_CLIENT: BenchId = id("gateway_commands", "pi_client");
+const GATEWAY_PYTHON: BenchId = id("gateway_commands", "python");
+/// Where the gateway bench says why the Python client was not measured.
+const PYTHON_NOT_MEASURED: &str = "/python_not_measured";
 
 /// One benchmark's result as criterion recorded it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,6 +263,25 @@ pub(crate) fn read_estimate(home: &Path, bench: BenchId) -> Result<Estimate, Str
     };
     parse_estimate(&read("estimates.json")?, &read("benchmark.json")?)
         .map_err(|problem| format!("{}/{}: {problem}", bench.group, bench.function))
+}
+
+/// The figures the gateway bench recorded under `home`.
+pub(crate) fn read_recorded(home: &Path) -> Result<serde_json::Value, String> {
+    let path = home.join(RECORDED);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| format!("no {} ({error})", path.display()))?;
+    serde_json::from_str(&text).map_err(|error| format!("{} is not JSON: {error}", path.display()))
+}
+
+/// Why `figure` was not measured, when the recorded figures say so.
+pub(crate) fn skip_reason(
+    figure: &Figure,
+    recorded: &Result<serde_json::Value, String>,
+) -> Option<String> {
+    let pointer = figure.skipped_when?;
+    let recorded = recorded.as_ref().ok()?;
+    let why = recorded.pointer(pointer)?.as_str()?;
+    Some(why.to_owned())
 }
 
 /// The median and the throughput from criterion's two files.
@@ -198,15 +320,33 @@ pub(crate) enum Value {
         baseline_micros: f64,
         contender_micros: f64,
     },
+    PerSecond(f64),
+    Mib(f64),
 }
 
-/// Computes `source` from the estimates `read` returns.
+/// Computes `source` from the estimates `read` returns or the `recorded`
+/// figures.
 pub(crate) fn value_of(
     source: Source,
     read: &mut dyn FnMut(BenchId) -> Result<Estimate, String>,
+    recorded: &Result<serde_json::Value, String>,
 ) -> Result<Value, String> {
+    let number = |pointer: &str| -> Result<f64, String> {
+        let recorded = recorded.as_ref().map_err(String::clone)?;
+        recorded
+            .pointer(pointer)
+            .and_then(serde_json::Value::as_f64)
+            .filter(|number| number.is_finite() && *number >= 0.0)
+            .ok_or_else(|| format!("{RECORDED} has no number at {pointer}"))
+    };
     match source {
         Source::Time(bench) => Ok(Value::Millis(read(bench)?.nanos / 1e6)),
+        Source::Rate(bench) => Ok(Value::PerSecond(1e9 / read(bench)?.nanos_per_element())),
+        Source::RecordedMib(pointer) => Ok(Value::Mib(number(pointer)?)),
+        Source::RecordedTransfer(pointer) => Ok(Value::MbPerS {
+            mb_per_s: number(&format!("{pointer}/mb_per_s"))?,
+            millis: number(&format!("{pointer}/millis"))?,
+        }),
         Source::Throughput(bench) => {
             let estimate = read(bench)?;
             let bytes = estimate.bytes.ok_or_else(|| {
@@ -242,6 +382,7 @@ impl Target {
             (Target::AtMostMs(bound), Value::Millis(millis)) => millis <= bound,
             (Target::AtLeastMbPerS(bound), Value::MbPerS { mb_per_s, .. }) => mb_per_s >= bound,
             (Target::AtLeastRatio(bound), Value::Ratio { ratio, .. }) => ratio >= bound,
+            (Target::AtMostMib(bound), Value::Mib(mib)) => mib <= bound,
             _ => false,
         }
     }
@@ -253,6 +394,7 @@ impl std::fmt::Display for Target {
             Target::AtMostMs(bound) => write!(f, "≤ {bound} ms"),
             Target::AtLeastMbPerS(bound) => write!(f, "≥ {bound} MB/s"),
             Target::AtLeastRatio(bound) => write!(f, "≥ {bound:.2}×"),
+            Target::AtMostMib(bound) => write!(f, "≤ {bound} MiB"),
         }
     }
 }
@@ -273,6 +415,8 @@ impl std::fmt::Display for Value {
                 f,
                 "{ratio:.3}× ({contender_micros:.1} µs vs {baseline_micros:.1} µs per call)"
             ),
+            Value::PerSecond(rate) => write!(f, "{rate:.0} per second"),
+            Value::Mib(mib) => write!(f, "{mib:.1} MiB"),
         }
     }
 }
@@ -326,7 +470,8 @@ mod tests {
                 },
             })
         };
-        let speed = value_of(Source::Throughput(id("g", "decode")), &mut read).unwrap();
+        let none = Err("not recorded".to_owned());
+        let speed = value_of(Source::Throughput(id("g", "decode")), &mut read, &none).unwrap();
         assert!(matches!(speed, Value::MbPerS { mb_per_s, .. } if (mb_per_s - 250.0).abs() < 1e-9));
         assert!(Target::AtLeastMbPerS(200.0).is_met_by(speed));
         assert!(!Target::AtLeastMbPerS(300.0).is_met_by(speed));
@@ -335,12 +480,64 @@ mod tests {
             baseline: id("g", "baseline"),
             contender: id("g", "pi_client"),
         };
-        let ratio = value_of(ratio, &mut read).unwrap();
+        let ratio = value_of(ratio, &mut read, &none).unwrap();
         assert!(matches!(ratio, Value::Ratio { ratio, .. } if (ratio - 0.9).abs() < 1e-9));
         assert!(!Target::AtLeastRatio(0.95).is_met_by(ratio));
         assert_eq!(ratio.to_string(), "0.900× (20.0 µs vs 18.0 µs per call)");
         // A value in the wrong unit never passes.
         assert!(!Target::AtMostMs(30.0).is_met_by(speed));
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn recorded_figures_are_read_by_pointer_and_judged_in_mib() {
+        let recorded = Ok(json!({
+            "commands": {"pi_client_peak_rss_mib": 21.5},
+            "upload": {"mb_per_s": 812.4, "millis": 330.5, "rss_growth_mib": 40.0},
+            "python_not_measured": "python3 is not available",
+        }));
+        let mut no_criterion = |_: BenchId| Err("unused".to_owned());
+        let mut value = |source| value_of(source, &mut no_criterion, &recorded);
+        let peak = value(Source::RecordedMib("/commands/pi_client_peak_rss_mib")).unwrap();
+        assert_eq!(peak.to_string(), "21.5 MiB");
+        assert!(Target::AtMostMib(32.0).is_met_by(peak));
+        let growth = value(Source::RecordedMib("/upload/rss_growth_mib")).unwrap();
+        assert!(!Target::AtMostMib(32.0).is_met_by(growth));
+        assert_eq!(Target::AtMostMib(32.0).to_string(), "≤ 32 MiB");
+        let upload = value(Source::RecordedTransfer("/upload")).unwrap();
+        assert_eq!(upload.to_string(), "812 MB/s (330.50 ms)");
+        let missing = value(Source::RecordedTransfer("/download")).unwrap_err();
+        assert!(missing.contains("/download/mb_per_s"), "{missing}");
+        // Without the file, every recorded figure says why.
+        let absent = Err("no figures.json".to_owned());
+        let error = value_of(Source::RecordedMib("/x"), &mut no_criterion, &absent);
+        assert_eq!(error.unwrap_err(), "no figures.json");
+
+        let python = FIGURES
+            .iter()
+            .find(|figure| figure.skipped_when.is_some())
+            .unwrap();
+        assert_eq!(
+            skip_reason(python, &recorded).as_deref(),
+            Some("python3 is not available")
+        );
+        assert_eq!(skip_reason(python, &Ok(json!({}))), None);
+        assert_eq!(skip_reason(&FIGURES[0], &recorded), None);
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn a_rate_is_elements_per_second() {
+        // 1,000 commands in 125 ms: 8,000 per second.
+        let mut read = |_: BenchId| {
+            Ok(Estimate {
+                nanos: 125.0e6,
+                bytes: None,
+                elements: Some(1000),
+            })
+        };
+        let rate = value_of(Source::Rate(id("g", "f")), &mut read, &Ok(json!({}))).unwrap();
+        assert_eq!(rate.to_string(), "8000 per second");
     }
 
     #[test]
@@ -362,6 +559,7 @@ mod tests {
                 (Source::Time(_), Target::AtMostMs(_))
                     | (Source::Throughput(_), Target::AtLeastMbPerS(_))
                     | (Source::Ratio { .. }, Target::AtLeastRatio(_))
+                    | (Source::RecordedMib(_), Target::AtMostMib(_))
             );
             assert!(
                 matches,

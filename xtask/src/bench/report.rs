@@ -75,6 +75,9 @@ impl Machine {
 pub(crate) struct Measured {
     pub(crate) figure: Figure,
     pub(crate) value: Result<Value, String>,
+    /// Why the figure was not measured in this run, when that is no miss
+    /// (the official Python client could not be installed here).
+    pub(crate) skipped: Option<String>,
 }
 
 /// What building and checking the SDK costs.
@@ -169,7 +172,7 @@ impl Report {
         if !self.benches_ran {
             misses.push("cargo bench failed".to_owned());
         }
-        for measured in &self.measured {
+        for measured in self.measured.iter().filter(|m| m.skipped.is_none()) {
             match (&measured.value, measured.figure.target) {
                 (Err(problem), _) => {
                     misses.push(format!(
@@ -248,12 +251,13 @@ impl Report {
         let _ = writeln!(out, "|---|---|---|---|---|");
         for measured in &self.measured {
             let figure = &measured.figure;
-            let (value, result) = match (&measured.value, figure.target) {
-                (Ok(value), Some(target)) => {
+            let (value, result) = match (&measured.skipped, &measured.value, figure.target) {
+                (Some(why), _, _) => (format!("not measured: {why}"), "skipped"),
+                (None, Ok(value), Some(target)) => {
                     (value.to_string(), self.judge(figure, target, *value).text())
                 }
-                (Ok(value), None) => (value.to_string(), "reported"),
-                (Err(problem), _) => (format!("not measured: {problem}"), "**miss**"),
+                (None, Ok(value), None) => (value.to_string(), "reported"),
+                (None, Err(problem), _) => (format!("not measured: {problem}"), "**miss**"),
             };
             let target = figure
                 .target
@@ -437,6 +441,7 @@ mod tests {
             measured: vec![Measured {
                 figure: FIGURES[0],
                 value,
+                skipped: None,
             }],
             instructions: Vec::new(),
             instructions_skipped: None,
@@ -492,6 +497,7 @@ mod tests {
                 baseline_micros: 10.0,
                 contender_micros: 10.0 / ratio,
             }),
+            skipped: None,
         }];
         report.instructions = counts
             .map(|counts| {
@@ -550,6 +556,18 @@ mod tests {
         // Without counts, a ratio within the noise is still a miss.
         report.measured = loopback(0.93, None).measured;
         assert_eq!(report.misses().len(), 1);
+    }
+
+    #[test]
+    fn a_figure_skipped_for_a_reason_says_it_and_is_no_miss() {
+        let mut report = report(Err("no estimates.json".to_owned()), 1.0, "pi-types v0\n");
+        report.measured[0].skipped = Some("python3 is not available".to_owned());
+        assert!(report.misses().is_empty(), "{:?}", report.misses());
+        let text = report.render();
+        assert!(
+            text.contains("| not measured: python3 is not available | ≤ 30 ms | skipped |"),
+            "{text}"
+        );
     }
 
     #[test]
