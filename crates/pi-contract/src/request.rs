@@ -129,18 +129,23 @@ pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// An HTTP header map as the lower-case name and text value pairs
+/// [`HttpRequest::headers`] holds.
+pub(crate) fn header_pairs(headers: &hyper::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 impl From<&wiremock::Request> for HttpRequest {
     fn from(request: &wiremock::Request) -> HttpRequest {
-        let headers = request
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_ascii_lowercase(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = header_pairs(&request.headers);
         HttpRequest {
             method: request.method.as_str().to_ascii_uppercase(),
             path: request.url.path().to_owned(),

@@ -221,16 +221,7 @@ async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Chan
         .path_and_query()
         .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
     let mut http = HttpRequest::new(parts.method.as_str(), &target);
-    http.headers = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_ascii_lowercase(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    http.headers = crate::request::header_pairs(&parts.headers);
     let rest = http
         .path
         .strip_prefix(PREFIX)
