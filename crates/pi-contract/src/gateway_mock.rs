@@ -573,7 +573,5 @@ fn split(body: &[u8], delimiter: Vec<u8>) -> impl Iterator<Item = &[u8]> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }

@@ -99,6 +99,9 @@ async fn accept(
             _ = &mut stop => return,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                // A stream's events are small writes that must go out as they
+                // happen, not wait for the peer's delayed acknowledgement.
+                let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
@@ -466,11 +469,14 @@ async fn pump(
         changes.borrow_and_update();
         match session.next(stream, sent) {
             Next::Events(events) => {
+                // What is ready goes out in one write.
+                sent += events.len();
+                let mut batch = Vec::new();
                 for event in events {
-                    if sender.send(Ok(framed(event))).await.is_err() {
-                        return;
-                    }
-                    sent += 1;
+                    batch.extend_from_slice(&framed(event));
+                }
+                if sender.send(Ok(Bytes::from(batch))).await.is_err() {
+                    return;
                 }
             }
             Next::Superseded => return,
@@ -493,9 +499,9 @@ async fn pump(
                 return;
             }
             Next::End(Ending::Exit(exit)) => {
-                if sender.send(Ok(framed(Event::End(exit)))).await.is_ok() {
-                    let _ = sender.send(end(None)).await;
-                }
+                let mut last = framed(Event::End(exit)).to_vec();
+                last.extend_from_slice(&end_stream(None).unwrap_or_default());
+                let _ = sender.send(Ok(Bytes::from(last))).await;
                 return;
             }
             Next::End(Ending::Error(code, message)) => {
