@@ -1,8 +1,8 @@
 //! The mock gateway's own HTTP server. wiremock answers with whole bodies,
 //! but a command's output is a stream whose events arrive over time (and
 //! may break off), so the gateway runs on a small hyper server beside the
-//! REST mock, on a thread and runtime of its own as wiremock's server is:
-//! it answers whatever runtime (or none) the test itself uses.
+//! REST mock, on a runtime of its own: it answers whatever runtime (or none)
+//! the test itself uses.
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -53,7 +53,13 @@ impl GatewayServer {
         let listener = std::net::TcpListener::bind((ip, 0))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // Workers of its own, as many as the machine has cores (up to 4): a
+        // mock that thousands of commands go through must not be the
+        // bottleneck of the client measured against it.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("pi-contract-gateway")
             .enable_all()
             .build()?;
         let (shutdown, stop) = oneshot::channel::<()>();
@@ -454,35 +460,29 @@ async fn pump(
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
     deadline: Option<tokio::time::Instant>,
 ) {
-    let end = |error: Option<(Code, &str)>| Ok(Bytes::from(end_stream(error).unwrap_or_default()));
+    let end = |error: Option<(Code, &str)>| end_stream(error).unwrap_or_default();
     let stream = session.attach();
-    if sender
-        .send(Ok(framed(session.start_event())))
-        .await
-        .is_err()
-    {
-        return;
-    }
+    // What is ready goes out in one write: the announcement, the events
+    // made so far and, for a command that already ended, its end.
+    let mut batch = framed(session.start_event()).to_vec();
     let mut sent = 1_usize;
     let mut changes = session.watch();
     loop {
         changes.borrow_and_update();
         match session.next(stream, sent) {
             Next::Events(events) => {
-                // What is ready goes out in one write.
                 sent += events.len();
-                let mut batch = Vec::new();
                 for event in events {
                     batch.extend_from_slice(&framed(event));
-                }
-                if sender.send(Ok(Bytes::from(batch))).await.is_err() {
-                    return;
                 }
             }
             Next::Superseded => return,
             Next::Break(Break::Drop) => {
+                if !batch.is_empty() && sender.send(Ok(Bytes::from(batch))).await.is_err() {
+                    return;
+                }
                 // What went before reaches the client first: wait until the
-                // server took every queued event, and a moment to write it.
+                // server took every queued write, and a moment to send it.
                 while sender.capacity() < sender.max_capacity() {
                     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
                 }
@@ -493,22 +493,29 @@ async fn pump(
             }
             Next::Break(Break::ExpireToken) => {
                 lock(&state.gateway).expire_tokens();
-                let _ = sender
-                    .send(end(Some((Code::Unauthenticated, "the token has expired"))))
-                    .await;
+                batch.extend_from_slice(&end(Some((
+                    Code::Unauthenticated,
+                    "the token has expired",
+                ))));
+                let _ = sender.send(Ok(Bytes::from(batch))).await;
                 return;
             }
             Next::End(Ending::Exit(exit)) => {
-                let mut last = framed(Event::End(exit)).to_vec();
-                last.extend_from_slice(&end_stream(None).unwrap_or_default());
-                let _ = sender.send(Ok(Bytes::from(last))).await;
+                batch.extend_from_slice(&framed(Event::End(exit)));
+                batch.extend_from_slice(&end(None));
+                let _ = sender.send(Ok(Bytes::from(batch))).await;
                 return;
             }
             Next::End(Ending::Error(code, message)) => {
-                let _ = sender.send(end(Some((code, &message)))).await;
+                batch.extend_from_slice(&end(Some((code, &message))));
+                let _ = sender.send(Ok(Bytes::from(batch))).await;
                 return;
             }
             Next::Wait => {
+                let ready = std::mem::take(&mut batch);
+                if !ready.is_empty() && sender.send(Ok(Bytes::from(ready))).await.is_err() {
+                    return;
+                }
                 let passed = async {
                     match deadline {
                         Some(deadline) => tokio::time::sleep_until(deadline).await,
@@ -519,7 +526,8 @@ async fn pump(
                     changed = changes.changed() => if changed.is_err() { return },
                     () = passed => {
                         let message = "the call's deadline passed";
-                        let _ = sender.send(end(Some((Code::DeadlineExceeded, message)))).await;
+                        let last = end(Some((Code::DeadlineExceeded, message)));
+                        let _ = sender.send(Ok(Bytes::from(last))).await;
                         return;
                     }
                 }

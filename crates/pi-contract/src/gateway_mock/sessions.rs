@@ -314,6 +314,15 @@ impl Session {
         finish: Finish,
         handler: Option<Handler>,
     ) {
+        // A script that neither pauses nor reads stdin is played at once:
+        // no task, and a stream finds the whole command ready.
+        if handler.is_none() && !steps.iter().any(|step| matches!(step, Step::Wait(_))) {
+            for step in steps {
+                self.emit(data(step));
+            }
+            self.finish(ending_of(finish));
+            return;
+        }
         let session = Arc::clone(self);
         let task = tokio::spawn(async move {
             let ending = match handler {
@@ -328,22 +337,11 @@ impl Session {
                 None => {
                     for step in steps {
                         match step {
-                            Step::Stdout(bytes) => session.emit(Event::Data(DataEvent {
-                                output: Some(Output::Stdout(bytes)),
-                            })),
-                            Step::Stderr(bytes) => session.emit(Event::Data(DataEvent {
-                                output: Some(Output::Stderr(bytes)),
-                            })),
                             Step::Wait(pause) => tokio::time::sleep(pause).await,
+                            output => session.emit(data(output)),
                         }
                     }
-                    match finish {
-                        Finish::Exit(code) => exit(code),
-                        Finish::TimesOut => Ending::Error(
-                            Code::DeadlineExceeded,
-                            "the command did not finish before its deadline".to_owned(),
-                        ),
-                    }
+                    ending_of(finish)
                 }
             };
             session.finish(ending);
@@ -354,6 +352,29 @@ impl Session {
         } else {
             state.task = Some(task.abort_handle());
         }
+    }
+}
+
+/// The event of an output step (a pause makes none: it is not asked).
+fn data(step: Step) -> Event {
+    let output = match step {
+        Step::Stdout(bytes) => Output::Stdout(bytes),
+        Step::Stderr(bytes) => Output::Stderr(bytes),
+        Step::Wait(_) => Output::Stdout(Vec::new()),
+    };
+    Event::Data(DataEvent {
+        output: Some(output),
+    })
+}
+
+/// How a script that played all its steps ends.
+fn ending_of(finish: Finish) -> Ending {
+    match finish {
+        Finish::Exit(code) => exit(code),
+        Finish::TimesOut => Ending::Error(
+            Code::DeadlineExceeded,
+            "the command did not finish before its deadline".to_owned(),
+        ),
     }
 }
 
