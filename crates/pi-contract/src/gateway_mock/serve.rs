@@ -53,13 +53,10 @@ impl GatewayServer {
         let listener = std::net::TcpListener::bind((ip, 0))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        // Workers of its own, as many as the machine has cores (up to 4): a
-        // mock that thousands of commands go through must not be the
-        // bottleneck of the client measured against it.
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(workers)
-            .thread_name("pi-contract-gateway")
+        // One thread of its own: the caller's runtime may be a test's
+        // current-thread one that blocks, and more threads than this would
+        // only compete with the client measured against the mock.
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let (shutdown, stop) = oneshot::channel::<()>();
