@@ -162,5 +162,12 @@ mod tests {
                 .client_call("GET /api/v1/secrets/{secret_id}")
                 .is_some_and(|call| call.starts_with("client.secrets()"))
         );
+        // The supplement's rows name their calls like the published ones.
+        assert_eq!(
+            names
+                .client_call("POST /api/v1/sandbox/status:batchGet")
+                .as_deref(),
+            Some("client.sandboxes().batch_status(…)")
+        );
     }
 }

@@ -46,7 +46,8 @@ pub(crate) enum Paging {
         size: &'static str,
     },
     /// `start` numbers pages from 1; `largest` is the largest page size the
-    /// document allows, which a stream asks for when the caller set none.
+    /// document allows (where it states none, the size `codegen.toml` gives
+    /// as `stream_size`), which a stream asks for when the caller set none.
     Page {
         start: &'static str,
         size: &'static str,

@@ -381,7 +381,8 @@ impl Context<'_> {
                 let (param, converted) = body_param(field);
                 let doc = doc_attr(&format!("Sets {}", client_links(&field.doc)));
                 let assign = if filled {
-                    quote!(self.body.#value = #converted.into();)
+                    let filled = filled_value(field, converted);
+                    quote!(self.body.#value = #filled;)
                 } else {
                     quote!(self.body = self.body.#with(#converted);)
                 };
@@ -410,6 +411,9 @@ impl Context<'_> {
 
         let (answer, output, list, missing_data) = self.answer(operation, settings, &at)?;
         let paging = match settings.paging.as_deref() {
+            None if settings.stream_size.is_some() => {
+                return Err(at("`stream_size` needs `paging = \"page\"`".into()));
+            }
             None => quote!(),
             Some(style) => {
                 let start = settings
@@ -429,14 +433,35 @@ impl Context<'_> {
                 }
                 match style {
                     "offset" => {
+                        if settings.stream_size.is_some() {
+                            return Err(at("`stream_size` is for `page` paging only".into()));
+                        }
                         quote!(.paged(crate::endpoint::Paging::Offset { start: #start, size: #size }))
                     }
                     "page" => {
-                        let largest = queries
+                        let maximum = queries
                             .iter()
                             .find(|q| q.wire == size)
-                            .and_then(|q| q.schema.get("maximum").and_then(Value::as_i64))
-                            .ok_or_else(|| at(format!("the page size `{size}` has no maximum")))?;
+                            .and_then(|q| q.schema.get("maximum").and_then(Value::as_i64));
+                        let largest = match (maximum, settings.stream_size) {
+                            (Some(largest), None) => largest,
+                            (None, Some(chosen)) if chosen >= 1 => chosen,
+                            (None, Some(chosen)) => {
+                                return Err(at(format!(
+                                    "`stream_size` is {chosen}: a page holds at least 1 item"
+                                )));
+                            }
+                            (Some(largest), Some(_)) => {
+                                return Err(at(format!(
+                                    "the document gives the page size `{size}` a maximum ({largest}), which a stream asks for: drop `stream_size`"
+                                )));
+                            }
+                            (None, None) => {
+                                return Err(at(format!(
+                                    "the page size `{size}` has no maximum: give the size a stream asks for in `stream_size` (what the official client asks for)"
+                                )));
+                            }
+                        };
                         quote!(.paged(crate::endpoint::Paging::Page { start: #start, size: #size, largest: #largest }))
                     }
                     other => return Err(at(format!("unknown paging style `{other}`"))),
@@ -839,6 +864,25 @@ fn body_param(field: &Field) -> (TokenStream, TokenStream) {
             )
         }
         other => (client_type(other), quote!(#value)),
+    }
+}
+
+/// What a setter stores in a filled body field (one the struct holds
+/// directly, not through `with_*`): the setter's argument as the field's
+/// type, `Some(…)` when the field may be null.
+fn filled_value(field: &Field, converted: TokenStream) -> TokenStream {
+    let (inner, nullable) = match &field.ty {
+        Ty::Option(inner) => (inner.as_ref(), true),
+        other => (other, false),
+    };
+    let value = match inner {
+        Ty::Text | Ty::Secret => quote!(#converted.into()),
+        _ => converted,
+    };
+    if nullable {
+        quote!(Some(#value))
+    } else {
+        value
     }
 }
 

@@ -59,6 +59,11 @@ pub(crate) struct OperationConfig {
     pub(crate) start: Option<String>,
     /// The query parameter that holds the page size (`limit`, `page_size`).
     pub(crate) size: Option<String>,
+    /// For `page` paging whose size parameter the document gives no
+    /// maximum: the page size a stream asks for when the caller set none
+    /// (what the official client asks for). A stream numbering pages needs a
+    /// size to know how many items the pages before its start held.
+    pub(crate) stream_size: Option<i64>,
     /// The answer field with the page's items, when the answer is not the
     /// `Page` envelope (whose items are `data`).
     pub(crate) items: Option<String>,

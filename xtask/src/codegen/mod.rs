@@ -459,6 +459,52 @@ mod tests {
     }
 
     #[test]
+    fn a_numbered_page_needs_a_size_for_its_stream_from_the_document_or_the_config() {
+        let unsized_pages = scratch_root("stream-size-missing", |config| {
+            config.replacen("stream_size = 50\n", "", 1)
+        });
+        let error = generate(&unsized_pages).unwrap_err();
+        assert!(
+            error.contains("GET /api/v1/sandbox/volumes") && error.contains("`stream_size`"),
+            "{error}"
+        );
+        let redundant = scratch_root("stream-size-redundant", |config| {
+            config.replacen(
+                "items = \"sandboxes\"\n",
+                "items = \"sandboxes\"\nstream_size = 50\n",
+                1,
+            )
+        });
+        let error = generate(&redundant).unwrap_err();
+        assert!(
+            error.contains("GET /api/v1/sandbox:") && error.contains("drop `stream_size`"),
+            "{error}"
+        );
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(client::CLIENT_DIR)
+            .unwrap();
+        assert!(files["sandboxes.rs"].contains("largest: 50i64"));
+    }
+
+    #[test]
+    fn a_filled_field_that_may_be_null_is_set_to_some_value() {
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(client::CLIENT_DIR)
+            .unwrap();
+        let sandboxes = &files["sandboxes.rs"];
+        assert!(sandboxes.contains("pi_types::SetEgressPolicy::new(None, None)"));
+        assert!(
+            sandboxes.contains(
+                "self.body.allowlist = Some(allowlist.into_iter().map(Into::into).collect());"
+            ),
+            "the allowlist setter"
+        );
+        assert!(sandboxes.contains("self.body.force = force;"));
+    }
+
+    #[test]
     fn team_setters_exist_only_where_the_operation_takes_a_team() {
         let files = generate(&project_root())
             .unwrap()

@@ -69,3 +69,10 @@ impl crate::page::Paged for pi_types::SandboxList {
         (self.sandboxes, self.total)
     }
 }
+
+impl crate::page::Paged for pi_types::VolumeList {
+    type Item = pi_types::Volume;
+    fn into_items(self) -> (Vec<pi_types::Volume>, i64) {
+        (self.volumes, self.total)
+    }
+}

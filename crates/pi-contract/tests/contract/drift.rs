@@ -26,11 +26,12 @@ fn at<'a>(document: &'a mut Value, pointer: &str) -> &'a mut Value {
         .unwrap_or_else(|| panic!("the vendored spec has no {pointer}; update this drift test"))
 }
 
-/// Runs the suite on the edited document (the per-operation checks for the
+/// Runs the suite on the edited document with the supplement laid over it,
+/// as `contract --spec` does (the per-operation checks for the
 /// Secrets operations, which every edit here is about); returns whether it
 /// passed and its report.
 async fn suite_on(document: Value) -> (bool, String) {
-    let spec = Spec::from_value(document).unwrap();
+    let spec = Spec::from_value(crate::with_supplement(&document)).unwrap();
     let secrets_only = |id: &str| id.contains("secret");
     let report = run_suite_checking(
         Arc::new(spec),

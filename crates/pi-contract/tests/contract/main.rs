@@ -102,13 +102,17 @@ pub fn load_aligned(path: &std::path::Path) -> Arc<Spec> {
     let mut document = pi_contract::document::read_document(path)
         .unwrap_or_else(|error| panic!("cannot load the spec {}: {error}", path.display()));
     pi_contract::diff::align_operation_ids(vendored_spec().document(), &mut document);
-    // The supplement describes what the document lacks, whichever version.
-    let merged =
-        pi_contract::supplement::with_embedded_supplement(&document).unwrap_or_else(|error| {
-            panic!("cannot lay the supplement over {}: {error}", path.display())
-        });
-    match Spec::from_value(merged.document) {
+    match Spec::from_value(with_supplement(&document)) {
         Ok(spec) => Arc::new(spec),
         Err(error) => panic!("cannot load the spec {}: {error}", path.display()),
     }
+}
+
+/// `document` with the project's supplement laid over it, as the suite
+/// runs on any document: the supplement describes what the document lacks,
+/// whichever version, and its operations have drivers like the others.
+pub fn with_supplement(document: &serde_json::Value) -> serde_json::Value {
+    pi_contract::supplement::with_embedded_supplement(document)
+        .unwrap_or_else(|error| panic!("cannot lay the supplement over the document: {error}"))
+        .document
 }

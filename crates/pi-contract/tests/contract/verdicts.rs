@@ -49,7 +49,7 @@ async fn verdicts(edited: Value, area: &str) -> (Verdict, Verdict, String) {
     let from_diff = diff.worst().map_or(Verdict::Holds, Verdict::of_class);
     let mut aligned = edited;
     align_operation_ids(&vendored, &mut aligned);
-    let spec = Arc::new(Spec::from_value(aligned).unwrap());
+    let spec = Arc::new(Spec::from_value(crate::with_supplement(&aligned)).unwrap());
     let suite = run_suite_against(spec, Some(vendored_spec()), "edited", |id| {
         id.contains(area)
     })

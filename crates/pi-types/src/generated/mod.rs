@@ -113,7 +113,17 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<PortProtocol>("PortProtocol"),
     crate::enums::EnumEntry::of::<ResourceType>("ResourceType"),
     crate::enums::EnumEntry::of::<PortPurpose>("PortPurpose"),
+    crate::enums::EnumEntry::of::<
+        BackgroundJobLookupErrorCode,
+    >("BackgroundJobLookupErrorCode"),
+    crate::enums::EnumEntry::of::<
+        CheckpointDeleteErrorCode,
+    >("CheckpointDeleteErrorCode"),
+    crate::enums::EnumEntry::of::<SandboxLifecycleStatus>("SandboxLifecycleStatus"),
     crate::enums::EnumEntry::of::<SandboxStatus>("SandboxStatus"),
+    crate::enums::EnumEntry::of::<
+        SandboxStatusLookupErrorCode,
+    >("SandboxStatusLookupErrorCode"),
     crate::enums::EnumEntry::of::<TunnelState>("TunnelState"),
     crate::enums::EnumEntry::of::<TeamRole>("TeamRole"),
     crate::enums::EnumEntry::of::<UserRole>("UserRole"),
