@@ -44,6 +44,13 @@ async fn gateway_server_until(expires_at: &str) -> MockServer {
         })))
         .mount(&server)
         .await;
+    // The sandbox still runs, as its error context says when a failed
+    // gateway call asks.
+    Mock::given(method("GET"))
+        .and(path("/api/v1/sandbox/sb_1/error-context"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "RUNNING"})))
+        .mount(&server)
+        .await;
     server
 }
 

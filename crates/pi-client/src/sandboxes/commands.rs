@@ -686,14 +686,14 @@ impl Process {
         }
         match (sandbox_state(&self.client, &self.sandbox_id).await, fault) {
             (Some(Err(stopped)), _) => stopped,
-            // The sandbox runs, so it is the session the gateway lost.
+            // The sandbox runs and the session existed: the gateway lost it.
             (
                 Some(Ok(())),
                 Error::Gateway {
                     code: Code::NotFound,
                     message,
                 },
-            ) => Error::SessionGone {
+            ) if self.started => Error::SessionGone {
                 session_uuid: self.session_uuid.clone(),
                 message,
             },
