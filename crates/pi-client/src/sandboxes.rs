@@ -36,6 +36,9 @@ pub use commands::{
 
 mod commands;
 mod files;
+mod many;
+
+pub use many::MAX_BATCH;
 
 pub use files::SandboxesReadFileRequest;
 

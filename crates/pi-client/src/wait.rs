@@ -229,9 +229,42 @@ where
     }
 }
 
+/// The pauses of a wait that looks at many resources in each round: the
+/// policy's first pause, doubling up to its longest, until its deadline.
+pub(crate) struct Pauses {
+    next: Duration,
+    longest: Duration,
+    give_up: Option<Instant>,
+}
+
+impl Pauses {
+    /// The pauses of `policy`, its deadline counted from now.
+    pub(crate) fn of(policy: &WaitPolicy) -> Self {
+        Self {
+            next: policy.first_pause,
+            longest: policy.longest_pause,
+            give_up: Instant::now().checked_add(policy.deadline),
+        }
+    }
+
+    /// Sleeps before the next round; `false` (at once) when the deadline
+    /// would pass first.
+    pub(crate) async fn pause(&mut self) -> bool {
+        let wake = Instant::now().checked_add(self.next);
+        if let (Some(wake), Some(end)) = (wake, self.give_up) {
+            if wake >= end {
+                return false;
+            }
+        }
+        tokio::time::sleep(self.next).await;
+        self.next = self.next.saturating_mul(2).min(self.longest);
+        true
+    }
+}
+
 /// Tells `tracing` and the policy's hook that `resource` `id` moved from
 /// `previous` to `state`.
-fn changed(
+pub(crate) fn changed(
     resource: &'static str,
     id: &str,
     policy: &WaitPolicy,
@@ -259,7 +292,7 @@ fn changed(
     }
 }
 
-fn timed_out(
+pub(crate) fn timed_out(
     resource: &'static str,
     id: &str,
     state: Option<String>,
