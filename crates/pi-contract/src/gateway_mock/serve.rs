@@ -122,10 +122,13 @@ async fn accept(
     }
 }
 
-/// A response body fed by a channel: what lets a command's events go out
-/// as they happen, and lets a fault cut the stream.
-pub(crate) struct ChannelBody {
-    receiver: mpsc::Receiver<Result<Bytes, std::io::Error>>,
+/// A response body: whole, or fed by a channel, which lets a command's
+/// events go out as they happen and lets a fault cut the stream.
+pub(crate) enum ChannelBody {
+    /// Sent at once, its length known (one write, no chunking).
+    Whole(Option<Bytes>),
+    /// Sent as the channel gives it.
+    Stream(mpsc::Receiver<Result<Bytes, std::io::Error>>),
 }
 
 impl Body for ChannelBody {
@@ -136,9 +139,27 @@ impl Body for ChannelBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
-        self.receiver
-            .poll_recv(cx)
-            .map(|next| next.map(|item| item.map(Frame::data)))
+        match &mut *self {
+            ChannelBody::Whole(bytes) => {
+                Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes))))
+            }
+            ChannelBody::Stream(receiver) => receiver
+                .poll_recv(cx)
+                .map(|next| next.map(|item| item.map(Frame::data))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, ChannelBody::Whole(None))
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        match self {
+            ChannelBody::Whole(bytes) => hyper::body::SizeHint::with_exact(
+                bytes.as_ref().map_or(0, |bytes| bytes.len() as u64),
+            ),
+            ChannelBody::Stream(_) => hyper::body::SizeHint::default(),
+        }
     }
 }
 
@@ -147,9 +168,7 @@ const CONNECT_PROTO: &str = "application/connect+proto";
 
 /// A body sent at once.
 fn whole(bytes: impl Into<Bytes>) -> ChannelBody {
-    let (sender, receiver) = mpsc::channel(1);
-    let _ = sender.try_send(Ok(bytes.into()));
-    ChannelBody { receiver }
+    ChannelBody::Whole(Some(bytes.into()))
 }
 
 fn response(status: u16, content_type: &str, body: ChannelBody) -> Response<ChannelBody> {
@@ -171,7 +190,7 @@ fn json_response(status: u16, body: &serde_json::Value) -> Response<ChannelBody>
 /// A command stream that ends at once with `code`.
 fn stream_refused(code: Code, message: &str) -> Response<ChannelBody> {
     let body = end_stream(Some((code, message))).unwrap_or_default();
-    response(200, "application/connect+proto", whole(body))
+    response(200, CONNECT_PROTO, whole(body))
 }
 
 /// A unary call's error, as Connect sends it: the code's status and JSON.
@@ -437,9 +456,15 @@ fn command_stream(
             None => return stream_refused(Code::NotFound, "no such session"),
         }
     };
+    if session.settled() {
+        // A command that already ended goes out whole, in one write.
+        if let Some(bytes) = played(&session) {
+            return response(200, CONNECT_PROTO, whole(bytes));
+        }
+    }
     let (sender, receiver) = mpsc::channel(16);
     tokio::spawn(pump(Arc::clone(state), session, sender, deadline(http)));
-    response(200, "application/connect+proto", ChannelBody { receiver })
+    response(200, CONNECT_PROTO, ChannelBody::Stream(receiver))
 }
 
 fn framed(event: Event) -> Bytes {
@@ -447,6 +472,34 @@ fn framed(event: Event) -> Bytes {
         event: Some(CommandSessionEvent { event: Some(event) }),
     };
     Bytes::from(envelope(0, &message.encode_to_vec()).unwrap_or_default())
+}
+
+/// The whole stream of a settled session: its announcement, its events
+/// and its end; `None` if it turns out not to be settled.
+fn played(session: &Session) -> Option<Bytes> {
+    let stream = session.attach();
+    let mut batch = framed(session.start_event()).to_vec();
+    let mut sent = 1_usize;
+    loop {
+        match session.next(stream, sent) {
+            Next::Events(events) => {
+                sent += events.len();
+                for event in events {
+                    batch.extend_from_slice(&framed(event));
+                }
+            }
+            Next::End(Ending::Exit(exit)) => {
+                batch.extend_from_slice(&framed(Event::End(exit)));
+                batch.extend_from_slice(&end_stream(None).unwrap_or_default());
+                return Some(Bytes::from(batch));
+            }
+            Next::End(Ending::Error(code, message)) => {
+                batch.extend_from_slice(&end_stream(Some((code, &message))).unwrap_or_default());
+                return Some(Bytes::from(batch));
+            }
+            Next::Wait | Next::Break(_) | Next::Superseded => return None,
+        }
+    }
 }
 
 /// Sends a session's events on one stream until it ends, breaks or passes

@@ -203,6 +203,13 @@ impl Session {
         self.touch();
     }
 
+    /// Whether the session has ended and no fault waits for its stream:
+    /// a stream attached now gets everything at once.
+    pub(crate) fn settled(&self) -> bool {
+        let state = lock(&self.state);
+        state.ending.is_some() && state.fault.is_none()
+    }
+
     /// Whether the session has ended.
     pub(crate) fn ended(&self) -> bool {
         lock(&self.state).ending.is_some()
