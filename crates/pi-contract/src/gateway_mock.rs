@@ -273,6 +273,16 @@ impl Gateway {
         }
     }
 
+    /// Ends every command, as the server stops: their streams end too.
+    pub(crate) fn close(&mut self) {
+        for session in self.sessions.values().flatten() {
+            session.finish(sessions::Ending::Error(
+                Code::Unavailable,
+                "the mock gateway stopped".to_owned(),
+            ));
+        }
+    }
+
     pub(crate) fn is_terminated(&self, sandbox_id: &str) -> bool {
         self.terminated.contains(sandbox_id)
     }

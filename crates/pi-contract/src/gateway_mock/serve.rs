@@ -35,8 +35,21 @@ use crate::violation::{Rule, Violation};
 /// The gateway's server: its address, and what stops it.
 pub(crate) struct GatewayServer {
     address: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    running: Running,
+    state: Arc<State>,
+}
+
+/// Where the server runs.
+enum Running {
+    /// On a thread and current-thread runtime of its own, when the caller's
+    /// runtime is a current-thread one (a test's, which may block).
+    Thread {
+        shutdown: Option<oneshot::Sender<()>>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    },
+    /// As a task of the caller's multi-thread runtime, whose workers it
+    /// shares as wiremock's server does.
+    Task(tokio::task::AbortHandle),
 }
 
 impl std::fmt::Debug for GatewayServer {
@@ -53,20 +66,39 @@ impl GatewayServer {
         let listener = std::net::TcpListener::bind((ip, 0))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
-        // One thread of its own: the caller's runtime may be a test's
-        // current-thread one that blocks, and more threads than this would
-        // only compete with the client measured against the mock.
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("pi-contract-gateway".to_owned())
-            .spawn(move || runtime.block_on(accept(listener, state, stop)))?;
+        let multi_thread = tokio::runtime::Handle::try_current()
+            .ok()
+            .filter(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let served = Arc::clone(&state);
+        let running = match multi_thread {
+            Some(handle) => {
+                // Stopped by aborting its task.
+                let task = handle.spawn(accept(listener, served, std::future::pending()));
+                Running::Task(task.abort_handle())
+            }
+            None => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                let (shutdown, stop) = oneshot::channel::<()>();
+                let thread = std::thread::Builder::new()
+                    .name("pi-contract-gateway".to_owned())
+                    .spawn(move || {
+                        let stopped = async {
+                            let _ = stop.await;
+                        };
+                        runtime.block_on(accept(listener, served, stopped));
+                    })?;
+                Running::Thread {
+                    shutdown: Some(shutdown),
+                    thread: Some(thread),
+                }
+            }
+        };
         Ok(GatewayServer {
             address,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
+            running,
+            state,
         })
     }
 
@@ -76,15 +108,21 @@ impl GatewayServer {
     }
 }
 
-/// Stopping the server ends its runtime, and with it every connection and
-/// every command still running.
+/// Stopping the server ends every connection and every command still
+/// running.
 impl Drop for GatewayServer {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        lock(&self.state.gateway).close();
+        match &mut self.running {
+            Running::Thread { shutdown, thread } => {
+                if let Some(shutdown) = shutdown.take() {
+                    let _ = shutdown.send(());
+                }
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+            Running::Task(task) => task.abort(),
         }
     }
 }
@@ -92,21 +130,26 @@ impl Drop for GatewayServer {
 async fn accept(
     listener: std::net::TcpListener,
     state: Arc<State>,
-    mut stop: oneshot::Receiver<()>,
+    stop: impl std::future::Future<Output = ()>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
+    // The connections belong to the accept loop: when it stops (or its task
+    // is aborted), they are dropped with it.
+    let mut connections = tokio::task::JoinSet::new();
+    tokio::pin!(stop);
     loop {
+        while connections.try_join_next().is_some() {}
         tokio::select! {
-            _ = &mut stop => return,
+            () = &mut stop => return,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 // A stream's events are small writes that must go out as they
                 // happen, not wait for the peer's delayed acknowledgement.
                 let _ = stream.set_nodelay(true);
                 let state = Arc::clone(&state);
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     let service = hyper::service::service_fn(move |request| {
                         let state = Arc::clone(&state);
                         async move { Ok::<_, Infallible>(handle(&state, request).await) }
