@@ -414,6 +414,12 @@ impl Process {
                 },
                 Event::End(end) => {
                     self.ended = true;
+                    // Read the stream to its end (the end-of-stream message
+                    // follows at once), so its connection goes back to the
+                    // pool instead of being closed.
+                    if let Some((stream, _)) = self.stream.as_mut() {
+                        while let Ok(Some(_)) = stream.next().await {}
+                    }
                     self.stream = None;
                     return Some(Ok(ProcessEvent::Exited(ExitStatus {
                         code: end.exit_code,
