@@ -388,6 +388,7 @@ impl Gateway {
             script.handler,
         );
         sessions.push(Arc::clone(&session));
+        forget_old(sessions);
         StartOutcome::Session(session)
     }
 
@@ -501,6 +502,28 @@ impl Gateway {
         });
         ContractResponse::new(200).json(answer)
     }
+}
+
+/// How many ended sessions a sandbox keeps for `Connect` to replay, as the
+/// real gateway keeps them for a retention window: a mock that runs
+/// thousands of commands must not grow without end.
+const RETAINED_ENDED: usize = 64;
+
+/// Drops a sandbox's oldest ended sessions beyond [`RETAINED_ENDED`], once
+/// they are twice as many (so the sweep is rare); running ones all stay.
+fn forget_old(sessions: &mut Vec<Arc<Session>>) {
+    if sessions.len() <= 2 * RETAINED_ENDED {
+        return;
+    }
+    let mut ended = sessions.iter().filter(|session| session.ended()).count();
+    sessions.retain(|session| {
+        if ended > RETAINED_ENDED && session.ended() {
+            ended -= 1;
+            false
+        } else {
+            true
+        }
+    });
 }
 
 /// The command line of `command`: what `bash -c` was given, or the

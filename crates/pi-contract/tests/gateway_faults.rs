@@ -356,3 +356,30 @@ async fn a_deleted_sandboxs_gateway_refuses_even_a_token_fetched_before() {
     assert_eq!(server.commands_run().len(), 1, "the second never ran");
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn the_mock_keeps_a_window_of_ended_sessions_as_the_gateway_retains_them() {
+    let server = ContractServer::stateful().await;
+    server.on_any_other_command(CommandScript::prints("done\n").exits(5));
+    let client = client(&server);
+    let id = sandbox(&client).await;
+    for _ in 0..200 {
+        client.sandboxes().exec(&id, "step").send().await.unwrap();
+    }
+    let keys: Vec<String> = server
+        .commands_run()
+        .into_iter()
+        .map(|command| command.session_uuid)
+        .collect();
+    // The newest ended session still replays its exit ...
+    let last = client.sandboxes().attach(&id, keys.last().unwrap());
+    assert_eq!(last.wait().await.unwrap().exit_code, 5);
+    // ... the oldest is past the window.
+    let first = client
+        .sandboxes()
+        .attach(&id, &keys[0])
+        .wait()
+        .await
+        .unwrap_err();
+    assert!(matches!(first, Error::SessionGone { .. }), "{first:?}");
+}
