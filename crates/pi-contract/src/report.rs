@@ -48,6 +48,10 @@ pub struct AreaReport {
     /// report, not failures.
     #[serde(default)]
     pub not_yet_covered: usize,
+    /// The official clients (and versions) the area's supplement operations
+    /// were observed in, their `x-pi-source`.
+    #[serde(default)]
+    pub sources: Vec<String>,
 }
 
 /// One failed check of the suite.
@@ -256,8 +260,9 @@ from the project's supplement (operations the official clients call that the pub
             for area in supplied {
                 let _ = writeln!(
                     out,
-                    "  {}: {} operation(s), {} driven, {} not yet covered",
+                    "  {} (observed in {}): {} operation(s), {} driven, {} not yet covered",
                     area.area,
+                    area.sources.join(", "),
                     area.supplement,
                     area.supplement - area.not_yet_covered.min(area.supplement),
                     area.not_yet_covered
@@ -322,6 +327,32 @@ fn row(area: &AreaReport) -> [String; 9] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supplement_areas_say_where_they_come_from_and_what_is_not_covered_yet() {
+        let mut report = SuiteReport::new("spec/openapi.json");
+        let area = report.area("Sandbox");
+        area.operations = 36;
+        area.supplement = 22;
+        area.not_yet_covered = 2;
+        area.sources = vec!["prime-sandboxes 0.5.1".to_owned()];
+        report.not_yet_described = vec![("training".to_owned(), 19), ("traces".to_owned(), 14)];
+        let text = report.render();
+        assert!(
+            text.contains("  Sandbox (observed in prime-sandboxes 0.5.1): 22 operation(s), 20 driven, 2 not yet covered"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "not yet described in the supplement: 33 operation(s): training 19, traces 14"
+            ),
+            "{text}"
+        );
+        // An area without supplement operations says nothing of it.
+        let mut plain = SuiteReport::new("spec/openapi.json");
+        plain.area("Secrets").operations = 5;
+        assert!(!plain.render().contains("supplement"));
+    }
 
     #[test]
     fn the_table_totals_every_area_and_groups_failures_by_operation() {

@@ -158,8 +158,11 @@ pub async fn run_suite_against(
         } else if not_yet.contains(&id) {
             area.not_yet_covered += 1;
         }
-        if operation.source().is_some() {
+        if let Some(source) = operation.source() {
             area.supplement += 1;
+            if !area.sources.iter().any(|known| known == source) {
+                area.sources.push(source.to_owned());
+            }
         }
     }
     let server = ContractServer::start(spec.clone()).await;
