@@ -190,11 +190,10 @@ where
     Fut: Future<Output = Result<T, Error>>,
 {
     let started = Instant::now();
-    let give_up = started.checked_add(policy.deadline);
-    let mut pause = policy.first_pause;
+    let mut pauses = Pauses::of(policy);
     let mut last_state = None;
     loop {
-        let looked = match give_up {
+        let looked = match pauses.give_up {
             Some(end) => tokio::time::timeout_at(end, fetch()).await.ok(),
             None => Some(fetch().await),
         };
@@ -216,16 +215,11 @@ where
             }
             Progress::Pending => {}
         }
-        tracing::debug!(resource, id, state = %state, pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX), "still waiting");
+        tracing::debug!(resource, id, state = %state, pause_ms = u64::try_from(pauses.next.as_millis()).unwrap_or(u64::MAX), "still waiting");
         last_state = Some(state);
-        let wake = Instant::now().checked_add(pause);
-        if let (Some(wake), Some(end)) = (wake, give_up) {
-            if wake >= end {
-                return Err(timed_out(resource, id, last_state, policy));
-            }
+        if !pauses.pause().await {
+            return Err(timed_out(resource, id, last_state, policy));
         }
-        tokio::time::sleep(pause).await;
-        pause = pause.saturating_mul(2).min(policy.longest_pause);
     }
 }
 

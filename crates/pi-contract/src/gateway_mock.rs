@@ -568,7 +568,7 @@ fn files_violations(request: &mut HttpRequest, route: &str, sandbox_id: &str) ->
 }
 
 /// A body that is not what the gateway's contract says.
-fn violation(location: &str, message: &str) -> Violation {
+pub(crate) fn violation(location: &str, message: &str) -> Violation {
     Violation::new(None, location, Rule::TYPE, message)
 }
 

@@ -50,16 +50,9 @@ impl Transport {
         let body = envelope(0, message).map_err(|error| Error::Transport {
             message: format!("cannot frame the request: {error}"),
         })?;
-        let authorization = bearer(token)?;
-        let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
         let until = tokio::time::Instant::now() + deadline + DEADLINE_GRACE;
         let sent = self
-            .http()
-            .post(url)
-            .header(header::CONTENT_TYPE, CONNECT_PROTO)
-            .header(header::AUTHORIZATION, authorization)
-            .header("connect-protocol-version", "1")
-            .header("connect-timeout-ms", millis.to_string())
+            .connect_call(url, token, CONNECT_PROTO, deadline)?
             .body(body)
             .send();
         let response = tokio::time::timeout_at(until, sent)
@@ -87,6 +80,26 @@ impl Transport {
 const UNARY_PROTO: HeaderValue = HeaderValue::from_static("application/proto");
 
 impl Transport {
+    /// A Connect call to `url` in the protobuf codec (`content_type` says
+    /// unary or streaming) with the gateway `token` and the call's
+    /// `deadline` as Connect's timeout header; the body is the caller's.
+    fn connect_call(
+        &self,
+        url: &str,
+        token: &SecretString,
+        content_type: HeaderValue,
+        deadline: Duration,
+    ) -> Result<reqwest::RequestBuilder, Error> {
+        let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
+        Ok(self
+            .http()
+            .post(url)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::AUTHORIZATION, bearer(token)?)
+            .header("connect-protocol-version", "1")
+            .header("connect-timeout-ms", millis.to_string()))
+    }
+
     /// Makes a unary call: `message` (an encoded request) goes to `url`
     /// with the gateway `token`; the answer's bytes come back.
     ///
@@ -102,15 +115,8 @@ impl Transport {
         message: Vec<u8>,
         deadline: Duration,
     ) -> Result<Vec<u8>, Error> {
-        let authorization = bearer(token)?;
-        let millis = u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX);
         let response = self
-            .http()
-            .post(url)
-            .header(header::CONTENT_TYPE, UNARY_PROTO)
-            .header(header::AUTHORIZATION, authorization)
-            .header("connect-protocol-version", "1")
-            .header("connect-timeout-ms", millis.to_string())
+            .connect_call(url, token, UNARY_PROTO, deadline)?
             .timeout(deadline + DEADLINE_GRACE)
             .body(message)
             .send()

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use pi_types::{SandboxLifecycleStatus, SandboxStatusLookupErrorCode, WireEnum};
+use pi_types::{SandboxStatusLookupErrorCode, WireEnum};
 
 use crate::error::Error;
 use crate::sandboxes::Sandboxes;
@@ -130,7 +130,7 @@ impl Sandboxes<'_> {
         for chunk in pending.chunks(MAX_BATCH) {
             let answer = self.batch_status(chunk.iter().cloned()).send().await?;
             for snapshot in answer.statuses {
-                let state = lifecycle_state(&snapshot.status);
+                let state = snapshot.status.as_str().to_owned();
                 round.push((snapshot.sandbox_id, Seen::State(state)));
             }
             for error in answer.errors {
@@ -153,8 +153,4 @@ impl Sandboxes<'_> {
         }
         Ok(round)
     }
-}
-
-fn lifecycle_state(status: &SandboxLifecycleStatus) -> String {
-    status.as_str().to_owned()
 }

@@ -27,7 +27,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::gateway_mock::sessions::{Break, Ending, Next, Session};
-use crate::gateway_mock::{PREFIX, Refusal, StartOutcome};
+use crate::gateway_mock::{PREFIX, Refusal, StartOutcome, violation};
 use crate::request::HttpRequest;
 use crate::server::{ContractResponse, ReceivedRequest, State, lock};
 use crate::violation::{Rule, Violation};
@@ -299,7 +299,7 @@ async fn handle(state: &Arc<State>, request: Request<Incoming>) -> Response<Chan
     let route_kind = Route::of(&http.method, route);
     let mut violations = Vec::new();
     let is_upload = route == "upload";
-    http.body = body.to_vec();
+    http.body = Vec::from(body);
     let answer = answer(
         state,
         sandbox_id,
@@ -407,7 +407,7 @@ fn streamed_message<M: Message + Default>(
         _ => None,
     };
     if message.is_none() {
-        violations.push(body_violation(
+        violations.push(violation(
             "body",
             &format!("the body is one envelope holding a {what}"),
         ));
@@ -431,13 +431,9 @@ fn unary_message<M: Message + Default>(
     }
     let message = M::decode(http.body.as_slice()).ok();
     if message.is_none() {
-        violations.push(body_violation("body", &format!("the body is a {what}")));
+        violations.push(violation("body", &format!("the body is a {what}")));
     }
     message
-}
-
-fn body_violation(location: &str, message: &str) -> Violation {
-    Violation::new(None, location, Rule::TYPE, message)
 }
 
 /// The deadline a call carries in Connect's timeout header.
@@ -510,68 +506,114 @@ fn command_stream(
     response(200, CONNECT_PROTO, ChannelBody::Stream(receiver))
 }
 
-fn framed(event: Event) -> Bytes {
-    let message = StartResponse {
-        event: Some(CommandSessionEvent { event: Some(event) }),
-    };
-    Bytes::from(envelope(0, &message.encode_to_vec()).unwrap_or_default())
+/// What one stream has sent of a session, and what is ready to go out
+/// next in one write.
+struct Outgoing {
+    stream: u64,
+    sent: usize,
+    batch: Vec<u8>,
+}
+
+/// Where gathering stopped.
+enum Gathered {
+    /// The ending is in the batch: send it and close.
+    Ended,
+    /// Nothing more yet.
+    Wait,
+    /// A fault of the test's script.
+    Break(Break),
+    /// A newer stream attached.
+    Superseded,
+}
+
+impl Outgoing {
+    /// Attaches a stream to `session`, its announcement ready.
+    fn attach(session: &Session) -> Outgoing {
+        let mut outgoing = Outgoing {
+            stream: session.attach(),
+            sent: 1,
+            batch: Vec::new(),
+        };
+        outgoing.push(session.start_event());
+        outgoing
+    }
+
+    fn push(&mut self, event: Event) {
+        let message = StartResponse {
+            event: Some(CommandSessionEvent { event: Some(event) }),
+        };
+        self.batch
+            .extend(envelope(0, &message.encode_to_vec()).unwrap_or_default());
+    }
+
+    fn end(&mut self, error: Option<(Code, &str)>) {
+        self.batch.extend(end_stream(error).unwrap_or_default());
+    }
+
+    /// Adds everything `session` has ready to the batch, its ending too.
+    fn gather(&mut self, session: &Session) -> Gathered {
+        loop {
+            match session.next(self.stream, self.sent) {
+                Next::Events(events) => {
+                    self.sent += events.len();
+                    for event in events {
+                        self.push(event);
+                    }
+                }
+                Next::End(Ending::Exit(exit)) => {
+                    self.push(Event::End(exit));
+                    self.end(None);
+                    return Gathered::Ended;
+                }
+                Next::End(Ending::Error(code, message)) => {
+                    self.end(Some((code, &message)));
+                    return Gathered::Ended;
+                }
+                Next::Wait => return Gathered::Wait,
+                Next::Break(fault) => return Gathered::Break(fault),
+                Next::Superseded => return Gathered::Superseded,
+            }
+        }
+    }
+
+    /// The batch so far, leaving it empty.
+    fn take(&mut self) -> Bytes {
+        Bytes::from(std::mem::take(&mut self.batch))
+    }
 }
 
 /// The whole stream of a settled session: its announcement, its events
 /// and its end; `None` if it turns out not to be settled.
 fn played(session: &Session) -> Option<Bytes> {
-    let stream = session.attach();
-    let mut batch = framed(session.start_event()).to_vec();
-    let mut sent = 1_usize;
-    loop {
-        match session.next(stream, sent) {
-            Next::Events(events) => {
-                sent += events.len();
-                for event in events {
-                    batch.extend_from_slice(&framed(event));
-                }
-            }
-            Next::End(Ending::Exit(exit)) => {
-                batch.extend_from_slice(&framed(Event::End(exit)));
-                batch.extend_from_slice(&end_stream(None).unwrap_or_default());
-                return Some(Bytes::from(batch));
-            }
-            Next::End(Ending::Error(code, message)) => {
-                batch.extend_from_slice(&end_stream(Some((code, &message))).unwrap_or_default());
-                return Some(Bytes::from(batch));
-            }
-            Next::Wait | Next::Break(_) | Next::Superseded => return None,
-        }
+    let mut outgoing = Outgoing::attach(session);
+    match outgoing.gather(session) {
+        Gathered::Ended => Some(outgoing.take()),
+        Gathered::Wait | Gathered::Break(_) | Gathered::Superseded => None,
     }
 }
 
 /// Sends a session's events on one stream until it ends, breaks or passes
-/// its deadline; returns early when the client has gone.
+/// its deadline; returns early when the client has gone. What is ready
+/// goes out in one write.
 async fn pump(
     state: Arc<State>,
     session: Arc<Session>,
     sender: mpsc::Sender<Result<Bytes, std::io::Error>>,
     deadline: Option<tokio::time::Instant>,
 ) {
-    let end = |error: Option<(Code, &str)>| end_stream(error).unwrap_or_default();
-    let stream = session.attach();
-    // What is ready goes out in one write: the announcement, the events
-    // made so far and, for a command that already ended, its end.
-    let mut batch = framed(session.start_event()).to_vec();
-    let mut sent = 1_usize;
+    let mut outgoing = Outgoing::attach(&session);
     let mut changes = session.watch();
     loop {
         changes.borrow_and_update();
-        match session.next(stream, sent) {
-            Next::Events(events) => {
-                sent += events.len();
-                for event in events {
-                    batch.extend_from_slice(&framed(event));
-                }
+        match outgoing.gather(&session) {
+            Gathered::Ended => {
+                let _ = sender.send(Ok(outgoing.take())).await;
+                return;
             }
-            Next::Superseded => return,
-            Next::Break(Break::Drop) => {
-                if !batch.is_empty() && sender.send(Ok(Bytes::from(batch))).await.is_err() {
+            Gathered::Superseded => return,
+            Gathered::Break(Break::Drop) => {
+                let ready = outgoing.take();
+                if !ready.is_empty() && sender.send(Ok(ready)).await.is_err() {
                     return;
                 }
                 // What went before reaches the client first: wait until the
@@ -584,29 +626,15 @@ async fn pump(
                 let _ = sender.send(Err(cut)).await;
                 return;
             }
-            Next::Break(Break::ExpireToken) => {
+            Gathered::Break(Break::ExpireToken) => {
                 lock(&state.gateway).expire_tokens();
-                batch.extend_from_slice(&end(Some((
-                    Code::Unauthenticated,
-                    "the token has expired",
-                ))));
-                let _ = sender.send(Ok(Bytes::from(batch))).await;
+                outgoing.end(Some((Code::Unauthenticated, "the token has expired")));
+                let _ = sender.send(Ok(outgoing.take())).await;
                 return;
             }
-            Next::End(Ending::Exit(exit)) => {
-                batch.extend_from_slice(&framed(Event::End(exit)));
-                batch.extend_from_slice(&end(None));
-                let _ = sender.send(Ok(Bytes::from(batch))).await;
-                return;
-            }
-            Next::End(Ending::Error(code, message)) => {
-                batch.extend_from_slice(&end(Some((code, &message))));
-                let _ = sender.send(Ok(Bytes::from(batch))).await;
-                return;
-            }
-            Next::Wait => {
-                let ready = std::mem::take(&mut batch);
-                if !ready.is_empty() && sender.send(Ok(Bytes::from(ready))).await.is_err() {
+            Gathered::Wait => {
+                let ready = outgoing.take();
+                if !ready.is_empty() && sender.send(Ok(ready)).await.is_err() {
                     return;
                 }
                 let passed = async {
@@ -618,9 +646,8 @@ async fn pump(
                 tokio::select! {
                     changed = changes.changed() => if changed.is_err() { return },
                     () = passed => {
-                        let message = "the call's deadline passed";
-                        let last = end(Some((Code::DeadlineExceeded, message)));
-                        let _ = sender.send(Ok(Bytes::from(last))).await;
+                        outgoing.end(Some((Code::DeadlineExceeded, "the call's deadline passed")));
+                        let _ = sender.send(Ok(outgoing.take())).await;
                         return;
                     }
                 }

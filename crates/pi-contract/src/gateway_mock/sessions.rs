@@ -324,8 +324,8 @@ impl Session {
         // A script that neither pauses nor reads stdin is played at once:
         // no task, and a stream finds the whole command ready.
         if handler.is_none() && !steps.iter().any(|step| matches!(step, Step::Wait(_))) {
-            for step in steps {
-                self.emit(data(step));
+            for event in steps.into_iter().filter_map(data) {
+                self.emit(event);
             }
             self.finish(ending_of(finish));
             return;
@@ -345,7 +345,11 @@ impl Session {
                     for step in steps {
                         match step {
                             Step::Wait(pause) => tokio::time::sleep(pause).await,
-                            output => session.emit(data(output)),
+                            output => {
+                                if let Some(event) = data(output) {
+                                    session.emit(event);
+                                }
+                            }
                         }
                     }
                     ending_of(finish)
@@ -362,16 +366,16 @@ impl Session {
     }
 }
 
-/// The event of an output step (a pause makes none: it is not asked).
-fn data(step: Step) -> Event {
+/// The event of an output step; a pause makes none.
+fn data(step: Step) -> Option<Event> {
     let output = match step {
         Step::Stdout(bytes) => Output::Stdout(bytes),
         Step::Stderr(bytes) => Output::Stderr(bytes),
-        Step::Wait(_) => Output::Stdout(Vec::new()),
+        Step::Wait(_) => return None,
     };
-    Event::Data(DataEvent {
+    Some(Event::Data(DataEvent {
         output: Some(output),
-    })
+    }))
 }
 
 /// How a script that played all its steps ends.
