@@ -96,6 +96,7 @@ pub(crate) fn contracts(
             old: old.clone(),
             new: new.clone(),
             now_documented: Vec::new(),
+            now_amended_upstream: Vec::new(),
         });
     }
     let supplement = pi_contract::document::read_document(&path)
@@ -111,6 +112,18 @@ pub(crate) fn now_documented_text(contracts: &pi_contract::supplement::Contracts
         text.push_str(&format!(
             "now documented upstream: {} {} (`{}`, in the supplement from {}): the changes below compare the two descriptions; drop the supplement entry, or correct it\n",
             operation.method, operation.path, operation.operation_id, operation.source
+        ));
+    }
+    for overtaken in &contracts.now_amended_upstream {
+        let amendment = &overtaken.amendment;
+        let what = if overtaken.published.is_some() {
+            "now documented upstream"
+        } else {
+            "now removed upstream"
+        };
+        text.push_str(&format!(
+            "{what}: the amended place {} (in the supplement from {}): the changes below compare the amendment with the published value; drop the amendment, or correct it\n",
+            amendment.place, amendment.source
         ));
     }
     text

@@ -84,6 +84,19 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
                     })
                     .collect();
                 object.insert("now_documented_upstream".to_owned(), now.into());
+                let amended: Vec<serde_json::Value> = contracts
+                    .now_amended_upstream
+                    .iter()
+                    .map(|overtaken| {
+                        serde_json::json!({
+                            "place": overtaken.amendment.place,
+                            "source": overtaken.amendment.source,
+                            "amendment": overtaken.value,
+                            "published": overtaken.published,
+                        })
+                    })
+                    .collect();
+                object.insert("amended_places_changed_upstream".to_owned(), amended.into());
             }
             let mut json = serde_json::to_string_pretty(&json).unwrap_or_default();
             json.push('\n');

@@ -8,7 +8,8 @@
 //! `title`, `example`, `examples`, `externalDocs` and `$comment` keywords and
 //! every `x-` extension but the project's own provenance, `x-pi-source`
 //! (which the supplement puts on the operations and places it describes,
-//! see [`crate::supplement`]). Those words are only dropped where they are
+//! see [`crate::supplement`]), and a merged contract's list of amended
+//! places (`x-pi-amended`). Those words are only dropped where they are
 //! keywords: a schema property, parameter, header or media type that happens
 //! to be *called* `description` is a name, and is kept.
 //!
@@ -220,6 +221,8 @@ impl Ctx {
                 _ => Some(Ctx::NAMED),
             },
             Ctx::Root => match key {
+                // A merged contract's list of the places the supplement amended.
+                crate::supplement::AMENDED => Some(Ctx::Data),
                 _ if extension => None,
                 "info" => Some(Ctx::Info),
                 "components" => Some(Ctx::Components),

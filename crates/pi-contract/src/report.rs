@@ -116,6 +116,10 @@ pub struct SuiteReport {
     /// document that the supplement does not describe yet, with their counts.
     #[serde(default)]
     pub not_yet_described: Vec<(String, usize)>,
+    /// Places of the published document the supplement amends, as
+    /// (JSON pointer, the official client whose shape is used).
+    #[serde(default)]
+    pub amended: Vec<(String, String)>,
 }
 
 impl SuiteReport {
@@ -282,6 +286,16 @@ from the project's supplement (operations the official clients call that the pub
                 groups.join(", ")
             );
         }
+        if !self.amended.is_empty() {
+            let _ = writeln!(
+                out,
+                "\namended by the supplement (where the published document is out of date, the official client's shape is used): {} place(s):",
+                self.amended.len()
+            );
+            for (owner, fields, source) in amended_lines(&self.amended) {
+                let _ = writeln!(out, "  {owner}: {} ({source})", fields.join(", "));
+            }
+        }
         if self.failures.is_empty() {
             let _ = writeln!(out, "\nevery check held");
             return out;
@@ -324,9 +338,81 @@ fn row(area: &AreaReport) -> [String; 9] {
     ]
 }
 
+/// Amended places grouped by what holds them (a schema, or an operation's
+/// parameters) and source, in first-seen order: `CreateSandboxRequest`,
+/// `["start_command", "arch"]`, `prime-sandboxes 0.5.1`.
+fn amended_lines(amended: &[(String, String)]) -> Vec<(String, Vec<String>, String)> {
+    let mut lines: Vec<(String, Vec<String>, String)> = Vec::new();
+    for (place, source) in amended {
+        let parts: Vec<String> = place
+            .split('/')
+            .skip(1)
+            .map(crate::openapi::unescape_pointer)
+            .collect();
+        let (owner, field) = match parts.as_slice() {
+            [components, schemas, name, properties, field]
+                if components == "components"
+                    && schemas == "schemas"
+                    && properties == "properties" =>
+            {
+                (name.clone(), field.clone())
+            }
+            [components, schemas, name, key]
+                if components == "components" && schemas == "schemas" =>
+            {
+                (name.clone(), format!("({key})"))
+            }
+            [paths, path, method, key] if paths == "paths" => (
+                format!("{} {path}", method.to_ascii_uppercase()),
+                format!("({key})"),
+            ),
+            _ => (place.clone(), String::new()),
+        };
+        match lines
+            .iter_mut()
+            .find(|(o, _, s)| *o == owner && s == source)
+        {
+            Some((_, fields, _)) => fields.push(field),
+            None => lines.push((owner, vec![field], source.clone())),
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amended_places_are_listed_by_schema_with_their_source() {
+        let mut report = SuiteReport::new("spec/openapi.json");
+        report.amended = vec![
+            (
+                "/components/schemas/CreateSandboxRequest/properties/start_command".to_owned(),
+                "prime-sandboxes 0.5.1".to_owned(),
+            ),
+            (
+                "/components/schemas/CreateSandboxRequest/required".to_owned(),
+                "prime-sandboxes 0.5.1".to_owned(),
+            ),
+            (
+                "/paths/~1api~1v1~1tunnel/get/parameters".to_owned(),
+                "prime-tunnel 0.1.15".to_owned(),
+            ),
+        ];
+        let text = report.render();
+        assert!(text.contains("3 place(s):"), "{text}");
+        assert!(
+            text.contains(
+                "  CreateSandboxRequest: start_command, (required) (prime-sandboxes 0.5.1)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  GET /api/v1/tunnel: (parameters) (prime-tunnel 0.1.15)"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn supplement_areas_say_where_they_come_from_and_what_is_not_covered_yet() {

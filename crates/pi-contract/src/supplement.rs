@@ -8,7 +8,12 @@
 //! already has (same method and path shape) and an added schema whose name
 //! it uses keep the published description (and are listed), and an
 //! amendment must name a place that exists (or, to add a property, whose
-//! parent exists). Every added
+//! parent exists) and records what it replaces there (`replaces`, absent
+//! when it adds the place). An amendment whose place the published document
+//! has since changed (its value is no longer what the amendment replaced)
+//! yields to the published value and is listed in
+//! [`Merged::overtaken`], as an operation the document now describes is.
+//! Every added
 //! operation and amended place keeps its `x-pi-source`, so a report can say
 //! where it comes from. When the published document catches up with an
 //! added operation, the merge does not fail: it keeps the published
@@ -27,6 +32,7 @@
 //! }, "x-pi-amendments": [{
 //!     "place": "/components/schemas/Thing/properties/n",
 //!     "value": {"type": "integer"},
+//!     "replaces": {"type": "string"},
 //!     "x-pi-source": "prime 0.18.0"
 //! }]});
 //! let merged = pi_contract::supplement::merge(&published, &supplement)?;
@@ -54,6 +60,15 @@ pub const SOURCE: &str = "x-pi-source";
 /// The key of the supplement's list of amendments.
 pub const AMENDMENTS: &str = "x-pi-amendments";
 
+/// The key of an amendment's record of the published value it replaces
+/// (absent when the amendment adds its place).
+pub const REPLACES: &str = "replaces";
+
+/// The key under which a merged document lists its amended places (each
+/// `{"place", "x-pi-source"}`), so a report on the merged document alone can
+/// say where each amended field comes from.
+pub const AMENDED: &str = "x-pi-amended";
+
 /// The key of the supplement's list of groups of operations it does not
 /// describe yet: `[{"group": "training", "operations": 19}, ...]`.
 pub const PENDING: &str = "x-pi-pending";
@@ -72,6 +87,24 @@ pub fn pending(supplement: &Value) -> Vec<(String, usize)> {
             let name = group.get("group")?.as_str()?.to_owned();
             let count = usize::try_from(group.get("operations")?.as_u64()?).ok()?;
             Some((name, count))
+        })
+        .collect()
+}
+
+/// The amended places a merged document lists ([`AMENDED`]), in the
+/// supplement's order.
+#[must_use]
+pub fn amended_places(merged: &Value) -> Vec<Amendment> {
+    merged
+        .get(AMENDED)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| {
+            Some(Amendment {
+                place: entry.get("place")?.as_str()?.to_owned(),
+                source: source_of(entry)?,
+            })
         })
         .collect()
 }
@@ -106,6 +139,19 @@ pub struct Amendment {
     pub source: String,
 }
 
+/// An amendment whose place the published document has changed since the
+/// amendment was written: the published value is kept, and the drift tools
+/// compare it with the amendment's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overtaken {
+    /// The amendment.
+    pub amendment: Amendment,
+    /// The value the amendment would have put there.
+    pub value: Value,
+    /// What the published document has there now (`None`: the place is gone).
+    pub published: Option<Value>,
+}
+
 /// A published document with a supplement laid over it.
 #[derive(Debug, Clone)]
 pub struct Merged {
@@ -123,6 +169,10 @@ pub struct Merged {
     /// another shape: the published one is kept (a published document that
     /// took over a supplement operation brings its schemas along).
     pub schemas_now_published: Vec<String>,
+    /// Amendments whose place the published document changed since they
+    /// were written (its value is not the one they replace): the published
+    /// value is kept.
+    pub overtaken: Vec<Overtaken>,
 }
 
 /// Why a supplement cannot be laid over a document.
@@ -230,6 +280,7 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         }
     }
     let mut amended = Vec::new();
+    let mut overtaken = Vec::new();
     for amendment in supplement
         .get(AMENDMENTS)
         .and_then(Value::as_array)
@@ -248,6 +299,20 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
             .get("value")
             .cloned()
             .ok_or_else(|| malformed(format!("the amendment of {place} has no `value`")))?;
+        let current = published.pointer(&place).cloned();
+        if current.as_ref() != amendment.get(REPLACES) {
+            // Upstream changed the place since the amendment was written
+            // (or a supplement operation's schema, when the place is one of
+            // those): the amendment no longer knows what it replaces.
+            if current.is_some() || parent_exists(published, &place) {
+                overtaken.push(Overtaken {
+                    amendment: Amendment { place, source },
+                    value,
+                    published: current,
+                });
+                continue;
+            }
+        }
         // The amended place says where it comes from, for the reports.
         if let Some(object) = value.as_object_mut() {
             object.insert(SOURCE.to_owned(), Value::from(source.clone()));
@@ -256,12 +321,22 @@ pub fn merge(published: &Value, supplement: &Value) -> Result<Merged, MergeError
         amended.push(Amendment { place, source });
     }
     added.sort();
+    if !amended.is_empty() {
+        let listed: Vec<Value> = amended
+            .iter()
+            .map(|a| serde_json::json!({"place": a.place, SOURCE: a.source}))
+            .collect();
+        if let Some(root) = document.as_object_mut() {
+            root.insert(AMENDED.to_owned(), Value::Array(listed));
+        }
+    }
     Ok(Merged {
         document,
         added,
         amended,
         now_documented,
         schemas_now_published,
+        overtaken,
     })
 }
 
@@ -290,6 +365,10 @@ pub struct Contracts {
     /// Supplement operations the newer document describes and the older
     /// did not: their supplement entries can be dropped or corrected.
     pub now_documented: Vec<SuppliedOperation>,
+    /// Amendments whose place the newer document changed and the older did
+    /// not: the newer document's value is in `new`, the amendment's in
+    /// `old`, so the drift report compares the two.
+    pub now_amended_upstream: Vec<Overtaken>,
 }
 
 /// Lays `supplement` over `old` and over `new`.
@@ -306,11 +385,26 @@ pub fn contracts(old: &Value, new: &Value, supplement: &Value) -> Result<Contrac
         .map(|(operation, _)| operation)
         .filter(|operation| !already.contains(&operation))
         .collect();
+    let overtaken_before: Vec<&Amendment> = before.overtaken.iter().map(|o| &o.amendment).collect();
+    let now_amended_upstream = after
+        .overtaken
+        .into_iter()
+        .filter(|o| !overtaken_before.contains(&&o.amendment))
+        .collect();
     Ok(Contracts {
         old: before.document,
         new: after.document,
         now_documented,
+        now_amended_upstream,
     })
+}
+
+/// Whether the object that would hold `place` exists in `document`.
+fn parent_exists(document: &Value, place: &str) -> bool {
+    place
+        .rsplit_once('/')
+        .and_then(|(parent, _)| document.pointer(parent))
+        .is_some_and(Value::is_object)
 }
 
 /// Replaces the value at `place`, or adds it when only its parent object
@@ -517,7 +611,8 @@ mod tests {
     fn an_amendment_replaces_or_adds_at_a_place_that_exists_and_says_its_source() {
         let supplement = json!({AMENDMENTS: [
             {"place": "/components/schemas/Sandbox/properties/startCommand",
-             "value": {"type": "object"}, SOURCE: "prime-sandboxes 0.5.1"},
+             "value": {"type": "object"}, REPLACES: {"type": "string"},
+             SOURCE: "prime-sandboxes 0.5.1"},
             {"place": "/components/schemas/Sandbox/properties/idle_timeout_minutes",
              "value": {"type": "integer"}, SOURCE: "prime-sandboxes 0.5.1"}
         ]});
@@ -527,6 +622,91 @@ mod tests {
         assert_eq!(properties["startCommand"][SOURCE], "prime-sandboxes 0.5.1");
         assert_eq!(properties["idle_timeout_minutes"]["type"], "integer");
         assert_eq!(merged.amended.len(), 2);
+        assert!(merged.overtaken.is_empty());
+        assert_eq!(amended_places(&merged.document), merged.amended);
+    }
+
+    /// An amendment of `Sandbox.startCommand` (string → object) and one
+    /// adding `idle_timeout_minutes`, as written against [`published`].
+    fn two_amendments() -> Value {
+        json!({AMENDMENTS: [
+            {"place": "/components/schemas/Sandbox/properties/startCommand",
+             "value": {"type": "object"}, REPLACES: {"type": "string"},
+             SOURCE: "prime-sandboxes 0.5.1"},
+            {"place": "/components/schemas/Sandbox/properties/idle_timeout_minutes",
+             "value": {"type": "integer"}, SOURCE: "prime-sandboxes 0.5.1"}
+        ]})
+    }
+
+    #[test]
+    fn an_amendment_whose_place_upstream_changed_yields_and_is_listed() {
+        let mut newer = published();
+        let properties = &mut newer["components"]["schemas"]["Sandbox"]["properties"];
+        properties["startCommand"] = json!({"type": "array"});
+        properties["idle_timeout_minutes"] = json!({"type": "integer"});
+        let merged = merge(&newer, &two_amendments()).unwrap();
+        assert!(merged.amended.is_empty());
+        let places: Vec<&str> = merged
+            .overtaken
+            .iter()
+            .map(|o| o.amendment.place.as_str())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "/components/schemas/Sandbox/properties/startCommand",
+                "/components/schemas/Sandbox/properties/idle_timeout_minutes"
+            ]
+        );
+        assert_eq!(
+            merged.overtaken[0].published,
+            Some(json!({"type": "array"}))
+        );
+        assert_eq!(merged.overtaken[0].value, json!({"type": "object"}));
+        // The published values stand, without a source of ours.
+        let kept = &merged.document["components"]["schemas"]["Sandbox"]["properties"];
+        assert_eq!(kept["startCommand"], json!({"type": "array"}));
+        assert_eq!(kept["idle_timeout_minutes"], json!({"type": "integer"}));
+        // A place upstream removed is overtaken too, and stays removed.
+        let mut removed = published();
+        removed["components"]["schemas"]["Sandbox"]["properties"] = json!({});
+        let merged = merge(&removed, &two_amendments()).unwrap();
+        assert_eq!(merged.overtaken.len(), 1);
+        assert_eq!(merged.overtaken[0].published, None);
+        let kept = &merged.document["components"]["schemas"]["Sandbox"]["properties"];
+        assert!(kept.get("startCommand").is_none());
+    }
+
+    #[test]
+    fn contracts_list_the_amended_places_the_newer_document_changed() {
+        let mut newer = published();
+        newer["components"]["schemas"]["Sandbox"]["properties"]["idle_timeout_minutes"] =
+            json!({"type": "integer"});
+        let both = contracts(&published(), &newer, &two_amendments()).unwrap();
+        assert!(both.now_documented.is_empty());
+        let places: Vec<&str> = both
+            .now_amended_upstream
+            .iter()
+            .map(|o| o.amendment.place.as_str())
+            .collect();
+        assert_eq!(
+            places,
+            ["/components/schemas/Sandbox/properties/idle_timeout_minutes"]
+        );
+        // The old contract carries the amendment, the new one upstream's
+        // value: what the drift report compares.
+        let at = "/components/schemas/Sandbox/properties/idle_timeout_minutes";
+        assert_eq!(
+            both.old.pointer(at).unwrap()[SOURCE],
+            "prime-sandboxes 0.5.1"
+        );
+        assert_eq!(both.new.pointer(at).unwrap(), &json!({"type": "integer"}));
+        // The untouched amendment still applies on both sides.
+        let start = "/components/schemas/Sandbox/properties/startCommand";
+        assert_eq!(both.new.pointer(start).unwrap()["type"], "object");
+        // Against itself, nothing is new.
+        let same = contracts(&newer, &newer, &two_amendments()).unwrap();
+        assert!(same.now_amended_upstream.is_empty());
     }
 
     #[test]

@@ -120,6 +120,10 @@ pub async fn run_suite_against(
     };
     let mut report = SuiteReport::new(source);
     report.not_yet_described = pi_contract::supplement::embedded_pending();
+    report.amended = pi_contract::supplement::amended_places(spec.document())
+        .into_iter()
+        .map(|amendment| (amendment.place, amendment.source))
+        .collect();
     let drivers = drivers::all();
     let driven: Vec<&str> = drivers.iter().map(|driver| driver.operation_id).collect();
     // The supplement's operations the SDK does not reach yet: counted and
