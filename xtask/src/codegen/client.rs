@@ -133,6 +133,9 @@ struct ListAnswer {
     item: TokenStream,
     items: proc_macro2::Ident,
     total: proc_macro2::Ident,
+    /// Whether the items field may be absent (an `Option` of a list): an
+    /// absent list is a page without items.
+    optional_items: bool,
     /// `None` for the `Page` envelope, whose impl is hand-written.
     generated: bool,
 }
@@ -479,10 +482,11 @@ impl Context<'_> {
                     let total = settings.total.as_deref().ok_or_else(|| {
                         at("`paging` on a non-envelope answer needs `total`".into())
                     })?;
-                    let item = self.item_type(operation, items, &at)?;
+                    let (item, optional_items) = self.item_type(operation, items, &at)?;
                     Some(ListAnswer {
                         answer: output.clone(),
                         item,
+                        optional_items,
                         items: ident(&snake_case(items)),
                         total: ident(&snake_case(total)),
                         generated: true,
@@ -705,6 +709,7 @@ impl Context<'_> {
                         item,
                         items: ident("data"),
                         total: ident("total_count"),
+                        optional_items: false,
                         generated: false,
                     }),
                     false,
@@ -772,13 +777,14 @@ impl Context<'_> {
         }
     }
 
-    /// The item type of a list answer's `items` field.
+    /// The item type of a list answer's `items` field, and whether the field
+    /// may be absent.
     fn item_type(
         &self,
         operation: &Value,
         items: &str,
         at: &dyn Fn(String) -> String,
-    ) -> Result<TokenStream, String> {
+    ) -> Result<(TokenStream, bool), String> {
         let name = success_schema(operation)
             .as_ref()
             .and_then(|s| reference(s).map(str::to_owned))
@@ -788,8 +794,12 @@ impl Context<'_> {
             .get(name.as_str())
             .and_then(|s| s.fields.iter().find(|f| f.wire == items))
             .ok_or_else(|| at(format!("the answer `{name}` has no field `{items}`")))?;
-        match &field.ty {
-            Ty::List(item) => Ok(client_type(item)),
+        let (list, optional) = match &field.ty {
+            Ty::Option(inner) => (inner.as_ref(), true),
+            ty => (ty, !field.required && !field.always_present),
+        };
+        match list {
+            Ty::List(item) => Ok((client_type(item), optional)),
             _ => Err(at(format!("`{name}.{items}` is not a list"))),
         }
     }
@@ -1177,14 +1187,20 @@ fn index<'a>(
                 item,
                 items,
                 total,
+                optional_items,
                 ..
             } = list;
+            let listed = if *optional_items {
+                quote!(self.#items.unwrap_or_default())
+            } else {
+                quote!(self.#items)
+            };
             quote! {
                 impl crate::page::Paged for #answer {
                     type Item = #item;
 
                     fn into_items(self) -> (Vec<#item>, i64) {
-                        (self.#items, self.#total)
+                        (#listed, self.#total)
                     }
                 }
             }
