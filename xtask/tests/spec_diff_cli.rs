@@ -291,3 +291,70 @@ fn a_supplement_operation_upstream_now_describes_is_named_and_compared() {
         "batch_get_sandbox_status"
     );
 }
+
+/// The supplement's amendment of `place`, as written in the repository.
+fn amendment(place: &str) -> Value {
+    let supplement: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("spec/supplement/openapi.json")).unwrap(),
+    )
+    .unwrap();
+    supplement["x-pi-amendments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["place"] == place)
+        .unwrap_or_else(|| panic!("the supplement no longer amends {place}; update this test"))
+        .clone()
+}
+
+#[test]
+fn an_amended_place_upstream_now_describes_is_named_and_compared() {
+    let dir = temp_dir("now-amended");
+    let idle = "/components/schemas/CreateSandboxRequest/properties/idle_timeout_minutes";
+    // Upstream adopts the amendment as it is: named, and nothing else,
+    // since the SDK already sends the field.
+    let adopted = amendment(idle)["value"].clone();
+    let same = edited(&dir, "same.json", |doc| {
+        *doc.pointer_mut("/components/schemas/CreateSandboxRequest/properties")
+            .unwrap()
+            .as_object_mut()
+            .unwrap()
+            .entry("idle_timeout_minutes")
+            .or_insert(Value::Null) = adopted;
+    });
+    let output = xtask(&["spec", "diff", SPEC, &same]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(
+        text.contains(&format!(
+            "now documented upstream: the amended place {idle} (in the supplement from prime-sandboxes 0.5.1)"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("breaking"), "{text}");
+
+    // Upstream says the start command is a string, as the document of
+    // August did: the SDK sends the client's object, so that is breaking,
+    // named by the operation and field, and the amended place is listed.
+    let start = "/components/schemas/CreateSandboxRequest/properties/start_command";
+    let reverted = edited(&dir, "reverted.json", |doc| {
+        *doc.pointer_mut(start).unwrap() =
+            json!({"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "null"}]});
+    });
+    let output = xtask(&["spec", "diff", SPEC, &reverted]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+    assert!(
+        text.contains(&format!(
+            "now documented upstream: the amended place {start}"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("start_command"), "{text}");
+
+    let json = xtask(&["spec", "diff", SPEC, &reverted, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let listed = &json["amended_places_changed_upstream"][0];
+    assert_eq!(listed["place"], start);
+    assert_eq!(listed["source"], "prime-sandboxes 0.5.1");
+}

@@ -28,9 +28,10 @@ const NOTE_PATH: &str = "/tmp/pi-rs-example.txt";
 
 use futures::TryStreamExt;
 use pi_client::config::API_KEY_VAR;
+use pi_client::types::StartCommand;
 use pi_client::{Client, Error, WaitPolicy};
 
-const USAGE: &str = "usage: sandbox run IMAGE PORT [START_COMMAND] | list | delete SANDBOX_ID
+const USAGE: &str = "usage: sandbox run IMAGE PORT [EXECUTABLE [ARG...]] | list | delete SANDBOX_ID
   run: waits until the sandbox runs, printing its states; deletes it at the end,
        and on Ctrl-C (then exits with code 130)";
 
@@ -81,10 +82,10 @@ async fn run(client: &Client, args: &[String]) -> Result<Ended, String> {
                 .sandboxes()
                 .create("pi-rs-example", *image)
                 .labels(["pi-rs-example"]);
-            match rest {
-                [] => {}
-                [command] => create = create.start_command(*command),
-                _ => return Err(USAGE.to_owned()),
+            // The sandbox starts the program itself, without a shell.
+            if let [executable, args @ ..] = rest {
+                let args = args.iter().map(|arg| (*arg).to_owned()).collect();
+                create = create.start_command(StartCommand::new(*executable).with_args(args));
             }
             // One listener for the whole run, set up before the create is
             // sent, so a Ctrl-C at any point after it is seen, not lost

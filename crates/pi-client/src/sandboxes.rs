@@ -9,6 +9,7 @@
 //! # Example
 //!
 //! ```no_run
+//! use pi_client::types::StartCommand;
 //! # async fn run() -> Result<(), pi_client::Error> {
 //! let client = pi_client::Client::from_env()?;
 //! let sandbox = client
@@ -16,7 +17,11 @@
 //!     .create("scratch", "python:3.12-slim")
 //!     .cpu_cores(2.0)
 //!     .memory_gb(4.0)
-//!     .start_command("python -m http.server 8000")
+//!     .start_command(StartCommand::new("python").with_args(vec![
+//!         "-m".into(),
+//!         "http.server".into(),
+//!         "8000".into(),
+//!     ]))
 //!     .send_guarded()
 //!     .await?;
 //! client.sandboxes().wait_until_running(sandbox.id()).await?;
@@ -53,6 +58,30 @@ use crate::wait::WaitPolicy;
 use crate::wait::{self, Progress};
 
 impl<'c> Sandboxes<'c> {
+    /// Starts creating a sandbox called `name` from a checkpoint
+    /// ([`Sandboxes::create_checkpoint`]) that has become `DURABLE`: its
+    /// filesystem, image and disk come from the checkpoint, so the request
+    /// carries neither an image nor a disk size (the API refuses them on a
+    /// restore). The other setters of [`Sandboxes::create`] apply.
+    ///
+    /// ```no_run
+    /// # async fn run(client: pi_client::Client) -> Result<(), pi_client::Error> {
+    /// let restored = client.sandboxes().restore("again", "ckpt_123").send().await?;
+    /// client.sandboxes().wait_until_running(&restored.id).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn restore(
+        &self,
+        name: impl Into<String>,
+        checkpoint_id: impl Into<String>,
+    ) -> SandboxesCreateRequest<'c> {
+        let mut request = self.create(name, String::new());
+        request.body.docker_image = None;
+        request.body.checkpoint_id = Some(checkpoint_id.into());
+        request
+    }
+
     /// Creates a sandbox, hands it to `work`, and deletes it once `work` is
     /// done, whatever it returned; the result is `work`'s.
     ///

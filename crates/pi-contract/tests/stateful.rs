@@ -346,7 +346,8 @@ async fn a_created_sandbox_echoes_what_was_sent_and_nothing_made_up() {
         .create("echo", "python:3.12-slim")
         .cpu_cores(2.0)
         .disk_size_gb(20.0)
-        .start_command("sleep infinity")
+        .start_command(pi_types::StartCommand::new("sleep").with_args(vec!["infinity".to_owned()]))
+        .idle_timeout_minutes(15)
         .labels(["ci"])
         .send()
         .await
@@ -354,7 +355,12 @@ async fn a_created_sandbox_echoes_what_was_sent_and_nothing_made_up() {
     // Sent under its request name, answered under the document's answer name.
     assert_eq!(created.docker_image, "python:3.12-slim");
     assert_eq!(created.name, "echo");
-    assert_eq!(created.start_command.as_deref(), Some("sleep infinity"));
+    // The supplement's amendments: the start command as an object, and a
+    // field the published document lacks, echoed under the answer's name.
+    let start = created.start_command.as_ref().unwrap();
+    assert_eq!(start.executable, "sleep");
+    assert_eq!(start.args.as_deref(), Some(&["infinity".to_owned()][..]));
+    assert_eq!(created.idle_timeout_minutes, Some(15));
     assert!((created.cpu_cores - 2.0).abs() < f64::EPSILON);
     assert!((created.disk_size_gb - 20.0).abs() < f64::EPSILON);
     assert_eq!(created.labels, Some(vec!["ci".to_owned()]));

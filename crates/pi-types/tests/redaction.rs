@@ -7,8 +7,8 @@ use std::fmt::Debug;
 use pi_types::{
     CreateDedicatedRun, CreateEvaluation, CreatePod, CreateSandbox, CreateSecret,
     DedicatedRunCreated, ExposeSecret, GpuSocket, GpuType, HostedEvaluationSettings,
-    ImageBuildCreated, PodSpec, Provider, ProviderType, SandboxAuth, SecretString, SshSession,
-    TunnelCreated, UpdateSecret,
+    ImageBuildCreated, Pod, PodSpec, Provider, ProviderType, SandboxAuth, SecretString, SshSession,
+    Tunnel, TunnelCreated, UpdateSecret,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -116,7 +116,8 @@ fn dedicated_run_created_hides_token_value() {
 
 #[test]
 fn create_sandbox_hides_every_secret_in_the_map() {
-    let request = CreateSandbox::new("python:3.12", "sandbox-1")
+    let request = CreateSandbox::new("sandbox-1")
+        .with_docker_image("python:3.12")
         .with_environment_vars(BTreeMap::from([("PLAIN".to_owned(), "visible".to_owned())]))
         .with_secrets(secret_map(&[
             ("API_KEY", "s3cr3t-secrets-api"),
@@ -293,4 +294,38 @@ fn tunnel_created_round_trip_keeps_the_secrets() {
     assert_eq!(again.frp_token.expose_secret(), "s3cr3t-frp_token");
     assert_eq!(again.expires_at, created.expires_at);
     assert_eq!(serde_json::to_value(&again).unwrap(), encoded);
+}
+
+#[test]
+fn tunnel_hides_its_frpc_token_binding_secret_and_password() {
+    // Fields the supplement amends into the published tunnel: the official
+    // tunnel client reads them on every tunnel it gets or lists.
+    let tunnel: Tunnel = decode(json!({
+        "tunnel_id": "tun_1", "hostname": "t1.example", "url": "https://t1.example",
+        "status": "connected", "user_id": "user_1",
+        "created_at": TIMESTAMP, "expires_at": TIMESTAMP,
+        "server_host": "frps.example", "server_port": 7000, "http_user": "pi",
+        "frp_token": "s3cr3t-frp_token",
+        "binding_secret": "s3cr3t-binding_secret",
+        "http_password": "s3cr3t-http_password",
+    }));
+    assert_redacted_but_sent(
+        &tunnel,
+        &[
+            ("/frp_token", "s3cr3t-frp_token"),
+            ("/binding_secret", "s3cr3t-binding_secret"),
+            ("/http_password", "s3cr3t-http_password"),
+        ],
+    );
+    assert!(format!("{tunnel:?}").contains("frps.example"));
+}
+
+#[test]
+fn pod_hides_its_jupyter_password() {
+    let pod: Pod = decode(json!({
+        "id": "pod_1", "name": "trainer", "userId": "user_1", "gpuCount": 1,
+        "gpuName": "H100_80GB", "priceHr": 2.5, "providerType": "runpod", "socket": "PCIe",
+        "jupyterPassword": "s3cr3t-jupyterPassword",
+    }));
+    assert_redacted_but_sent(&pod, &[("/jupyterPassword", "s3cr3t-jupyterPassword")]);
 }

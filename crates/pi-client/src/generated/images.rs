@@ -63,7 +63,9 @@ impl<'c> Images<'c> {
         let call = crate::call::Call::new(self.client, &BUILD);
         ImagesBuildRequest {
             call,
-            body: pi_types::CreateImageBuild::new(image_name, image_tag),
+            body: pi_types::CreateImageBuild::new()
+                .with_image_name(image_name)
+                .with_image_tag(image_tag),
         }
     }
     /// Fetches one build: its status, timings and artifacts.
@@ -146,9 +148,22 @@ impl<'c> ImagesBuildRequest<'c> {
         self.body = self.body.with_dockerfile_path(dockerfile_path);
         self
     }
+    /// Sets `ownerScope`: [`CreateImageBuildOwnerScope`](pi_types::CreateImageBuildOwnerScope), optional, may be null. Rules: one of `platform`.
+    pub fn owner_scope(
+        mut self,
+        owner_scope: pi_types::CreateImageBuildOwnerScope,
+    ) -> Self {
+        self.body = self.body.with_owner_scope(owner_scope);
+        self
+    }
     /// Sets `platform`: [`CreateImageBuildPlatform`](pi_types::CreateImageBuildPlatform), optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
     pub fn platform(mut self, platform: pi_types::CreateImageBuildPlatform) -> Self {
         self.body = self.body.with_platform(platform);
+        self
+    }
+    /// Sets `sourceImage`: string, optional, may be null.
+    pub fn source_image(mut self, source_image: impl Into<String>) -> Self {
+        self.body = self.body.with_source_image(source_image);
         self
     }
     /// Sets `visibility`: [`ImageVisibilityOverride`](pi_types::ImageVisibilityOverride), optional. Server default: `"INHERIT"`.

@@ -70,6 +70,13 @@ impl crate::page::Paged for pi_types::SandboxList {
     }
 }
 
+impl crate::page::Paged for pi_types::TunnelList {
+    type Item = pi_types::Tunnel;
+    fn into_items(self) -> (Vec<pi_types::Tunnel>, i64) {
+        (self.tunnels.unwrap_or_default(), self.total)
+    }
+}
+
 impl crate::page::Paged for pi_types::VolumeList {
     type Item = pi_types::Volume;
     fn into_items(self) -> (Vec<pi_types::Volume>, i64) {

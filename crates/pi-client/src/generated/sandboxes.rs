@@ -290,7 +290,7 @@ impl<'c> Sandboxes<'c> {
         let call = crate::call::Call::new(self.client, &CREATE);
         SandboxesCreateRequest {
             call,
-            body: pi_types::CreateSandbox::new(name, docker_image),
+            body: pi_types::CreateSandbox::new(name).with_docker_image(docker_image),
         }
     }
     /// Starts taking a checkpoint of a sandbox's filesystem; the answer is the checkpoint, usable once its state is `DURABLE`.
@@ -818,6 +818,16 @@ impl<'c> SandboxesCreateRequest<'c> {
         self.body = self.body.with_advanced_configs(advanced_configs);
         self
     }
+    /// Sets `arch`: [`CreateSandboxArch`](pi_types::CreateSandboxArch), optional, may be null. Rules: one of `amd64`, `arm64`.
+    pub fn arch(mut self, arch: pi_types::CreateSandboxArch) -> Self {
+        self.body = self.body.with_arch(arch);
+        self
+    }
+    /// Sets `checkpoint_id`: string, optional, may be null. Rules: not empty; at most 64 characters.
+    pub fn checkpoint_id(mut self, checkpoint_id: impl Into<String>) -> Self {
+        self.body = self.body.with_checkpoint_id(checkpoint_id);
+        self
+    }
     /// Sets `cpu_cores`: number, optional. Rules: at least 0.1; at most 16.0. Server default: `1.0`.
     pub fn cpu_cores(mut self, cpu_cores: f64) -> Self {
         self.body = self.body.with_cpu_cores(cpu_cores);
@@ -856,6 +866,11 @@ impl<'c> SandboxesCreateRequest<'c> {
         self.body = self.body.with_idempotency_key(idempotency_key);
         self
     }
+    /// Sets `idle_timeout_minutes`: integer, optional, may be null. Rules: at least 1.
+    pub fn idle_timeout_minutes(mut self, idle_timeout_minutes: i64) -> Self {
+        self.body = self.body.with_idle_timeout_minutes(idle_timeout_minutes);
+        self
+    }
     /// Sets `labels`: list of string, optional.
     pub fn labels(
         mut self,
@@ -872,6 +887,30 @@ impl<'c> SandboxesCreateRequest<'c> {
     /// Sets `network_access`: boolean, optional. Server default: `true`.
     pub fn network_access(mut self, network_access: bool) -> Self {
         self.body = self.body.with_network_access(network_access);
+        self
+    }
+    /// Sets `network_allowlist`: list of string, optional, may be null.
+    pub fn network_allowlist(
+        mut self,
+        network_allowlist: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body = self
+            .body
+            .with_network_allowlist(
+                network_allowlist.into_iter().map(Into::into).collect(),
+            );
+        self
+    }
+    /// Sets `network_denylist`: list of string, optional, may be null.
+    pub fn network_denylist(
+        mut self,
+        network_denylist: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.body = self
+            .body
+            .with_network_denylist(
+                network_denylist.into_iter().map(Into::into).collect(),
+            );
         self
     }
     /// Sets `region`: string, optional, may be null.
@@ -895,8 +934,8 @@ impl<'c> SandboxesCreateRequest<'c> {
         self.body = self.body.with_secrets(secrets);
         self
     }
-    /// Sets `start_command`: string, optional, may be null.
-    pub fn start_command(mut self, start_command: impl Into<String>) -> Self {
+    /// Sets `start_command`: [`StartCommand`](pi_types::StartCommand), optional, may be null.
+    pub fn start_command(mut self, start_command: pi_types::StartCommand) -> Self {
         self.body = self.body.with_start_command(start_command);
         self
     }
@@ -908,6 +947,14 @@ impl<'c> SandboxesCreateRequest<'c> {
     /// Sets `vm`: boolean, optional. Server default: `false`.
     pub fn vm(mut self, vm: bool) -> Self {
         self.body = self.body.with_vm(vm);
+        self
+    }
+    /// Sets `volumes`: list of [`VolumeMount`](pi_types::VolumeMount), optional, may be null.
+    pub fn volumes(
+        mut self,
+        volumes: impl IntoIterator<Item = pi_types::VolumeMount>,
+    ) -> Self {
+        self.body = self.body.with_volumes(volumes.into_iter().collect());
         self
     }
     /// Checks the inputs against the document's rules, then sends the request.

@@ -19,7 +19,12 @@ pub(crate) const GET: crate::endpoint::Endpoint = crate::endpoint::Endpoint::get
 pub(crate) const LIST: crate::endpoint::Endpoint = crate::endpoint::Endpoint::get(
         "/api/v1/tunnel",
     )
-    .team_in_query("teamId");
+    .team_in_query("teamId")
+    .paged(crate::endpoint::Paging::Page {
+        start: "page",
+        size: "perPage",
+        largest: 50i64,
+    });
 /// A handle on tunnels: public URLs forwarding to a port on your own machine. Get one with [`Client::tunnels`](crate::client::Client::tunnels); each method starts a request that ends in `.send()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Tunnels<'c> {
@@ -72,7 +77,7 @@ impl<'c> Tunnels<'c> {
         call.path("tunnel_id", tunnel_id.as_ref());
         TunnelsGetRequest { call }
     }
-    /// All your tunnels (those of the handle's team, when it has one).
+    /// Your tunnels (those of the handle's team, when it has one), a page at a time, newest first unless sorted; filter by labels and status.
     pub fn list(&self) -> TunnelsListRequest<'c> {
         let call = crate::call::Call::new(self.client, &LIST);
         TunnelsListRequest { call }
@@ -181,9 +186,29 @@ impl<'c> TunnelsGetRequest<'c> {
     }
 }
 
+/// The values of the query parameter `sortOrder`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortOrder {
+    /// `asc`.
+    Asc,
+    /// `desc`.
+    Desc,
+}
+
+impl SortOrder {
+    /// The value as it travels in the query.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+
 /// A request started by [`Tunnels::list`]: set what you need, then `.send()`.
 #[derive(Debug, Clone)]
-#[must_use = "a request does nothing until `.send()`"]
+#[must_use = "a request does nothing until `.send()` or `.into_stream()`"]
 pub struct TunnelsListRequest<'c> {
     pub(crate) call: crate::call::Call<'c>,
 }
@@ -199,11 +224,64 @@ impl<'c> TunnelsListRequest<'c> {
         self.call.personal();
         self
     }
-    /// Checks the inputs against the document's rules, then sends the request.
+    /// Sets the query parameter `labels`: each value adds to those given before.
+    pub fn labels(
+        mut self,
+        labels: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let call = &mut self.call;
+        for item in labels {
+            call.query("labels", item.into());
+        }
+        self
+    }
+    /// Sets the query parameter `page`: at least 1, the server's default is `1`.
+    pub fn page(mut self, page: i64) -> Self {
+        let call = &mut self.call;
+        call.check_bounds("page", page, Some((1i64, "1")), None);
+        call.start(page);
+        self
+    }
+    /// Sets the query parameter `perPage`: at least 1, the server's default is `50`.
+    pub fn per_page(mut self, per_page: i64) -> Self {
+        let call = &mut self.call;
+        call.check_bounds("perPage", per_page, Some((1i64, "1")), None);
+        call.size(per_page);
+        self
+    }
+    /// Sets the query parameter `sortBy`: the server's default is `"createdAt"`.
+    pub fn sort_by(mut self, sort_by: impl Into<String>) -> Self {
+        let call = &mut self.call;
+        call.query("sortBy", sort_by.into());
+        self
+    }
+    /// Sets the query parameter `sortOrder`: the server's default is `"desc"`.
+    pub fn sort_order(mut self, sort_order: SortOrder) -> Self {
+        let call = &mut self.call;
+        call.query("sortOrder", sort_order.as_str().to_owned());
+        self
+    }
+    /// Sets the query parameter `status`.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        let call = &mut self.call;
+        call.query("status", status.into());
+        self
+    }
+    /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
     /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
     pub async fn send(self) -> Result<pi_types::TunnelList, crate::error::Error> {
         self.call.send::<crate::request::answer::Json<pi_types::TunnelList>>().await
+    }
+    /// Every item of every page from the starting one on, fetching the
+    /// next page only when the one before is used up; ends at the list's
+    /// total, at an empty page, or after the first error, which it yields.
+    pub fn into_stream(
+        self,
+    ) -> impl futures::Stream<
+        Item = Result<pi_types::Tunnel, crate::error::Error>,
+    > + 'c {
+        crate::page::stream::<pi_types::TunnelList>(self.call)
     }
 }

@@ -222,9 +222,9 @@ pub struct GpuAvailability {
         skip_serializing_if = "Option::is_none"
     )]
     pub interconnect_type: Option<String>,
-    /// `internetSpeed`: integer, optional, may be null.
+    /// `internetSpeed`: number, optional, may be null.
     #[serde(rename = "internetSpeed", default, skip_serializing_if = "Option::is_none")]
-    pub internet_speed: Option<i64>,
+    pub internet_speed: Option<f64>,
     /// `isSpot`: boolean, optional, may be null.
     #[serde(rename = "isSpot", default, skip_serializing_if = "Option::is_none")]
     pub is_spot: Option<bool>,

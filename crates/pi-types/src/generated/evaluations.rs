@@ -699,6 +699,9 @@ pub struct SampleList {
     /// `evaluation_id`: string, required.
     #[serde(rename = "evaluation_id")]
     pub evaluation_id: String,
+    /// `has_more`: boolean, optional.
+    #[serde(rename = "has_more", default, skip_serializing_if = "Option::is_none")]
+    pub has_more: Option<bool>,
     /// `limit`: integer, required.
     #[serde(rename = "limit")]
     pub limit: i64,

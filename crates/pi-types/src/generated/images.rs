@@ -35,7 +35,7 @@ pub struct ImageBuildArtifact {
 /// The body that opens an image build: image name and tag, Dockerfile and platform.
 ///
 /// Schema `BuildImageRequest` of the document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateImageBuild {
     /// `dockerfile_path`: string, optional. Server default: `"Dockerfile"`.
@@ -45,15 +45,21 @@ pub struct CreateImageBuild {
         skip_serializing_if = "Option::is_none"
     )]
     pub dockerfile_path: Option<String>,
-    /// `image_name`: string, required.
-    #[serde(rename = "image_name")]
-    pub image_name: String,
-    /// `image_tag`: string, required.
-    #[serde(rename = "image_tag")]
-    pub image_tag: String,
+    /// `image_name`: string, optional.
+    #[serde(rename = "image_name", default, skip_serializing_if = "Option::is_none")]
+    pub image_name: Option<String>,
+    /// `image_tag`: string, optional.
+    #[serde(rename = "image_tag", default, skip_serializing_if = "Option::is_none")]
+    pub image_tag: Option<String>,
+    /// `ownerScope`: [`CreateImageBuildOwnerScope`](super::CreateImageBuildOwnerScope), optional, may be null. Rules: one of `platform`.
+    #[serde(rename = "ownerScope", default, skip_serializing_if = "Option::is_none")]
+    pub owner_scope: Option<super::CreateImageBuildOwnerScope>,
     /// `platform`: [`CreateImageBuildPlatform`](super::CreateImageBuildPlatform), optional. Rules: one of `linux/amd64`, `linux/arm64`. Server default: `"linux/amd64"`.
     #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<super::CreateImageBuildPlatform>,
+    /// `sourceImage`: string, optional, may be null.
+    #[serde(rename = "sourceImage", default, skip_serializing_if = "Option::is_none")]
+    pub source_image: Option<String>,
     /// `teamId`: string, optional, may be null.
     #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
@@ -65,12 +71,14 @@ pub struct CreateImageBuild {
 impl CreateImageBuild {
     /// A `CreateImageBuild` with its required fields; the optional ones start unset.
     #[must_use]
-    pub fn new(image_name: impl Into<String>, image_tag: impl Into<String>) -> Self {
+    pub fn new() -> Self {
         Self {
             dockerfile_path: None,
-            image_name: image_name.into(),
-            image_tag: image_tag.into(),
+            image_name: None,
+            image_tag: None,
+            owner_scope: None,
             platform: None,
+            source_image: None,
             team_id: None,
             visibility: None,
         }
@@ -81,10 +89,37 @@ impl CreateImageBuild {
         self.dockerfile_path = Some(dockerfile_path.into());
         self
     }
+    /// Sets `image_name` (see the field for its rules).
+    #[must_use]
+    pub fn with_image_name(mut self, image_name: impl Into<String>) -> Self {
+        self.image_name = Some(image_name.into());
+        self
+    }
+    /// Sets `image_tag` (see the field for its rules).
+    #[must_use]
+    pub fn with_image_tag(mut self, image_tag: impl Into<String>) -> Self {
+        self.image_tag = Some(image_tag.into());
+        self
+    }
+    /// Sets `ownerScope` (see the field for its rules).
+    #[must_use]
+    pub fn with_owner_scope(
+        mut self,
+        owner_scope: super::CreateImageBuildOwnerScope,
+    ) -> Self {
+        self.owner_scope = Some(owner_scope);
+        self
+    }
     /// Sets `platform` (see the field for its rules).
     #[must_use]
     pub fn with_platform(mut self, platform: super::CreateImageBuildPlatform) -> Self {
         self.platform = Some(platform);
+        self
+    }
+    /// Sets `sourceImage` (see the field for its rules).
+    #[must_use]
+    pub fn with_source_image(mut self, source_image: impl Into<String>) -> Self {
+        self.source_image = Some(source_image.into());
         self
     }
     /// Sets `teamId` (see the field for its rules).
@@ -107,6 +142,14 @@ impl CreateImageBuild {
 impl crate::Validate for CreateImageBuild {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
         {
+            let value = &self.owner_scope;
+            if let Some(value) = value {
+                crate::check::known::<
+                    super::CreateImageBuildOwnerScope,
+                >("ownerScope", value)?;
+            }
+        }
+        {
             let value = &self.platform;
             if let Some(value) = value {
                 crate::check::known::<
@@ -125,6 +168,36 @@ impl crate::Validate for CreateImageBuild {
         Ok(())
     }
 }
+
+/// The values the document allows for this field: `platform`.
+///
+/// Values this version does not know decode to `Other` and encode back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CreateImageBuildOwnerScope {
+    /// `platform`
+    Platform,
+    /// A value the document did not list when this crate was generated, kept as sent.
+    Other(String),
+}
+
+impl crate::WireEnum for CreateImageBuildOwnerScope {
+    const KNOWN: &'static [&'static str] = &["platform"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Platform => "platform",
+            Self::Other(value) => value,
+        }
+    }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "platform" => Self::Platform,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+crate::wire_enum_traits!(CreateImageBuildOwnerScope);
 
 /// The values the document allows for this field: `linux/amd64`, `linux/arm64`.
 ///
@@ -166,6 +239,9 @@ crate::wire_enum_traits!(CreateImageBuildPlatform);
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImageBuildCreated {
+    /// `buildIds`: list of string, optional.
+    #[serde(rename = "buildIds", default, skip_serializing_if = "Option::is_none")]
+    pub build_ids: Option<Vec<String>>,
     /// `build_id`: string, required.
     #[serde(rename = "build_id")]
     pub build_id: String,
@@ -353,7 +429,7 @@ pub struct Image {
     /// `imageTag`: string, required.
     #[serde(rename = "imageTag")]
     pub image_tag: String,
-    /// `ownerType`: [`ImageOwnerType`](super::ImageOwnerType), optional. Rules: one of `personal`, `team`. Server default: `"personal"`.
+    /// `ownerType`: [`ImageOwnerType`](super::ImageOwnerType), optional. Rules: one of `personal`, `team`, `platform`. Server default: `"personal"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<super::ImageOwnerType>,
     /// `pushedAt`: date-time, optional, may be null.
@@ -376,7 +452,7 @@ pub struct Image {
     pub visibility: Option<super::ImageVisibility>,
 }
 
-/// The values the document allows for this field: `personal`, `team`.
+/// The values the document allows for this field: `personal`, `team`, `platform`.
 ///
 /// Values this version does not know decode to `Other` and encode back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -386,16 +462,19 @@ pub enum ImageOwnerType {
     Personal,
     /// `team`
     Team,
+    /// `platform`
+    Platform,
     /// A value the document did not list when this crate was generated, kept as sent.
     Other(String),
 }
 
 impl crate::WireEnum for ImageOwnerType {
-    const KNOWN: &'static [&'static str] = &["personal", "team"];
+    const KNOWN: &'static [&'static str] = &["personal", "team", "platform"];
     fn as_str(&self) -> &str {
         match self {
             Self::Personal => "personal",
             Self::Team => "team",
+            Self::Platform => "platform",
             Self::Other(value) => value,
         }
     }
@@ -403,6 +482,7 @@ impl crate::WireEnum for ImageOwnerType {
         match value {
             "personal" => Self::Personal,
             "team" => Self::Team,
+            "platform" => Self::Platform,
             other => Self::Other(other.to_owned()),
         }
     }

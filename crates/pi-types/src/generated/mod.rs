@@ -99,6 +99,9 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<EvaluationStatus>("EvaluationStatus"),
     crate::enums::EnumEntry::of::<EvaluationType>("EvaluationType"),
     crate::enums::EnumEntry::of::<FeedbackCategory>("FeedbackCategory"),
+    crate::enums::EnumEntry::of::<
+        CreateImageBuildOwnerScope,
+    >("CreateImageBuildOwnerScope"),
     crate::enums::EnumEntry::of::<CreateImageBuildPlatform>("CreateImageBuildPlatform"),
     crate::enums::EnumEntry::of::<ImageArtifactType>("ImageArtifactType"),
     crate::enums::EnumEntry::of::<ImageBuildStatus>("ImageBuildStatus"),
@@ -119,6 +122,7 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<
         CheckpointDeleteErrorCode,
     >("CheckpointDeleteErrorCode"),
+    crate::enums::EnumEntry::of::<CreateSandboxArch>("CreateSandboxArch"),
     crate::enums::EnumEntry::of::<SandboxLifecycleStatus>("SandboxLifecycleStatus"),
     crate::enums::EnumEntry::of::<SandboxStatus>("SandboxStatus"),
     crate::enums::EnumEntry::of::<

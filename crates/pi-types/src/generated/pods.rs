@@ -14,7 +14,7 @@ pub struct PodDeleted {
 /// A GPU pod: hardware, provider, prices, install progress and how to connect to it.
 ///
 /// Schema `APIPodConfig` of the document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pod {
     /// `attachedResources`: list of [`AttachedResource`](super::AttachedResource), optional, may be null. Server default: `[]`.
@@ -27,6 +27,12 @@ pub struct Pod {
     /// `autoRestart`: boolean, optional, may be null.
     #[serde(rename = "autoRestart", default, skip_serializing_if = "Option::is_none")]
     pub auto_restart: Option<bool>,
+    /// `baseCurrency`: string, optional, may be null.
+    #[serde(rename = "baseCurrency", default, skip_serializing_if = "Option::is_none")]
+    pub base_currency: Option<String>,
+    /// `basePriceHr`: number, optional, may be null.
+    #[serde(rename = "basePriceHr", default, skip_serializing_if = "Option::is_none")]
+    pub base_price_hr: Option<f64>,
     /// `clusterId`: string, optional, may be null.
     #[serde(rename = "clusterId", default, skip_serializing_if = "Option::is_none")]
     pub cluster_id: Option<String>,
@@ -83,6 +89,14 @@ pub struct Pod {
     /// `isSpot`: boolean, optional, may be null.
     #[serde(rename = "isSpot", default, skip_serializing_if = "Option::is_none")]
     pub is_spot: Option<bool>,
+    /// `jupyterPassword`: secret string, optional, may be null. Secret material: redacted in `Debug`.
+    #[serde(
+        rename = "jupyterPassword",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::exposed::optional_secret"
+    )]
+    pub jupyter_password: Option<crate::SecretString>,
     /// `name`: string, required.
     #[serde(rename = "name")]
     pub name: String,
@@ -185,6 +199,16 @@ pub struct PodStatusReport {
     /// `podId`: string, required.
     #[serde(rename = "podId")]
     pub pod_id: String,
+    /// `priceHr`: number, optional, may be null.
+    #[serde(rename = "priceHr", default, skip_serializing_if = "Option::is_none")]
+    pub price_hr: Option<f64>,
+    /// `primePortMapping`: list of [`PortMapping`](super::PortMapping), optional, may be null.
+    #[serde(
+        rename = "primePortMapping",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prime_port_mapping: Option<Vec<super::PortMapping>>,
     /// `providerType`: [`ProviderType`](super::ProviderType), required.
     #[serde(rename = "providerType")]
     pub provider_type: super::ProviderType,
@@ -270,6 +294,9 @@ crate::wire_enum_traits!(AttachableResourceType);
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachedResource {
+    /// `createdAt`: date-time, optional, may be null.
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::Timestamp>,
     /// `id`: [`TextOrInteger`](super::TextOrInteger), required.
     #[serde(rename = "id")]
     pub id: super::TextOrInteger,
@@ -294,6 +321,9 @@ pub struct AttachedResource {
     /// `status`: [`AttachableResourceStatus`](super::AttachableResourceStatus), optional. Server default: `"UNATTACHED"`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<super::AttachableResourceStatus>,
+    /// `type`: string, optional, may be null.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
 }
 
 /// A value the document lets take several shapes: string, or integer.

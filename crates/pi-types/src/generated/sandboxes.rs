@@ -540,15 +540,21 @@ pub struct CreateSandbox {
         skip_serializing_if = "Option::is_none"
     )]
     pub advanced_configs: Option<serde_json::Value>,
+    /// `arch`: [`CreateSandboxArch`](super::CreateSandboxArch), optional, may be null. Rules: one of `amd64`, `arm64`.
+    #[serde(rename = "arch", default, skip_serializing_if = "Option::is_none")]
+    pub arch: Option<super::CreateSandboxArch>,
+    /// `checkpoint_id`: string, optional, may be null. Rules: not empty; at most 64 characters.
+    #[serde(rename = "checkpoint_id", default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint_id: Option<String>,
     /// `cpu_cores`: number, optional. Rules: at least 0.1; at most 16.0. Server default: `1.0`.
     #[serde(rename = "cpu_cores", default, skip_serializing_if = "Option::is_none")]
     pub cpu_cores: Option<f64>,
     /// `disk_size_gb`: number, optional. Rules: at least 0.1; at most 1000.0. Server default: `10.0`.
     #[serde(rename = "disk_size_gb", default, skip_serializing_if = "Option::is_none")]
     pub disk_size_gb: Option<f64>,
-    /// `docker_image`: string, required. Rules: not empty.
-    #[serde(rename = "docker_image")]
-    pub docker_image: String,
+    /// `docker_image`: string, optional. Rules: not empty.
+    #[serde(rename = "docker_image", default, skip_serializing_if = "Option::is_none")]
+    pub docker_image: Option<String>,
     /// `environment_vars`: map of string to string, optional, may be null.
     #[serde(
         rename = "environment_vars",
@@ -572,6 +578,13 @@ pub struct CreateSandbox {
         skip_serializing_if = "Option::is_none"
     )]
     pub idempotency_key: Option<String>,
+    /// `idle_timeout_minutes`: integer, optional, may be null. Rules: at least 1.
+    #[serde(
+        rename = "idle_timeout_minutes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idle_timeout_minutes: Option<i64>,
     /// `labels`: list of string, optional.
     #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
@@ -584,6 +597,20 @@ pub struct CreateSandbox {
     /// `network_access`: boolean, optional. Server default: `true`.
     #[serde(rename = "network_access", default, skip_serializing_if = "Option::is_none")]
     pub network_access: Option<bool>,
+    /// `network_allowlist`: list of string, optional, may be null.
+    #[serde(
+        rename = "network_allowlist",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_allowlist: Option<Vec<String>>,
+    /// `network_denylist`: list of string, optional, may be null.
+    #[serde(
+        rename = "network_denylist",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_denylist: Option<Vec<String>>,
     /// `region`: string, optional, may be null.
     #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -602,9 +629,9 @@ pub struct CreateSandbox {
         serialize_with = "crate::exposed::optional_secret_map"
     )]
     pub secrets: Option<std::collections::BTreeMap<String, crate::SecretString>>,
-    /// `start_command`: string, optional, may be null.
+    /// `start_command`: [`StartCommand`](super::StartCommand), optional, may be null.
     #[serde(rename = "start_command", default, skip_serializing_if = "Option::is_none")]
-    pub start_command: Option<String>,
+    pub start_command: Option<super::StartCommand>,
     /// `team_id`: string, optional, may be null.
     #[serde(rename = "team_id", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
@@ -618,26 +645,34 @@ pub struct CreateSandbox {
     /// `vm`: boolean, optional. Server default: `false`.
     #[serde(rename = "vm", default, skip_serializing_if = "Option::is_none")]
     pub vm: Option<bool>,
+    /// `volumes`: list of [`VolumeMount`](super::VolumeMount), optional, may be null.
+    #[serde(rename = "volumes", default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<Vec<super::VolumeMount>>,
 }
 
 impl CreateSandbox {
     /// A `CreateSandbox` with its required fields; the optional ones start unset.
     #[must_use]
-    pub fn new(name: impl Into<String>, docker_image: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             advanced_configs: None,
+            arch: None,
+            checkpoint_id: None,
             cpu_cores: None,
             disk_size_gb: None,
-            docker_image: docker_image.into(),
+            docker_image: None,
             environment_vars: None,
             gpu_count: None,
             gpu_type: None,
             guaranteed: None,
             idempotency_key: None,
+            idle_timeout_minutes: None,
             labels: None,
             memory_gb: None,
             name: name.into(),
             network_access: None,
+            network_allowlist: None,
+            network_denylist: None,
             region: None,
             registry_credentials_id: None,
             secrets: None,
@@ -645,12 +680,25 @@ impl CreateSandbox {
             team_id: None,
             timeout_minutes: None,
             vm: None,
+            volumes: None,
         }
     }
     /// Sets `advanced_configs` (see the field for its rules).
     #[must_use]
     pub fn with_advanced_configs(mut self, advanced_configs: serde_json::Value) -> Self {
         self.advanced_configs = Some(advanced_configs);
+        self
+    }
+    /// Sets `arch` (see the field for its rules).
+    #[must_use]
+    pub fn with_arch(mut self, arch: super::CreateSandboxArch) -> Self {
+        self.arch = Some(arch);
+        self
+    }
+    /// Sets `checkpoint_id` (see the field for its rules).
+    #[must_use]
+    pub fn with_checkpoint_id(mut self, checkpoint_id: impl Into<String>) -> Self {
+        self.checkpoint_id = Some(checkpoint_id.into());
         self
     }
     /// Sets `cpu_cores` (see the field for its rules).
@@ -663,6 +711,12 @@ impl CreateSandbox {
     #[must_use]
     pub fn with_disk_size_gb(mut self, disk_size_gb: f64) -> Self {
         self.disk_size_gb = Some(disk_size_gb);
+        self
+    }
+    /// Sets `docker_image` (see the field for its rules).
+    #[must_use]
+    pub fn with_docker_image(mut self, docker_image: impl Into<String>) -> Self {
+        self.docker_image = Some(docker_image.into());
         self
     }
     /// Sets `environment_vars` (see the field for its rules).
@@ -698,6 +752,12 @@ impl CreateSandbox {
         self.idempotency_key = Some(idempotency_key.into());
         self
     }
+    /// Sets `idle_timeout_minutes` (see the field for its rules).
+    #[must_use]
+    pub fn with_idle_timeout_minutes(mut self, idle_timeout_minutes: i64) -> Self {
+        self.idle_timeout_minutes = Some(idle_timeout_minutes);
+        self
+    }
     /// Sets `labels` (see the field for its rules).
     #[must_use]
     pub fn with_labels(mut self, labels: Vec<String>) -> Self {
@@ -714,6 +774,18 @@ impl CreateSandbox {
     #[must_use]
     pub fn with_network_access(mut self, network_access: bool) -> Self {
         self.network_access = Some(network_access);
+        self
+    }
+    /// Sets `network_allowlist` (see the field for its rules).
+    #[must_use]
+    pub fn with_network_allowlist(mut self, network_allowlist: Vec<String>) -> Self {
+        self.network_allowlist = Some(network_allowlist);
+        self
+    }
+    /// Sets `network_denylist` (see the field for its rules).
+    #[must_use]
+    pub fn with_network_denylist(mut self, network_denylist: Vec<String>) -> Self {
+        self.network_denylist = Some(network_denylist);
         self
     }
     /// Sets `region` (see the field for its rules).
@@ -742,8 +814,8 @@ impl CreateSandbox {
     }
     /// Sets `start_command` (see the field for its rules).
     #[must_use]
-    pub fn with_start_command(mut self, start_command: impl Into<String>) -> Self {
-        self.start_command = Some(start_command.into());
+    pub fn with_start_command(mut self, start_command: super::StartCommand) -> Self {
+        self.start_command = Some(start_command);
         self
     }
     /// Sets `team_id` (see the field for its rules).
@@ -764,10 +836,29 @@ impl CreateSandbox {
         self.vm = Some(vm);
         self
     }
+    /// Sets `volumes` (see the field for its rules).
+    #[must_use]
+    pub fn with_volumes(mut self, volumes: Vec<super::VolumeMount>) -> Self {
+        self.volumes = Some(volumes);
+        self
+    }
 }
 
 impl crate::Validate for CreateSandbox {
     fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.arch;
+            if let Some(value) = value {
+                crate::check::known::<super::CreateSandboxArch>("arch", value)?;
+            }
+        }
+        {
+            let value = &self.checkpoint_id;
+            if let Some(value) = value {
+                crate::check::min_length("checkpoint_id", value.as_str(), 1)?;
+                crate::check::max_length("checkpoint_id", value.as_str(), 64)?;
+            }
+        }
         {
             let value = &self.cpu_cores;
             if let Some(value) = value {
@@ -784,7 +875,9 @@ impl crate::Validate for CreateSandbox {
         }
         {
             let value = &self.docker_image;
-            crate::check::min_length("docker_image", value.as_str(), 1)?;
+            if let Some(value) = value {
+                crate::check::min_length("docker_image", value.as_str(), 1)?;
+            }
         }
         {
             let value = &self.gpu_count;
@@ -807,6 +900,12 @@ impl crate::Validate for CreateSandbox {
             }
         }
         {
+            let value = &self.idle_timeout_minutes;
+            if let Some(value) = value {
+                crate::check::minimum("idle_timeout_minutes", *value, 1i64, "1", false)?;
+            }
+        }
+        {
             let value = &self.memory_gb;
             if let Some(value) = value {
                 crate::check::minimum("memory_gb", *value, 0.1f64, "0.1", false)?;
@@ -817,6 +916,13 @@ impl crate::Validate for CreateSandbox {
             let value = &self.name;
             crate::check::min_length("name", value.as_str(), 1)?;
             crate::check::max_length("name", value.as_str(), 100)?;
+        }
+        {
+            let value = &self.start_command;
+            if let Some(value) = value {
+                crate::Validate::validate(value)
+                    .map_err(|error| error.within("start_command"))?;
+            }
         }
         {
             let value = &self.timeout_minutes;
@@ -831,9 +937,54 @@ impl crate::Validate for CreateSandbox {
                 )?;
             }
         }
+        {
+            let value = &self.volumes;
+            if let Some(value) = value {
+                for (index, item) in value.iter().enumerate() {
+                    crate::Validate::validate(item)
+                        .map_err(|error| {
+                            error.within(format!("{}[{index}]", "volumes"))
+                        })?;
+                }
+            }
+        }
         Ok(())
     }
 }
+
+/// The values the document allows for this field: `amd64`, `arm64`.
+///
+/// Values this version does not know decode to `Other` and encode back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CreateSandboxArch {
+    /// `amd64`
+    Amd64,
+    /// `arm64`
+    Arm64,
+    /// A value the document did not list when this crate was generated, kept as sent.
+    Other(String),
+}
+
+impl crate::WireEnum for CreateSandboxArch {
+    const KNOWN: &'static [&'static str] = &["amd64", "arm64"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Amd64 => "amd64",
+            Self::Arm64 => "arm64",
+            Self::Other(value) => value,
+        }
+    }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "amd64" => Self::Amd64,
+            "arm64" => Self::Arm64,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+crate::wire_enum_traits!(CreateSandboxArch);
 
 /// The body of a create-volume call: a name and an optional team.
 ///
@@ -1562,6 +1713,13 @@ pub struct Sandbox {
     /// `id`: string, required.
     #[serde(rename = "id")]
     pub id: String,
+    /// `idleTimeoutMinutes`: integer, optional, may be null.
+    #[serde(
+        rename = "idleTimeoutMinutes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub idle_timeout_minutes: Option<i64>,
     /// `kubernetesJobId`: string, required, may be null.
     #[serde(rename = "kubernetesJobId")]
     pub kubernetes_job_id: Option<String>,
@@ -1577,6 +1735,27 @@ pub struct Sandbox {
     /// `networkAccess`: boolean, required.
     #[serde(rename = "networkAccess")]
     pub network_access: bool,
+    /// `networkAllowlist`: list of string, optional, may be null.
+    #[serde(
+        rename = "networkAllowlist",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_allowlist: Option<Vec<String>>,
+    /// `networkDenylist`: list of string, optional, may be null.
+    #[serde(
+        rename = "networkDenylist",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_denylist: Option<Vec<String>>,
+    /// `pendingImageBuildId`: string, optional, may be null.
+    #[serde(
+        rename = "pendingImageBuildId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pending_image_build_id: Option<String>,
     /// `region`: string, optional, may be null.
     #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -1587,9 +1766,9 @@ pub struct Sandbox {
         skip_serializing_if = "Option::is_none"
     )]
     pub registry_credentials_id: Option<String>,
-    /// `startCommand`: string, required, may be null.
+    /// `startCommand`: [`StartCommand`](super::StartCommand), required, may be null.
     #[serde(rename = "startCommand")]
-    pub start_command: Option<String>,
+    pub start_command: Option<super::StartCommand>,
     /// `startedAt`: date-time, required, may be null.
     #[serde(rename = "startedAt")]
     pub started_at: Option<crate::Timestamp>,
@@ -1602,6 +1781,13 @@ pub struct Sandbox {
     /// `terminatedAt`: date-time, required, may be null.
     #[serde(rename = "terminatedAt")]
     pub terminated_at: Option<crate::Timestamp>,
+    /// `terminationReason`: string, optional, may be null.
+    #[serde(
+        rename = "terminationReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub termination_reason: Option<String>,
     /// `timeoutMinutes`: integer, required.
     #[serde(rename = "timeoutMinutes")]
     pub timeout_minutes: i64,
@@ -1787,6 +1973,47 @@ impl crate::Validate for SetNetworkRules {
     }
 }
 
+/// A program a sandbox runs at start, as an executable and its arguments, without a shell.
+///
+/// Schema `StartCommand` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct StartCommand {
+    /// `args`: list of string, optional.
+    #[serde(rename = "args", default, skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+    /// `executable`: string, required. Rules: not empty.
+    #[serde(rename = "executable")]
+    pub executable: String,
+}
+
+impl StartCommand {
+    /// A `StartCommand` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new(executable: impl Into<String>) -> Self {
+        Self {
+            args: None,
+            executable: executable.into(),
+        }
+    }
+    /// Sets `args` (see the field for its rules).
+    #[must_use]
+    pub fn with_args(mut self, args: Vec<String>) -> Self {
+        self.args = Some(args);
+        self
+    }
+}
+
+impl crate::Validate for StartCommand {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.executable;
+            crate::check::min_length("executable", value.as_str(), 1)?;
+        }
+        Ok(())
+    }
+}
+
 /// What closing an exposed port or an SSH session returns: success and a message.
 ///
 /// Schema `UnexposePortResponse` of the document.
@@ -1883,4 +2110,45 @@ pub struct VolumeList {
     /// `volumes`: list of [`Volume`](super::Volume), required.
     #[serde(rename = "volumes")]
     pub volumes: Vec<super::Volume>,
+}
+
+/// A sandbox volume to mount into a new sandbox: its name, where it goes and whether it is read-only.
+///
+/// Schema `VolumeMount` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct VolumeMount {
+    /// `mount_path`: string, required.
+    #[serde(rename = "mount_path")]
+    pub mount_path: String,
+    /// `name`: string, required.
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `read_only`: boolean, optional. Server default: `false`.
+    #[serde(rename = "read_only", default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+}
+
+impl VolumeMount {
+    /// A `VolumeMount` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new(name: impl Into<String>, mount_path: impl Into<String>) -> Self {
+        Self {
+            mount_path: mount_path.into(),
+            name: name.into(),
+            read_only: None,
+        }
+    }
+    /// Sets `read_only` (see the field for its rules).
+    #[must_use]
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = Some(read_only);
+        self
+    }
+}
+
+impl crate::Validate for VolumeMount {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        Ok(())
+    }
 }

@@ -131,9 +131,18 @@ pub struct TunnelDeleted {
 /// Your tunnels and how many there are.
 ///
 /// Schema `TunnelListResponse` of the document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TunnelList {
+    /// `has_next`: boolean, optional.
+    #[serde(rename = "has_next", default, skip_serializing_if = "Option::is_none")]
+    pub has_next: Option<bool>,
+    /// `page`: integer, optional.
+    #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// `per_page`: integer, optional.
+    #[serde(rename = "per_page", default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
     /// `total`: integer, required.
     #[serde(rename = "total")]
     pub total: i64,
@@ -221,12 +230,20 @@ impl crate::WireEnum for TunnelState {
 
 crate::wire_enum_traits!(TunnelState);
 
-/// A tunnel: its public URL, hostname, connection state and expiry.
+/// A tunnel: its public URL, hostname, connection state and expiry, and what frpc needs to serve it.
 ///
 /// Schema `TunnelStatusResponse` of the document.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Tunnel {
+    /// `binding_secret`: secret string, optional. Secret material: redacted in `Debug`.
+    #[serde(
+        rename = "binding_secret",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::exposed::optional_secret"
+    )]
+    pub binding_secret: Option<crate::SecretString>,
     /// `connected_at`: date-time, optional, may be null.
     #[serde(rename = "connected_at", default, skip_serializing_if = "Option::is_none")]
     pub connected_at: Option<crate::Timestamp>,
@@ -236,18 +253,52 @@ pub struct Tunnel {
     /// `expires_at`: date-time, required.
     #[serde(rename = "expires_at")]
     pub expires_at: crate::Timestamp,
+    /// `frp_token`: secret string, optional. Secret material: redacted in `Debug`.
+    #[serde(
+        rename = "frp_token",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::exposed::optional_secret"
+    )]
+    pub frp_token: Option<crate::SecretString>,
     /// `hostname`: string, required.
     #[serde(rename = "hostname")]
     pub hostname: String,
+    /// `http_password`: secret string, optional, may be null. Secret material: redacted in `Debug`.
+    #[serde(
+        rename = "http_password",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::exposed::optional_secret"
+    )]
+    pub http_password: Option<crate::SecretString>,
+    /// `http_user`: string, optional, may be null.
+    #[serde(rename = "http_user", default, skip_serializing_if = "Option::is_none")]
+    pub http_user: Option<String>,
+    /// `labels`: list of string, optional.
+    #[serde(rename = "labels", default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+    /// `local_port`: integer, optional, may be null.
+    #[serde(rename = "local_port", default, skip_serializing_if = "Option::is_none")]
+    pub local_port: Option<i64>,
     /// `name`: string, optional, may be null.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `server_host`: string, optional.
+    #[serde(rename = "server_host", default, skip_serializing_if = "Option::is_none")]
+    pub server_host: Option<String>,
+    /// `server_port`: integer, optional.
+    #[serde(rename = "server_port", default, skip_serializing_if = "Option::is_none")]
+    pub server_port: Option<i64>,
     /// `status`: [`TunnelState`](super::TunnelState), required.
     #[serde(rename = "status")]
     pub status: super::TunnelState,
     /// `team_id`: string, optional, may be null.
     #[serde(rename = "team_id", default, skip_serializing_if = "Option::is_none")]
     pub team_id: Option<String>,
+    /// `terminated_at`: date-time, optional, may be null.
+    #[serde(rename = "terminated_at", default, skip_serializing_if = "Option::is_none")]
+    pub terminated_at: Option<crate::Timestamp>,
     /// `tunnel_id`: string, required.
     #[serde(rename = "tunnel_id")]
     pub tunnel_id: String,

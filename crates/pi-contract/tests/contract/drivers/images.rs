@@ -1,7 +1,8 @@
 //! Drivers for the Images area (`pi_client::Images`).
 
 use pi_client::types::{
-    CreateImageBuildPlatform, ImageRef, ImageVisibility, ImageVisibilityOverride,
+    CreateImageBuildOwnerScope, CreateImageBuildPlatform, ImageRef, ImageVisibility,
+    ImageVisibilityOverride,
 };
 
 use super::{Driver, driver};
@@ -21,7 +22,7 @@ pub fn drivers() -> Vec<Driver> {
         ),
         driver!("initiate_image_build_api_v1_images_build_post",
             "minimal" => |client| client.images().build_image(&image("myapp:v1")).personal().send(),
-            "all-inputs" => |client| client.images().build_image(&image("team-team_1/myapp:v2")).dockerfile_path("docker/Dockerfile.prod").platform(CreateImageBuildPlatform::LinuxArm64).visibility(ImageVisibilityOverride::Public).send(),
+            "all-inputs" => |client| client.images().build_image(&image("team-team_1/myapp:v2")).dockerfile_path("docker/Dockerfile.prod").platform(CreateImageBuildPlatform::LinuxArm64).visibility(ImageVisibilityOverride::Public).owner_scope(CreateImageBuildOwnerScope::Platform).source_image("python:3.12-slim").send(),
         ),
         driver!("get_build_status_api_v1_images_build__build_id__get",
             "minimal" => |client| client.images().build_status("build_1").send(),

@@ -1,6 +1,8 @@
 //! Drivers for the Sandboxes area (`pi_client::Sandboxes`).
 
-use pi_client::types::{BackgroundJobKey, GpuType, LanRule, SandboxStatus};
+use pi_client::types::{
+    BackgroundJobKey, CreateSandboxArch, GpuType, LanRule, SandboxStatus, StartCommand, VolumeMount,
+};
 use serde_json::json;
 
 use super::{Driver, driver};
@@ -9,7 +11,8 @@ pub fn drivers() -> Vec<Driver> {
     vec![
         driver!("create_sandbox_endpoint_api_v1_sandbox_post",
             "minimal" => |client| client.sandboxes().create("scratch", "python:3.12-slim").personal().send(),
-            "all-inputs" => |client| client.sandboxes().create("trainer", "nvcr.io/nvidia/pytorch:24.05-py3").team("team_1").cpu_cores(8.0).memory_gb(32.0).disk_size_gb(200.0).gpu_count(1).gpu_type(GpuType::H100_80gb).start_command("python train.py").env("EPOCHS", "3").secret("HF_TOKEN", "hf_example").labels(["ci", "gpu"]).timeout_minutes(120).network_access(false).guaranteed(true).vm(true).region("us-east").registry_credentials_id("cred_1").advanced_configs(json!({"shm_size_gb": 8})).idempotency_key("create-trainer-1").send(),
+            "all-inputs" => |client| client.sandboxes().create("trainer", "nvcr.io/nvidia/pytorch:24.05-py3").team("team_1").cpu_cores(8.0).memory_gb(32.0).disk_size_gb(200.0).gpu_count(1).gpu_type(GpuType::H100_80gb).start_command(StartCommand::new("python").with_args(vec!["train.py".to_owned()])).arch(CreateSandboxArch::Arm64).checkpoint_id("ckpt_1").idle_timeout_minutes(30).network_allowlist(["pypi.org"]).network_denylist(["example.com"]).volumes([VolumeMount::new("data", "/data").with_read_only(true)]).env("EPOCHS", "3").secret("HF_TOKEN", "hf_example").labels(["ci", "gpu"]).timeout_minutes(120).network_access(false).guaranteed(true).vm(true).region("us-east").registry_credentials_id("cred_1").advanced_configs(json!({"shm_size_gb": 8})).idempotency_key("create-trainer-1").send(),
+            "restore" => |client| client.sandboxes().restore("trainer", "ckpt_1").idle_timeout_minutes(30).send(),
         ),
         driver!("list_sandboxes_api_v1_sandbox_get",
             "minimal" => |client| client.sandboxes().list().personal().send(),

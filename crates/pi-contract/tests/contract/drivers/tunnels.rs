@@ -1,5 +1,7 @@
 //! Drivers for the Tunnels area (`pi_client::Tunnels`).
 
+use pi_client::tunnels::SortOrder;
+
 use super::{Driver, driver};
 
 pub fn drivers() -> Vec<Driver> {
@@ -10,7 +12,7 @@ pub fn drivers() -> Vec<Driver> {
         ),
         driver!("list_tunnels_endpoint_api_v1_tunnel_get",
             "minimal" => |client| client.tunnels().list().personal().send(),
-            "all-inputs" => |client| client.tunnels().list().team("team_1").send(),
+            "all-inputs" => |client| client.tunnels().list().team("team_1").labels(["ci"]).status("connected").page(2).per_page(25).sort_by("createdAt").sort_order(SortOrder::Asc).send(),
         ),
         driver!("bulk_delete_tunnels_endpoint_api_v1_tunnel_delete",
             "minimal" => |client| client.tunnels().bulk_delete(["tun_1", "tun_2"]).send(),
