@@ -55,6 +55,8 @@ pub(crate) enum CrosscheckError {
     NotInDocument { client: String, what: String },
     #[error("{file}: the entry for {client} gives no reason")]
     MissingReason { file: &'static str, client: String },
+    #[error("the supplement does not lay over the published document: {reason}")]
+    Supplement { reason: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
 }
@@ -99,7 +101,16 @@ pub(crate) fn crosscheck_files(
     write: bool,
 ) -> Result<(Outcome, Value), CrosscheckError> {
     let dir = root.join(OBSERVED_DIR);
-    let document = read_json(&root.join(crate::spec_update::SPEC_PATH))?;
+    // The clients are compared with the contract the SDK is built on: the
+    // published document with the supplement's amendments laid over it, so
+    // an amended disagreement is settled and only the others remain.
+    let published = read_json(&root.join(crate::spec_update::SPEC_PATH))?;
+    let supplement = read_json(&root.join(crate::spec_update::SUPPLEMENT_PATH))?;
+    let document = pi_contract::supplement::merge(&published, &supplement)
+        .map_err(|error| CrosscheckError::Supplement {
+            reason: error.to_string(),
+        })?
+        .document;
     let models = observed_models(&dir)?;
     let model_map: ModelMap = map::parse(MAP_FILE, &read_text(&dir.join(MAP_FILE))?)?;
     let accepted: AcceptedList = map::parse(ACCEPTED_FILE, &read_text(&dir.join(ACCEPTED_FILE))?)?;
