@@ -53,16 +53,49 @@ impl GatewayAccess {
 /// which is what makes concurrent callers share one fetch.
 type Slot = Arc<tokio::sync::Mutex<Option<GatewayAccess>>>;
 
+/// How many sandboxes' slots a client holds before it first drops those no
+/// call is using and whose token is gone or lapsed.
+const PRUNE_FROM: usize = 256;
+
 /// The tokens a client holds, by sandbox id.
 #[derive(Default)]
 pub(crate) struct GatewayTokens {
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<Slots>,
+}
+
+/// The slots, and the size at which they are next pruned: twice what a
+/// pruning left, so a client talking to many live sandboxes prunes
+/// rarely, and one talking to a stream of short-lived sandboxes keeps only
+/// the recent ones.
+#[derive(Default)]
+struct Slots {
+    by_sandbox: HashMap<String, Slot>,
+    prune_at: usize,
+}
+
+impl Slots {
+    /// Drops the slots no call holds whose token is missing or lapsed: a
+    /// sandbox used again fetches a new one, as it would have anyway.
+    fn prune(&mut self) {
+        self.by_sandbox.retain(|_, slot| {
+            Arc::strong_count(slot) > 1
+                || slot.try_lock().map_or(true, |access| {
+                    access.as_ref().is_some_and(GatewayAccess::fresh)
+                })
+        });
+        self.prune_at = (self.by_sandbox.len() * 2).max(PRUNE_FROM);
+    }
 }
 
 impl GatewayTokens {
     fn slot(&self, sandbox_id: &str) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(slots.entry(sandbox_id.to_owned()).or_default())
+        if slots.by_sandbox.len() >= slots.prune_at.max(PRUNE_FROM)
+            && !slots.by_sandbox.contains_key(sandbox_id)
+        {
+            slots.prune();
+        }
+        Arc::clone(slots.by_sandbox.entry(sandbox_id.to_owned()).or_default())
     }
 
     /// The sandbox's gateway and a token that is not about to expire,
@@ -98,5 +131,58 @@ impl GatewayTokens {
     /// Forgets the sandbox's token, after the gateway refused it.
     pub(crate) async fn forget(&self, sandbox_id: &str) {
         *self.slot(sandbox_id).lock().await = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn access(expires_at: i64) -> GatewayAccess {
+        GatewayAccess {
+            base: "https://gw.example/ns/job".to_owned(),
+            token: SecretString::from("t".to_owned()),
+            expires_at,
+        }
+    }
+
+    fn held(tokens: &GatewayTokens) -> usize {
+        tokens.slots.lock().unwrap().by_sandbox.len()
+    }
+
+    #[test]
+    fn slots_of_lapsed_or_missing_tokens_are_dropped_once_there_are_many() {
+        let tokens = GatewayTokens::default();
+        let later = i64::MAX / 2;
+        // 100 sandboxes with a token still good, 156 with none or a lapsed one.
+        for i in 0..PRUNE_FROM {
+            let slot = tokens.slot(&format!("sb-{i}"));
+            let mut cached = slot.try_lock().unwrap();
+            *cached = match i {
+                0..100 => Some(access(later)),
+                100..200 => Some(access(0)),
+                _ => None,
+            };
+        }
+        assert_eq!(held(&tokens), PRUNE_FROM);
+        // A slot in use survives whatever it holds.
+        let in_use = tokens.slot("sb-255");
+        // The next new sandbox prunes: the good tokens, the one in use and
+        // the new slot remain.
+        let _new = tokens.slot("sb-new");
+        assert_eq!(held(&tokens), 102);
+        let slots = tokens.slots.lock().unwrap();
+        assert!(slots.by_sandbox.contains_key("sb-0"));
+        assert!(slots.by_sandbox.contains_key("sb-255"));
+        assert!(!slots.by_sandbox.contains_key("sb-150"));
+        // The next pruning waits until the map doubles again (at least the floor).
+        assert_eq!(slots.prune_at, PRUNE_FROM);
+        drop(slots);
+        drop(in_use);
+        // An id already held never prunes.
+        let _again = tokens.slot("sb-0");
+        assert_eq!(held(&tokens), 102);
     }
 }
