@@ -1,9 +1,10 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
 //! description of the operations the official clients call and the
-//! published document lacks (the sandbox group and the environments hub). It loads with pi-contract, holds exactly the
-//! operations written for it, each with its source, collides with nothing
-//! published, is listed whole in `supplement.lock`, is in the vendored
-//! document's normal form, and its limits refuse what the client refuses.
+//! published document lacks (the sandbox group and the environments hub).
+//! It loads with pi-contract, holds exactly the operations written for it,
+//! each with its source, collides with nothing published, is listed whole in
+//! `supplement.lock`, is in the vendored document's normal form, and its
+//! limits refuse what the clients refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::BTreeSet;
