@@ -299,6 +299,20 @@ mod tests {
     }
 
     #[test]
+    fn a_placeholder_inside_a_segment_keeps_the_text_around_it() {
+        let template = "/api/v1/environmentshub/{owner}/{name}/@{version}/inspect";
+        let path = fill(template, "version", "1.0.0+local").unwrap();
+        let path = fill(&path, "name", "math").unwrap();
+        assert_eq!(
+            path,
+            "/api/v1/environmentshub/{owner}/math/@1.0.0%2Blocal/inspect"
+        );
+        // A value with a slash stays inside the segment, after the `@`.
+        let path = fill(template, "version", "a/b").unwrap();
+        assert!(path.ends_with("/@a%2Fb/inspect"), "{path}");
+    }
+
+    #[test]
     fn an_id_is_taken_literally_even_when_it_looks_like_a_placeholder() {
         let template = "/api/v1/images/{image_name}/{image_tag}";
         let path = fill(template, "image_name", "{image_tag}").unwrap();

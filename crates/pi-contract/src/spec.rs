@@ -202,6 +202,40 @@ impl Response {
 pub(crate) enum Segment {
     Literal(String),
     Param(String),
+    /// One parameter with fixed text around it inside a segment, such as
+    /// `@{version}` (prefix `@`, no suffix).
+    Embedded(Embedded),
+}
+
+/// A parameter inside a segment with text before and after it
+/// (`@{version}`, `v{major}.json`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Embedded {
+    pub(crate) prefix: String,
+    pub(crate) name: String,
+    pub(crate) suffix: String,
+}
+
+impl Embedded {
+    /// The parameter's value in a decoded segment: the text between the
+    /// prefix and the suffix, when the segment has both and something
+    /// between them.
+    fn value<'a>(&self, given: &'a str) -> Option<&'a str> {
+        let value = given
+            .strip_prefix(self.prefix.as_str())?
+            .strip_suffix(self.suffix.as_str())?;
+        (!value.is_empty()).then_some(value)
+    }
+}
+
+/// How concrete a template segment is, for ranking the templates a path
+/// fits: fixed text beats text around a parameter, which beats a bare
+/// parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Concreteness {
+    Param,
+    Embedded,
+    Literal,
 }
 
 /// One operation of the document: a method on a path template.
@@ -302,9 +336,9 @@ impl Operation {
     }
 
     /// Whether a request path, cut into decoded segments, fits this
-    /// operation's template; returns the literal-segment mask used to rank
-    /// matches.
-    pub(crate) fn match_path(&self, segments: &[String]) -> Option<Vec<bool>> {
+    /// operation's template; returns how concrete each segment is, used to
+    /// rank matches.
+    pub(crate) fn match_path(&self, segments: &[String]) -> Option<Vec<Concreteness>> {
         if segments.len() != self.segments.len() {
             return None;
         }
@@ -315,13 +349,17 @@ impl Operation {
                     if given != literal {
                         return None;
                     }
-                    rank.push(true);
+                    rank.push(Concreteness::Literal);
                 }
                 Segment::Param(_) => {
                     if given.is_empty() {
                         return None;
                     }
-                    rank.push(false);
+                    rank.push(Concreteness::Param);
+                }
+                Segment::Embedded(embedded) => {
+                    embedded.value(given)?;
+                    rank.push(Concreteness::Embedded);
                 }
             }
         }
@@ -335,6 +373,11 @@ impl Operation {
             .zip(raw_segments)
             .filter_map(|(segment, raw)| match segment {
                 Segment::Param(name) => Some((name.as_str(), decode(raw))),
+                Segment::Embedded(embedded) => {
+                    let decoded = decode(raw);
+                    let value = embedded.value(&decoded)?.to_owned();
+                    Some((embedded.name.as_str(), value))
+                }
                 Segment::Literal(_) => None,
             })
             .collect()
@@ -573,7 +616,7 @@ impl Spec {
         // then the method: `DELETE /pods/history` meets the methods of
         // `/pods/history` (a 405), never `DELETE /pods/{pod_id}`. So the
         // most literal template that fits wins for routing and for `Allow`.
-        let mut best: Option<Vec<bool>> = None;
+        let mut best: Option<Vec<Concreteness>> = None;
         let mut candidates: Vec<&Operation> = Vec::new();
         for operation in &self.operations {
             let Some(rank) = operation.match_path(&segments) else {
@@ -764,13 +807,15 @@ fn load_operation(
         parameters.push(load_parameter(document, compiler, &id, parameter).map_err(&fail)?);
     }
     for segment in &segments {
-        if let Segment::Param(name) = segment {
-            if !parameters
-                .iter()
-                .any(|p| p.location == ParameterLocation::Path && p.name == *name)
-            {
-                return Err(fail(format!("path parameter {{{name}}} is not documented")));
-            }
+        let name = match segment {
+            Segment::Param(name) | Segment::Embedded(Embedded { name, .. }) => name,
+            Segment::Literal(_) => continue,
+        };
+        if !parameters
+            .iter()
+            .any(|p| p.location == ParameterLocation::Path && p.name == *name)
+        {
+            return Err(fail(format!("path parameter {{{name}}} is not documented")));
         }
     }
 
@@ -817,23 +862,39 @@ fn parse_template(path: &str) -> Result<Vec<Segment>, String> {
     if !path.starts_with('/') {
         return Err("the path template does not start with '/'".to_owned());
     }
-    split_path(path)
-        .into_iter()
-        .map(|segment| {
-            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                if name.is_empty() || name.contains(['{', '}']) {
-                    return Err(format!("malformed template segment {segment}"));
-                }
-                Ok(Segment::Param(name.to_owned()))
-            } else if segment.contains(['{', '}']) {
-                Err(format!(
-                    "template segment {segment} mixes text and a parameter, which is not supported"
-                ))
-            } else {
-                Ok(Segment::Literal(segment.to_owned()))
-            }
-        })
-        .collect()
+    split_path(path).into_iter().map(parse_segment).collect()
+}
+
+/// One template segment: fixed text, a parameter (`{id}`), or one parameter
+/// with fixed text around it (`@{version}`). Two parameters in one segment
+/// cannot be told apart on the wire, so they are refused.
+fn parse_segment(segment: &str) -> Result<Segment, String> {
+    let Some(open) = segment.find('{') else {
+        if segment.contains('}') {
+            return Err(format!("malformed template segment {segment}"));
+        }
+        return Ok(Segment::Literal(segment.to_owned()));
+    };
+    let (prefix, rest) = segment.split_at(open);
+    let Some((name, suffix)) = rest[1..].split_once('}') else {
+        return Err(format!("malformed template segment {segment}"));
+    };
+    if name.is_empty() || name.contains('{') || prefix.contains('}') {
+        return Err(format!("malformed template segment {segment}"));
+    }
+    if suffix.contains(['{', '}']) {
+        return Err(format!(
+            "template segment {segment} holds more than one parameter, which cannot be told apart"
+        ));
+    }
+    if prefix.is_empty() && suffix.is_empty() {
+        return Ok(Segment::Param(name.to_owned()));
+    }
+    Ok(Segment::Embedded(Embedded {
+        prefix: prefix.to_owned(),
+        name: name.to_owned(),
+        suffix: suffix.to_owned(),
+    }))
 }
 
 fn load_parameter(

@@ -759,3 +759,116 @@ fn an_integer_just_below_i64_min_is_below_a_minimum_of_i64_min() {
         one("edge", "query.n", "minimum")
     );
 }
+
+/// A document whose templates put a parameter inside a segment
+/// (`@{version}`) beside templates of the same length that overlap it.
+fn embedded_spec() -> Spec {
+    let path_param = |name: &str| json!({"in": "path", "name": name, "required": true, "schema": {"type": "string"}});
+    let op = |id: &str, params: Vec<serde_json::Value>| json!({"operationId": id, "parameters": params, "responses": {"200": {}}});
+    Spec::from_value(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/hub/{owner}/{name}/@{version}": {
+                "get": op("get_version", vec![path_param("owner"), path_param("name"), path_param("version")]),
+                "delete": op("delete_version", vec![path_param("owner"), path_param("name"), path_param("version")]),
+            },
+            "/hub/{owner}/{name}/v{major}.json": {
+                "get": op("get_schema", vec![path_param("owner"), path_param("name"), path_param("major")]),
+            },
+            "/hub/{owner}/{name}/status": {
+                "get": op("get_status", vec![path_param("owner"), path_param("name")]),
+            },
+            "/hub/{env_id}/secrets/{secret_id}": {
+                "delete": op("delete_secret", vec![path_param("env_id"), path_param("secret_id")]),
+            },
+            "/hub/{owner}/{name}/{anything}": {
+                "get": op("get_anything", vec![path_param("owner"), path_param("name"), path_param("anything")]),
+            },
+        },
+    }))
+    .expect("the document loads")
+}
+
+#[test]
+fn a_parameter_inside_a_segment_matches_only_around_its_fixed_text() {
+    let spec = embedded_spec();
+    let id = |method: &str, path: &str| {
+        spec.find_operation(method, path)
+            .map(|op| op.id().to_owned())
+    };
+    assert_eq!(
+        id("GET", "/hub/acme/math/@latest").as_deref(),
+        Some("get_version")
+    );
+    assert_eq!(
+        id("GET", "/hub/acme/math/@1.2.0").as_deref(),
+        Some("get_version")
+    );
+    // `%40` is an encoded `@`: decoded segments are matched.
+    assert_eq!(
+        id("GET", "/hub/acme/math/%401.2.0").as_deref(),
+        Some("get_version")
+    );
+    assert_eq!(
+        id("GET", "/hub/acme/math/v2.json").as_deref(),
+        Some("get_schema")
+    );
+    // The fixed text alone fills no parameter: the bare template takes it.
+    assert_eq!(
+        id("GET", "/hub/acme/math/@").as_deref(),
+        Some("get_anything")
+    );
+    assert_eq!(
+        id("GET", "/hub/acme/math/v.json").as_deref(),
+        Some("get_anything")
+    );
+    // Without the fixed text the bare parameter matches; a literal beats both.
+    assert_eq!(
+        id("GET", "/hub/acme/math/1.2.0").as_deref(),
+        Some("get_anything")
+    );
+    assert_eq!(
+        id("GET", "/hub/acme/math/status").as_deref(),
+        Some("get_status")
+    );
+    // A literal earlier in the path outranks fixed text later in it.
+    assert_eq!(
+        id("DELETE", "/hub/e1/secrets/s1").as_deref(),
+        Some("delete_secret")
+    );
+    assert_eq!(
+        id("DELETE", "/hub/e1/secrets/@s1").as_deref(),
+        Some("delete_secret")
+    );
+    assert_eq!(
+        id("DELETE", "/hub/acme/math/@abc").as_deref(),
+        Some("delete_version")
+    );
+}
+
+#[test]
+fn a_parameter_inside_a_segment_is_validated_without_its_fixed_text() {
+    let spec = embedded_spec();
+    let request = HttpRequest::new("GET", "/hub/acme/math/@latest");
+    assert!(spec.validate_request(&request).is_empty());
+    let op = spec.operation("get_version").unwrap();
+    assert_eq!(op.path(), "/hub/{owner}/{name}/@{version}");
+}
+
+#[test]
+fn two_parameters_in_one_segment_are_refused_at_load() {
+    let document = json!({
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/hub/{owner}@{version}": {"get": {
+            "parameters": [
+                {"in": "path", "name": "owner", "required": true, "schema": {"type": "string"}},
+                {"in": "path", "name": "version", "required": true, "schema": {"type": "string"}},
+            ],
+            "responses": {"200": {}},
+        }}},
+    });
+    let error = Spec::from_value(document).unwrap_err().to_string();
+    assert!(error.contains("more than one parameter"), "{error}");
+}

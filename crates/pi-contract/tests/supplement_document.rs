@@ -1,9 +1,10 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
-//! description of the sandbox operations the official client calls and the
-//! published document lacks. It loads with pi-contract, holds exactly the
-//! operations written for it, each with its source, collides with nothing
-//! published, is listed whole in `supplement.lock`, is in the vendored
-//! document's normal form, and its limits refuse what the client refuses.
+//! description of the operations the official clients call and the
+//! published document lacks (the sandbox group and the environments hub).
+//! It loads with pi-contract, holds exactly the operations written for it,
+//! each with its source, collides with nothing published, is listed whole in
+//! `supplement.lock`, is in the vendored document's normal form, and its
+//! limits refuse what the clients refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::BTreeSet;
@@ -17,6 +18,10 @@ use serde_json::{Value, json};
 const DOCUMENT: &[u8] = include_bytes!("../../../spec/supplement/openapi.json");
 const LOCK: &[u8] = include_bytes!("../../../spec/supplement/supplement.lock");
 const SOURCE: &str = "prime-sandboxes 0.5.1";
+/// Where the environments hub's operations were observed (all but one).
+const HUB_SOURCE: &str = "prime 0.18.0";
+/// Where the hub's id lookup was observed: only prime-evals calls it.
+const HUB_LOOKUP_SOURCE: &str = "prime-evals 0.2.4";
 
 /// The operations of the first group of issue 23, as the client calls them.
 const OPERATIONS: [(&str, &str); 22] = [
@@ -102,6 +107,92 @@ fn put(path: &str, body: &Value) -> Vec<Violation> {
     spec().validate_request(&HttpRequest::new("PUT", path).bearer("k").json(body))
 }
 
+/// The environments hub's operations, as prime 0.18.0 (and, for the lookup,
+/// prime-evals 0.2.4) call them.
+const HUB_OPERATIONS: [(&str, &str); 24] = [
+    // Finding environments.
+    ("GET", "/api/v1/environmentshub/"),
+    ("POST", "/api/v1/environmentshub/resolve"),
+    ("POST", "/api/v1/environmentshub/lookup"),
+    ("GET", "/api/v1/environmentshub/{owner}/{name}/status"),
+    ("GET", "/api/v1/environmentshub/{owner}/{name}/versions"),
+    ("GET", "/api/v1/environmentshub/{owner}/{name}/@{version}"),
+    (
+        "GET",
+        "/api/v1/environmentshub/{owner}/{name}/@{version}/inspect",
+    ),
+    // Forking and deleting.
+    ("POST", "/api/v1/environmentshub/{owner}/{name}/fork"),
+    ("DELETE", "/api/v1/environmentshub/{owner}/{name}"),
+    (
+        "DELETE",
+        "/api/v1/environmentshub/{owner}/{name}/@{version}",
+    ),
+    // Pushing a version.
+    ("POST", "/api/v1/environmentshub/{environment_id}/wheels"),
+    (
+        "POST",
+        "/api/v1/environmentshub/{environment_id}/wheels/{wheel_id}/finalize",
+    ),
+    ("POST", "/api/v1/environmentshub/{environment_id}/versions"),
+    (
+        "POST",
+        "/api/v1/environmentshub/{environment_id}/versions/{version_id}/finalize",
+    ),
+    // Secrets, own and linked.
+    ("GET", "/api/v1/environmentshub/{environment_id}/secrets"),
+    ("POST", "/api/v1/environmentshub/{environment_id}/secrets"),
+    (
+        "PATCH",
+        "/api/v1/environmentshub/{environment_id}/secrets/{secret_id}",
+    ),
+    (
+        "DELETE",
+        "/api/v1/environmentshub/{environment_id}/secrets/{secret_id}",
+    ),
+    (
+        "POST",
+        "/api/v1/environmentshub/{environment_id}/secrets/link/{global_secret_id}",
+    ),
+    (
+        "DELETE",
+        "/api/v1/environmentshub/{environment_id}/secrets/link/{global_secret_id}",
+    ),
+    // Variables.
+    ("GET", "/api/v1/environmentshub/{environment_id}/variables"),
+    ("POST", "/api/v1/environmentshub/{environment_id}/variables"),
+    (
+        "PATCH",
+        "/api/v1/environmentshub/{environment_id}/variables/{variable_id}",
+    ),
+    (
+        "DELETE",
+        "/api/v1/environmentshub/{environment_id}/variables/{variable_id}",
+    ),
+];
+
+/// The hub's reads the `prime` CLI makes without an API key as well.
+const HUB_ANONYMOUS: [&str; 5] = [
+    "list_hub_environments",
+    "get_hub_environment_status",
+    "list_hub_environment_versions",
+    "get_hub_environment_version",
+    "inspect_hub_environment_version",
+];
+
+fn is_hub(path: &str) -> bool {
+    path.starts_with("/api/v1/environmentshub/")
+}
+
+/// The client an operation of the supplement was observed in.
+fn source_of(path: &str, operation_id: &str) -> &'static str {
+    match (is_hub(path), operation_id) {
+        (true, "lookup_hub_environment") => HUB_LOOKUP_SOURCE,
+        (true, _) => HUB_SOURCE,
+        (false, _) => SOURCE,
+    }
+}
+
 fn ids(count: usize) -> Vec<String> {
     (0..count).map(|i| format!("sbx-{i}")).collect()
 }
@@ -115,13 +206,28 @@ fn it_loads_with_exactly_the_listed_operations() {
         .collect();
     let expected: BTreeSet<(String, String)> = OPERATIONS
         .iter()
+        .chain(&HUB_OPERATIONS)
         .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
         .collect();
     assert_eq!(found, expected);
-    assert_eq!(spec.operations().len(), OPERATIONS.len());
+    assert_eq!(
+        spec.operations().len(),
+        OPERATIONS.len() + HUB_OPERATIONS.len()
+    );
     for op in spec.operations() {
-        assert!(op.requires_bearer(), "{} needs the API key", op.id());
-        assert_eq!(op.tags(), ["Sandbox"], "{}", op.id());
+        let anonymous = HUB_ANONYMOUS.contains(&op.id());
+        assert_eq!(
+            op.requires_bearer(),
+            !anonymous,
+            "{} and the API key",
+            op.id()
+        );
+        let tag = if is_hub(op.path()) {
+            "Environments Hub"
+        } else {
+            "Sandbox"
+        };
+        assert_eq!(op.tags(), [tag], "{}", op.id());
         assert!(op.success_response().is_some(), "{} has a success", op.id());
     }
 }
@@ -131,8 +237,10 @@ fn every_operation_names_the_client_it_comes_from() {
     let doc = raw();
     assert!(doc["x-pi-supplement"].is_string());
     for ((method, path), operation) in raw_operations(&doc) {
+        let id = operation["operationId"].as_str().unwrap();
         assert_eq!(
-            operation["x-pi-source"], SOURCE,
+            operation["x-pi-source"],
+            source_of(&path, id),
             "{method} {path} names its source"
         );
     }
@@ -168,11 +276,17 @@ fn the_lock_lists_exactly_the_documents_operations() {
     let lock = lock();
     let doc = raw();
     let sources = lock["sources"].as_object().unwrap();
-    let source = &sources[SOURCE];
-    assert_eq!(source["package"], "prime-sandboxes");
-    assert_eq!(source["version"], "0.5.1");
-    let sha = source["sha256"].as_str().unwrap();
-    assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    for (name, package, version) in [
+        (SOURCE, "prime-sandboxes", "0.5.1"),
+        (HUB_SOURCE, "prime", "0.18.0"),
+        (HUB_LOOKUP_SOURCE, "prime-evals", "0.2.4"),
+    ] {
+        let source = &sources[name];
+        assert_eq!(source["package"], package);
+        assert_eq!(source["version"], version);
+        let sha = source["sha256"].as_str().unwrap();
+        assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
     let listed: BTreeSet<(String, String, String, String)> = lock["operations"]
         .as_array()
         .unwrap()
@@ -418,6 +532,87 @@ fn answers_read_like_the_clients_models() {
             "get_sandbox_checkpoint",
             json!({"id": "c1", "sandbox_id": "s1", "state": "DURABLE"}),
         ),
+    ];
+    for (operation, body) in &refused {
+        assert!(
+            !spec.validate_response(operation, 200, body).is_empty(),
+            "{operation} refuses {body}"
+        );
+    }
+}
+
+#[test]
+fn the_hub_bodies_and_queries_carry_the_clients_limits() {
+    let secrets = "/api/v1/environmentshub/env1/secrets";
+    assert_eq!(
+        post(secrets, &json!({"name": "API_KEY_2", "value": "s"})),
+        []
+    );
+    assert!(!post(secrets, &json!({"name": "api_key", "value": "s"})).is_empty());
+    assert!(!post(secrets, &json!({"name": "API_KEY", "value": ""})).is_empty());
+    let variables = "/api/v1/environmentshub/env1/variables";
+    assert!(!post(variables, &json!({"name": "2X", "value": "v"})).is_empty());
+    let inspect = |query: &str| {
+        let target = format!("/api/v1/environmentshub/acme/math/@latest/inspect?{query}");
+        spec().validate_request(&HttpRequest::new("GET", &target))
+    };
+    assert_eq!(inspect("max_bytes=500000&path=README.md"), []);
+    assert!(!inspect("max_bytes=0").is_empty());
+    assert!(!inspect("max_bytes=500001").is_empty());
+    let list = HttpRequest::new(
+        "GET",
+        "/api/v1/environmentshub/?include_teams=true&limit=20&offset=0&sort_by=stars&sort_order=desc&tags=math&tags=code",
+    );
+    assert_eq!(spec().validate_request(&list), []);
+    let wheel = json!({
+        "content_hash": "h", "filename": "m-0.1.0-py3-none-any.whl", "sha256": "s", "size": 10,
+        "semantic_version": null, "runtime_hint": "VERIFIERS_V1",
+        "metadata": {"description": "", "tags": [], "license": {"text": "MIT"}, "dependencies": [],
+                     "python_requires": ">=3.8", "original_filename": "m.whl", "requires_dist": []}
+    });
+    assert_eq!(post("/api/v1/environmentshub/env1/wheels", &wheel), []);
+}
+
+#[test]
+fn hub_answers_read_like_what_the_client_reads() {
+    let spec = spec();
+    let accepted = [
+        (
+            "list_hub_environments",
+            json!({"data": [{"owner": {"name": "acme"}, "name": "math", "latest_version": null,
+                             "stars": 3, "updated_at": "2026-10-01T00:00:00Z", "tags": ["math"]}],
+                   "total_count": 1}),
+        ),
+        (
+            "get_hub_environment_version",
+            json!({"data": {"id": "env1", "visibility": "PUBLIC", "semantic_version": "0.1.0",
+                            "latest_version": {"semantic_version": null, "content_hash": "abc"},
+                            "metadata": {"description": "d"}, "url_dependencies": []}}),
+        ),
+        (
+            "inspect_hub_environment_version",
+            json!({"data": {"kind": "directory", "path": "/", "version_id": "v1", "truncated": false,
+                            "entries": [{"name": "x.py", "path": "x.py", "is_directory": false, "size": 3}]}}),
+        ),
+        (
+            "list_hub_environment_secrets",
+            json!({"data": [{"id": "s1", "name": "K", "source": "environment", "createdAt": "2026-10-01T00:00:00Z"}]}),
+        ),
+        (
+            "create_hub_environment_wheel",
+            json!({"data": {"wheel_id": "w1", "upload_url": null}}),
+        ),
+    ];
+    for (operation, body) in &accepted {
+        assert_eq!(
+            spec.validate_response(operation, 200, body),
+            [],
+            "{operation}"
+        );
+    }
+    let refused = [
+        ("list_hub_environments", json!({"data": [{"name": "math"}]})),
+        ("resolve_hub_environment", json!({"data": {"id": "env1"}})),
     ];
     for (operation, body) in &refused {
         assert!(

@@ -430,8 +430,14 @@ mod tests {
 
     #[test]
     fn a_constructor_order_that_misses_a_required_field_stops_the_generator() {
+        // The create-secret body's order, found by the check beside it (other
+        // bodies share the same order line).
         let root = scratch_root("new-missing", |config| {
-            config.replacen("new = [\"name\", \"value\"]", "new = [\"value\"]", 1)
+            config.replacen(
+                "check_file_size\"\nnew = [\"name\", \"value\"]",
+                "check_file_size\"\nnew = [\"value\"]",
+                1,
+            )
         });
         let error = generate(&root).unwrap_err();
         assert!(

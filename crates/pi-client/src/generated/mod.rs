@@ -7,6 +7,8 @@ pub(crate) mod billing;
 
 pub(crate) mod disks;
 
+pub(crate) mod environments;
+
 pub(crate) mod evaluations;
 
 pub(crate) mod feedback;

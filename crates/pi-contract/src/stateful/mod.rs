@@ -61,7 +61,7 @@ impl Collection {
         let last = self
             .key
             .rsplit('/')
-            .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .find(|segment| !segment.is_empty() && !segment.contains('{'))
             .unwrap_or("resource");
         let named = match last {
             "ssh_keys" => "SSH key",
@@ -135,7 +135,7 @@ enum Wrap {
 /// `key` without its `/{parameter}` segments.
 fn without_parameters(key: &str) -> String {
     key.split('/')
-        .filter(|segment| !segment.starts_with('{'))
+        .filter(|segment| !segment.contains('{'))
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -408,7 +408,7 @@ impl Store {
         let noun = collection
             .key
             .rsplit('/')
-            .find(|segment| !segment.is_empty() && !segment.starts_with('{'))
+            .find(|segment| !segment.is_empty() && !segment.contains('{'))
             .unwrap_or("resource");
         format!("{noun}-{:04}", self.next_id)
     }
@@ -650,6 +650,14 @@ impl Store {
                         }
                     }
                     prefix.push_str(&format!("/{{{name}}}"));
+                }
+                // A version or other value inside a segment (`@{version}`)
+                // names no stored resource: it only extends the prefix.
+                Segment::Embedded(embedded) => {
+                    prefix.push('/');
+                    prefix.push_str(&embedded.prefix);
+                    prefix.push_str(&format!("{{{}}}", embedded.name));
+                    prefix.push_str(&embedded.suffix);
                 }
             }
         }

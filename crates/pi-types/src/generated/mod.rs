@@ -9,6 +9,8 @@ mod common;
 
 mod disks;
 
+mod environments;
+
 mod evaluations;
 
 mod feedback;
@@ -44,6 +46,8 @@ pub use billing::*;
 pub use common::*;
 
 pub use disks::*;
+
+pub use environments::*;
 
 pub use evaluations::*;
 
@@ -96,6 +100,7 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<ProviderType>("ProviderType"),
     crate::enums::EnumEntry::of::<SecurityType>("SecurityType"),
     crate::enums::EnumEntry::of::<DiskStatus>("DiskStatus"),
+    crate::enums::EnumEntry::of::<RuntimeHint>("RuntimeHint"),
     crate::enums::EnumEntry::of::<EvaluationStatus>("EvaluationStatus"),
     crate::enums::EnumEntry::of::<EvaluationType>("EvaluationType"),
     crate::enums::EnumEntry::of::<FeedbackCategory>("FeedbackCategory"),

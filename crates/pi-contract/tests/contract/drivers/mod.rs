@@ -17,6 +17,7 @@ pub fn encoded(output: &impl Serialize) -> Value {
 mod availability;
 mod billing;
 mod disks;
+mod environments;
 mod evaluations;
 mod feedback;
 mod frp;
@@ -72,6 +73,7 @@ pub fn all() -> Vec<Driver> {
         availability::drivers(),
         billing::drivers(),
         disks::drivers(),
+        environments::drivers(),
         evaluations::drivers(),
         feedback::drivers(),
         frp::drivers(),
