@@ -655,10 +655,9 @@ impl State {
             }));
         }
         let store = self.store.as_ref()?;
-        let sandboxes = lock(store).list(&self.spec, "/api/v1/sandbox").ok()?;
-        let stored = sandboxes
-            .iter()
-            .find(|sandbox| sandbox.get("id").and_then(Value::as_str) == Some(sandbox_id))?;
+        let stored = lock(store)
+            .get(&self.spec, "/api/v1/sandbox", sandbox_id)
+            .ok()??;
         let status = stored.get("status").cloned().unwrap_or(Value::Null);
         Some(json!({"status": status, "errorType": null, "errorMessage": null}))
     }

@@ -534,6 +534,21 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// The item of `collection` stored under `id`, if there is one.
+    pub(crate) fn get(
+        &mut self,
+        spec: &Spec,
+        collection: &str,
+        id: &str,
+    ) -> Result<Option<Value>, SetupError> {
+        let collection = self.named(spec, collection)?;
+        Ok(self
+            .collections
+            .get(&collection.key)
+            .and_then(|items| items.get(id))
+            .map(|record| Value::Object(record.fields.clone())))
+    }
+
     /// Answers `request` to `op` from the store, or `None` when the
     /// operation is not on a stored collection (or answers as the stateless
     /// mode would, as a delete does).
