@@ -1,6 +1,8 @@
 //! Images: build Docker images into the PI registry, follow their builds,
 //! list, delete and publish them (the document's `Images` tag, under
-//! `/api/v1/images`).
+//! `/api/v1/images`). [`Images::update`] moves, renames or publishes many
+//! images in one request; it comes from the project's supplement (the
+//! published document lacks it), so the API may change it without notice.
 //!
 //! The calls take an image's name and tag. An [`ImageRef`] (`myapp:v1`, or
 //! `team-abc123/myapp:v1` for a team's image) checks a reference once; the
@@ -21,6 +23,23 @@
 //! println!("{}: {}", started.id, started.status);
 //! client.images().set_image_visibility(&image, ImageVisibility::Public).send().await?;
 //! client.images().delete_image(&image).send().await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Many images at once
+//!
+//! ```no_run
+//! use pi_client::types::{ImagePatch, ImageSelector, ImageUpdate, ImageUpdateVisibility};
+//! # async fn run() -> Result<(), pi_client::Error> {
+//! let client = pi_client::Client::from_env()?;
+//! let public = || ImagePatch::new().with_visibility(ImageUpdateVisibility::Public);
+//! let updates = ["myapp:v1", "myapp:v2"]
+//!     .map(|reference| ImageUpdate::new(ImageSelector::new().with_reference(reference), public()));
+//! let outcome = client.images().update(updates).dry_run(true).send().await?;
+//! for result in outcome.results.unwrap_or_default() {
+//!     println!("{:?}: {}", result.source.reference, result.success);
+//! }
 //! # Ok(())
 //! # }
 //! ```

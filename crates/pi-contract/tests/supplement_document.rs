@@ -1,10 +1,10 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
 //! description of the operations the official clients call and the
-//! published document lacks (the sandbox group and the environments hub).
+//! published document lacks (sandbox, images, training, environments hub).
 //! It loads with pi-contract, holds exactly the operations written for it,
-//! each with its source, collides with nothing published, is listed whole in
-//! `supplement.lock`, is in the vendored document's normal form, and its
-//! limits refuse what the clients refuse.
+//! each with its tag and source, collides with nothing published, is listed
+//! whole in `supplement.lock`, is in the vendored document's normal form,
+//! and its limits refuse what the clients refuse.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::collections::BTreeSet;
@@ -18,10 +18,9 @@ use serde_json::{Value, json};
 const DOCUMENT: &[u8] = include_bytes!("../../../spec/supplement/openapi.json");
 const LOCK: &[u8] = include_bytes!("../../../spec/supplement/supplement.lock");
 const SOURCE: &str = "prime-sandboxes 0.5.1";
-/// Where the environments hub's operations were observed (all but one).
-const HUB_SOURCE: &str = "prime 0.18.0";
+const PRIME: &str = "prime 0.18.0";
 /// Where the hub's id lookup was observed: only prime-evals calls it.
-const HUB_LOOKUP_SOURCE: &str = "prime-evals 0.2.4";
+const EVALS: &str = "prime-evals 0.2.4";
 
 /// The operations of the first group of issue 23, as the client calls them.
 const OPERATIONS: [(&str, &str); 22] = [
@@ -63,49 +62,111 @@ const OPERATIONS: [(&str, &str); 22] = [
     ),
 ];
 
-fn spec() -> Spec {
-    Spec::from_slice(DOCUMENT).expect("the supplement loads")
-}
-
-/// The document as written, extensions included (a loaded `Spec` holds the
-/// normalized one, without them).
-fn raw() -> Value {
-    serde_json::from_slice(DOCUMENT).unwrap()
-}
-
-fn lock() -> Value {
-    serde_json::from_slice(LOCK).unwrap()
-}
-
-/// Every operation object of a raw document, by (METHOD, path).
-fn raw_operations(doc: &Value) -> Vec<((String, String), &Value)> {
-    let mut out = Vec::new();
-    for (path, item) in doc["paths"].as_object().unwrap() {
-        for method in METHODS {
-            if let Some(operation) = item.get(method) {
-                out.push(((method.to_uppercase(), path.clone()), operation));
-            }
-        }
-    }
-    out
-}
-
-fn schema_names(doc: &Value) -> BTreeSet<String> {
-    doc["components"]["schemas"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .cloned()
-        .collect()
-}
-
-fn post(path: &str, body: &Value) -> Vec<Violation> {
-    spec().validate_request(&HttpRequest::new("POST", path).bearer("k").json(body))
-}
-
-fn put(path: &str, body: &Value) -> Vec<Violation> {
-    spec().validate_request(&HttpRequest::new("PUT", path).bearer("k").json(body))
-}
+/// The image and training operations: method, path, the published tag they
+/// share a module with, and the wheel whose code makes the call (the image
+/// update is made by prime-sandboxes' image client, which the prime CLI uses).
+const MORE_OPERATIONS: [(&str, &str, &str, &str); 20] = [
+    ("PATCH", "/api/v1/images", "Images", SOURCE),
+    ("POST", "/api/v1/training/runs/prepare", "training", PRIME),
+    (
+        "POST",
+        "/api/v1/training/runs/{run_id}/pause",
+        "training",
+        PRIME,
+    ),
+    (
+        "POST",
+        "/api/v1/training/runs/{run_id}/resume",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/available-gpu-types",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/available-fft-models",
+        "training",
+        PRIME,
+    ),
+    ("POST", "/api/v1/training/volumes", "training", PRIME),
+    ("GET", "/api/v1/training/volumes", "training", PRIME),
+    (
+        "PATCH",
+        "/api/v1/training/volumes/{name}",
+        "training",
+        PRIME,
+    ),
+    (
+        "DELETE",
+        "/api/v1/training/volumes/{name}",
+        "training",
+        PRIME,
+    ),
+    (
+        "POST",
+        "/api/v1/training/volumes/{name}/sessions",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/volumes/{name}/sessions",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/volumes/{name}/sessions/{session_id}",
+        "training",
+        PRIME,
+    ),
+    (
+        "DELETE",
+        "/api/v1/training/volumes/{name}/sessions/{session_id}",
+        "training",
+        PRIME,
+    ),
+    (
+        "POST",
+        "/api/v1/training/volumes/{name}/transfer",
+        "training",
+        PRIME,
+    ),
+    (
+        "POST",
+        "/api/v1/training/volumes/{name}/transfer/release",
+        "training",
+        PRIME,
+    ),
+    (
+        "POST",
+        "/api/v1/training/volumes/{name}/transfers",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/volumes/{name}/transfers",
+        "training",
+        PRIME,
+    ),
+    (
+        "GET",
+        "/api/v1/training/volumes/{name}/transfers/{transfer_id}",
+        "training",
+        PRIME,
+    ),
+    (
+        "DELETE",
+        "/api/v1/training/volumes/{name}/transfers/{transfer_id}",
+        "training",
+        PRIME,
+    ),
+];
 
 /// The environments hub's operations, as prime 0.18.0 (and, for the lookup,
 /// prime-evals 0.2.4) call them.
@@ -180,17 +241,66 @@ const HUB_ANONYMOUS: [&str; 5] = [
     "inspect_hub_environment_version",
 ];
 
-fn is_hub(path: &str) -> bool {
-    path.starts_with("/api/v1/environmentshub/")
+/// Every operation the document holds: (METHOD, path) → (tag, source).
+fn expected() -> std::collections::BTreeMap<(String, String), (&'static str, &'static str)> {
+    OPERATIONS
+        .iter()
+        .map(|(method, path)| (*method, *path, "Sandbox", SOURCE))
+        .chain(MORE_OPERATIONS)
+        .chain(HUB_OPERATIONS.iter().map(|(method, path)| {
+            let source = if path.ends_with("/lookup") {
+                EVALS
+            } else {
+                PRIME
+            };
+            (*method, *path, "Environments Hub", source)
+        }))
+        .map(|(method, path, tag, source)| ((method.to_owned(), path.to_owned()), (tag, source)))
+        .collect()
 }
 
-/// The client an operation of the supplement was observed in.
-fn source_of(path: &str, operation_id: &str) -> &'static str {
-    match (is_hub(path), operation_id) {
-        (true, "lookup_hub_environment") => HUB_LOOKUP_SOURCE,
-        (true, _) => HUB_SOURCE,
-        (false, _) => SOURCE,
+fn spec() -> Spec {
+    Spec::from_slice(DOCUMENT).expect("the supplement loads")
+}
+
+/// The document as written, extensions included (a loaded `Spec` holds the
+/// normalized one, without them).
+fn raw() -> Value {
+    serde_json::from_slice(DOCUMENT).unwrap()
+}
+
+fn lock() -> Value {
+    serde_json::from_slice(LOCK).unwrap()
+}
+
+/// Every operation object of a raw document, by (METHOD, path).
+fn raw_operations(doc: &Value) -> Vec<((String, String), &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if let Some(operation) = item.get(method) {
+                out.push(((method.to_uppercase(), path.clone()), operation));
+            }
+        }
     }
+    out
+}
+
+fn schema_names(doc: &Value) -> BTreeSet<String> {
+    doc["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
+fn post(path: &str, body: &Value) -> Vec<Violation> {
+    spec().validate_request(&HttpRequest::new("POST", path).bearer("k").json(body))
+}
+
+fn put(path: &str, body: &Value) -> Vec<Violation> {
+    spec().validate_request(&HttpRequest::new("PUT", path).bearer("k").json(body))
 }
 
 fn ids(count: usize) -> Vec<String> {
@@ -204,16 +314,10 @@ fn it_loads_with_exactly_the_listed_operations() {
         .operations()
         .map(|op| (op.method().to_owned(), op.path().to_owned()))
         .collect();
-    let expected: BTreeSet<(String, String)> = OPERATIONS
-        .iter()
-        .chain(&HUB_OPERATIONS)
-        .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
-        .collect();
-    assert_eq!(found, expected);
-    assert_eq!(
-        spec.operations().len(),
-        OPERATIONS.len() + HUB_OPERATIONS.len()
-    );
+    let expected = expected();
+    let listed: BTreeSet<(String, String)> = expected.keys().cloned().collect();
+    assert_eq!(found, listed);
+    assert_eq!(spec.operations().len(), expected.len());
     for op in spec.operations() {
         let anonymous = HUB_ANONYMOUS.contains(&op.id());
         assert_eq!(
@@ -222,11 +326,7 @@ fn it_loads_with_exactly_the_listed_operations() {
             "{} and the API key",
             op.id()
         );
-        let tag = if is_hub(op.path()) {
-            "Environments Hub"
-        } else {
-            "Sandbox"
-        };
+        let (tag, _) = expected[&(op.method().to_owned(), op.path().to_owned())];
         assert_eq!(op.tags(), [tag], "{}", op.id());
         assert!(op.success_response().is_some(), "{} has a success", op.id());
     }
@@ -236,11 +336,11 @@ fn it_loads_with_exactly_the_listed_operations() {
 fn every_operation_names_the_client_it_comes_from() {
     let doc = raw();
     assert!(doc["x-pi-supplement"].is_string());
+    let expected = expected();
     for ((method, path), operation) in raw_operations(&doc) {
-        let id = operation["operationId"].as_str().unwrap();
+        let (_, source) = expected[&(method.clone(), path.clone())];
         assert_eq!(
-            operation["x-pi-source"],
-            source_of(&path, id),
+            operation["x-pi-source"], source,
             "{method} {path} names its source"
         );
     }
@@ -276,14 +376,16 @@ fn the_lock_lists_exactly_the_documents_operations() {
     let lock = lock();
     let doc = raw();
     let sources = lock["sources"].as_object().unwrap();
-    for (name, package, version) in [
-        (SOURCE, "prime-sandboxes", "0.5.1"),
-        (HUB_SOURCE, "prime", "0.18.0"),
-        (HUB_LOOKUP_SOURCE, "prime-evals", "0.2.4"),
-    ] {
-        let source = &sources[name];
-        assert_eq!(source["package"], package);
-        assert_eq!(source["version"], version);
+    let source = &sources[SOURCE];
+    assert_eq!(source["package"], "prime-sandboxes");
+    assert_eq!(source["version"], "0.5.1");
+    let prime = &sources[PRIME];
+    assert_eq!(prime["package"], "prime");
+    assert_eq!(prime["version"], "0.18.0");
+    let evals = &sources[EVALS];
+    assert_eq!(evals["package"], "prime-evals");
+    assert_eq!(evals["version"], "0.2.4");
+    for source in [source, prime, evals] {
         let sha = source["sha256"].as_str().unwrap();
         assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
     }
@@ -531,6 +633,141 @@ fn answers_read_like_the_clients_models() {
         (
             "get_sandbox_checkpoint",
             json!({"id": "c1", "sandbox_id": "s1", "state": "DURABLE"}),
+        ),
+    ];
+    for (operation, body) in &refused {
+        assert!(
+            !spec.validate_response(operation, 200, body).is_empty(),
+            "{operation} refuses {body}"
+        );
+    }
+}
+
+fn patch(path: &str, body: &Value) -> Vec<Violation> {
+    spec().validate_request(&HttpRequest::new("PATCH", path).bearer("k").json(body))
+}
+
+#[test]
+fn the_image_and_training_bodies_carry_the_clients_shapes() {
+    let team = json!({"type": "team", "teamId": "t1"});
+    let update = json!({"mode": "explicit", "dryRun": false, "updates": [
+        {"source": {"owner": team, "name": "app", "tag": "v1"}, "set": {"visibility": "PUBLIC"}},
+        {"source": {"reference": "prime/acme/app:v1"}, "set": {"owner": {"type": "personal"}}}
+    ]});
+    assert_eq!(patch("/api/v1/images", &update), []);
+    assert!(!patch("/api/v1/images", &json!({"mode": "search", "updates": []})).is_empty());
+    assert!(!patch("/api/v1/images", &json!({"dryRun": true})).is_empty());
+
+    let prepare = "/api/v1/training/runs/prepare";
+    assert_eq!(post(prepare, &json!({"mode": "sft", "teamId": null})), []);
+    assert!(!post(prepare, &json!({"mode": "dpo", "teamId": null})).is_empty());
+    assert_eq!(post("/api/v1/training/runs/r1/resume", &json!({})), []);
+
+    let volume = "/api/v1/training/volumes/data";
+    assert_eq!(
+        post(
+            "/api/v1/training/volumes",
+            &json!({"name": "data", "size": "500Gi", "warm": true})
+        ),
+        []
+    );
+    assert_eq!(patch(volume, &json!({"size": "1Ti", "teamId": "t1"})), []);
+    assert!(!patch(volume, &json!({"teamId": "t1"})).is_empty());
+    assert_eq!(
+        post(&format!("{volume}/sessions"), &json!({"readOnly": true})),
+        []
+    );
+    let route = format!("{volume}/transfer");
+    assert_eq!(
+        post(
+            &route,
+            &json!({"mode": "put", "path": "", "entries": ["a"]})
+        ),
+        []
+    );
+    assert!(!post(&route, &json!({"mode": "sync", "path": ""})).is_empty());
+    let transfers = format!("{volume}/transfers");
+    let credentials = json!({"accessKeyId": "AKIA", "secretAccessKey": "s", "sessionToken": null});
+    assert_eq!(
+        post(
+            &transfers,
+            &json!({"direction": "import", "path": "datasets", "url": "s3://b/p", "credentials": credentials})
+        ),
+        []
+    );
+    assert!(
+        !post(
+            &transfers,
+            &json!({"direction": "import", "path": "datasets", "url": "s3://b/p"})
+        )
+        .is_empty()
+    );
+    let list =
+        HttpRequest::new("GET", "/api/v1/training/available-fft-models?team_id=t1").bearer("k");
+    assert_eq!(spec().validate_request(&list), []);
+}
+
+#[test]
+fn the_training_answers_read_like_the_clients_models() {
+    let spec = spec();
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    let preparation = json!({
+        "contract_version": 1, "mode": "rl", "submission_supported": true,
+        "runtime": {"repository": "ghcr.io/primeintellect-ai/prime-rl",
+            "digest": format!("sha256:{}", "a".repeat(64)),
+            "image_commit": sha, "schema_commit": sha, "source_commit": null},
+        "schema_install": {"python": "3.12", "requirements": ["prime-rl"], "constraints": []}
+    });
+    let accepted = [
+        ("prepare_training_run", preparation.clone()),
+        (
+            "pause_training_run",
+            json!({"status": "PAUSING", "runId": "r1"}),
+        ),
+        (
+            "resume_training_run",
+            json!({"runId": "r2", "tokenValue": "tok", "onDemand": true, "pricePerGpuHour": 2.5}),
+        ),
+        (
+            "list_training_gpu_types",
+            json!({"gpuTypes": ["H200_141GB"]}),
+        ),
+        (
+            "list_training_fft_models",
+            json!({"models": [{"name": "Qwen/Qwen3-4B", "clusters": [{"clusterId": "c1", "clusterName": "east"}]}],
+                "onDemand": [{"gpuType": "H100_80GB", "pricePerGpuHour": 2.0, "availableNow": true}],
+                "onDemandBetaAccess": null}),
+        ),
+        (
+            "list_training_volumes",
+            json!({"volumes": [{"name": "data", "status": "RUNNING", "clusterId": "c1", "pvcName": "pvc-data", "size": "500Gi"}]}),
+        ),
+        (
+            "route_volume_transfer",
+            json!({"via": "r2", "bucket": "b", "prefix": "v/", "secretAccessKey": "s", "leaseId": "l1"}),
+        ),
+        (
+            "get_volume_transfer",
+            json!({"id": "x1", "volumeName": "data", "direction": "export", "path": "", "url": "s3://b",
+                "status": "running", "progress": {"transferred": "1 GiB", "percentage": 40, "errors": 0}}),
+        ),
+    ];
+    for (operation, body) in &accepted {
+        assert_eq!(
+            spec.validate_response(operation, 200, body),
+            [],
+            "{operation}"
+        );
+    }
+    let mut wrong_commit = preparation;
+    wrong_commit["runtime"]["image_commit"] = json!("main");
+    let refused = [
+        ("prepare_training_run", wrong_commit),
+        ("pause_training_run", json!({"runId": "r1"})),
+        ("resume_training_run", json!({"runId": "r2"})),
+        (
+            "get_volume_session",
+            json!({"id": "s1", "volumeName": "data", "status": "READY"}),
         ),
     ];
     for (operation, body) in &refused {

@@ -35,6 +35,10 @@ pub(crate) const START_BUILD: crate::endpoint::Endpoint = crate::endpoint::Endpo
     "/api/v1/images/build/{build_id}/start",
 );
 
+pub(crate) const UPDATE: crate::endpoint::Endpoint = crate::endpoint::Endpoint::patch(
+    "/api/v1/images",
+);
+
 /// A handle on Docker images built into the PI registry and their builds. Get one with [`Client::images`](crate::client::Client::images); each method starts a request that ends in `.send()`.
 #[derive(Debug, Clone, Copy)]
 pub struct Images<'c> {
@@ -120,6 +124,18 @@ impl<'c> Images<'c> {
         ImagesStartBuildRequest {
             call,
             body: pi_types::StartImageBuild::new(),
+        }
+    }
+    /// Changes the owner, name, tag or visibility of each image `updates` names, each update on its own: the answer has one result per update, and a failed one does not fail the others. Sends `mode: explicit`, as the official client does.
+    pub fn update(
+        &self,
+        updates: impl IntoIterator<Item = pi_types::ImageUpdate>,
+    ) -> ImagesUpdateRequest<'c> {
+        let call = crate::call::Call::new(self.client, &UPDATE);
+        ImagesUpdateRequest {
+            call,
+            body: pi_types::UpdateImages::new(updates.into_iter().collect())
+                .with_mode("explicit"),
         }
     }
 }
@@ -384,6 +400,34 @@ impl<'c> ImagesStartBuildRequest<'c> {
         self.call
             .send_json::<
                 crate::request::answer::Json<pi_types::ImageBuild>,
+                _,
+            >(&self.body)
+            .await
+    }
+}
+
+/// A request started by [`Images::update`]: set what you need, then `.send()`.
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until `.send()`"]
+pub struct ImagesUpdateRequest<'c> {
+    pub(crate) call: crate::call::Call<'c>,
+    pub(crate) body: pi_types::UpdateImages,
+}
+
+impl<'c> ImagesUpdateRequest<'c> {
+    /// Sets `dryRun`: boolean, optional. Server default: `false`.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.body = self.body.with_dry_run(dry_run);
+        self
+    }
+    /// Checks the inputs against the document's rules, then sends the request.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::error::Error::InvalidInput) (nothing sent) when an input breaks one of the document's rules, and any error of the request path.
+    pub async fn send(self) -> Result<pi_types::ImagesUpdated, crate::error::Error> {
+        self.call
+            .send_json::<
+                crate::request::answer::Json<pi_types::ImagesUpdated>,
                 _,
             >(&self.body)
             .await

@@ -25,12 +25,14 @@
 //!
 //! Those are the places the mock follows the API rather than the document
 //! ([`crate::deviation`]). Every answer is checked against the document; a
-//! field that would break it is replaced by a synthesized value. Other
+//! field that would break it is replaced by a synthesized value. A stored
+//! training run can also be paused and resumed (`training.rs`). Other
 //! operations answer as in the stateless mode.
 
 mod list;
 pub(crate) mod render;
 mod setup;
+mod training;
 
 pub use setup::SetupError;
 
@@ -564,6 +566,9 @@ impl Store {
         }
         if let Some(missing) = self.unknown_id(spec, op, request) {
             return Some(missing);
+        }
+        if let Some(answer) = self.training_run(spec, op, request) {
+            return Some(answer);
         }
         let (key, item) = collection_of(op.path());
         let collection = self.collection_at(spec, &key)?;

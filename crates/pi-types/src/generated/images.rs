@@ -396,6 +396,116 @@ impl crate::WireEnum for ImageBuildStatus {
 
 crate::wire_enum_traits!(ImageBuildStatus);
 
+/// An image's owner, name, tag and visibility, before or after an update.
+///
+/// Schema `ImageCoordinateState` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageCoordinates {
+    /// `name`: string, required.
+    #[serde(rename = "name")]
+    pub name: String,
+    /// `owner`: [`ImageScope`](super::ImageScope), required.
+    #[serde(rename = "owner")]
+    pub owner: super::ImageScope,
+    /// `tag`: string, required.
+    #[serde(rename = "tag")]
+    pub tag: String,
+    /// `visibility`: [`ImageUpdateVisibility`](super::ImageUpdateVisibility), required.
+    #[serde(rename = "visibility")]
+    pub visibility: super::ImageUpdateVisibility,
+}
+
+/// Why one image update failed: a code and a message.
+///
+/// Schema `ImageMutationError` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageUpdateError {
+    /// `code`: string, required.
+    #[serde(rename = "code")]
+    pub code: String,
+    /// `message`: string, required.
+    #[serde(rename = "message")]
+    pub message: String,
+}
+
+/// Whose scope an image is in: the caller's own, a team's (with its id) or the platform's.
+///
+/// Schema `ImageOwnerScope` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageScope {
+    /// `teamId`: string, optional.
+    #[serde(rename = "teamId", default, skip_serializing_if = "Option::is_none")]
+    pub team_id: Option<String>,
+    /// `type`: [`ImageScopeType`](super::ImageScopeType), required. Rules: one of `personal`, `team`, `platform`.
+    #[serde(rename = "type")]
+    pub r#type: super::ImageScopeType,
+}
+
+impl ImageScope {
+    /// A `ImageScope` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new(r#type: super::ImageScopeType) -> Self {
+        Self { team_id: None, r#type }
+    }
+    /// Sets `teamId` (see the field for its rules).
+    #[must_use]
+    pub fn with_team_id(mut self, team_id: impl Into<String>) -> Self {
+        self.team_id = Some(team_id.into());
+        self
+    }
+}
+
+impl crate::Validate for ImageScope {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.r#type;
+            crate::check::known::<super::ImageScopeType>("type", value)?;
+        }
+        Ok(())
+    }
+}
+
+/// The values the document allows for this field: `personal`, `team`, `platform`.
+///
+/// Values this version does not know decode to `Other` and encode back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageScopeType {
+    /// `personal`
+    Personal,
+    /// `team`
+    Team,
+    /// `platform`
+    Platform,
+    /// A value the document did not list when this crate was generated, kept as sent.
+    Other(String),
+}
+
+impl crate::WireEnum for ImageScopeType {
+    const KNOWN: &'static [&'static str] = &["personal", "team", "platform"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Personal => "personal",
+            Self::Team => "team",
+            Self::Platform => "platform",
+            Self::Other(value) => value,
+        }
+    }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "personal" => Self::Personal,
+            "team" => Self::Team,
+            "platform" => Self::Platform,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+crate::wire_enum_traits!(ImageScopeType);
+
 /// A container image in your registry: name, tag, owner, size, visibility and status.
 ///
 /// Schema `ImageResponse` of the document.
@@ -489,6 +599,245 @@ impl crate::WireEnum for ImageOwnerType {
 }
 
 crate::wire_enum_traits!(ImageOwnerType);
+
+/// One image and the changes to make to it.
+///
+/// Schema `ImageUpdateItem` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageUpdate {
+    /// `set`: [`ImagePatch`](super::ImagePatch), required.
+    #[serde(rename = "set")]
+    pub set: super::ImagePatch,
+    /// `source`: [`ImageSelector`](super::ImageSelector), required.
+    #[serde(rename = "source")]
+    pub source: super::ImageSelector,
+}
+
+impl ImageUpdate {
+    /// A `ImageUpdate` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new(source: super::ImageSelector, set: super::ImagePatch) -> Self {
+        Self { set, source }
+    }
+}
+
+impl crate::Validate for ImageUpdate {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.set;
+            crate::Validate::validate(value).map_err(|error| error.within("set"))?;
+        }
+        {
+            let value = &self.source;
+            crate::Validate::validate(value).map_err(|error| error.within("source"))?;
+        }
+        Ok(())
+    }
+}
+
+/// What an image update changes: its name, tag, owner or visibility; at least one is set.
+///
+/// Schema `ImageUpdatePatch` of the document.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImagePatch {
+    /// `name`: string, optional, may be null. Server default: `null`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `owner`: [`ImageScope`](super::ImageScope), optional, may be null. Server default: `null`.
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<super::ImageScope>,
+    /// `tag`: string, optional, may be null. Server default: `null`.
+    #[serde(rename = "tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// `visibility`: [`ImageUpdateVisibility`](super::ImageUpdateVisibility), optional, may be null. Server default: `null`.
+    #[serde(rename = "visibility", default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<super::ImageUpdateVisibility>,
+}
+
+impl ImagePatch {
+    /// A `ImagePatch` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            owner: None,
+            tag: None,
+            visibility: None,
+        }
+    }
+    /// Sets `name` (see the field for its rules).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets `owner` (see the field for its rules).
+    #[must_use]
+    pub fn with_owner(mut self, owner: super::ImageScope) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+    /// Sets `tag` (see the field for its rules).
+    #[must_use]
+    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+    /// Sets `visibility` (see the field for its rules).
+    #[must_use]
+    pub fn with_visibility(mut self, visibility: super::ImageUpdateVisibility) -> Self {
+        self.visibility = Some(visibility);
+        self
+    }
+}
+
+impl crate::Validate for ImagePatch {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.owner;
+            if let Some(value) = value {
+                crate::Validate::validate(value).map_err(|error| error.within("owner"))?;
+            }
+        }
+        {
+            let value = &self.visibility;
+            if let Some(value) = value {
+                crate::check::known::<
+                    super::ImageUpdateVisibility,
+                >("visibility", value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of one image update: the image before and after it, or the error.
+///
+/// Schema `ImageUpdateResult` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageUpdateOutcome {
+    /// `after`: [`ImageCoordinates`](super::ImageCoordinates), optional, may be null. Server default: `null`.
+    #[serde(rename = "after", default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<super::ImageCoordinates>,
+    /// `before`: [`ImageCoordinates`](super::ImageCoordinates), optional, may be null. Server default: `null`.
+    #[serde(rename = "before", default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<super::ImageCoordinates>,
+    /// `error`: [`ImageUpdateError`](super::ImageUpdateError), optional, may be null. Server default: `null`.
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<super::ImageUpdateError>,
+    /// `source`: [`ImageSelector`](super::ImageSelector), required.
+    #[serde(rename = "source")]
+    pub source: super::ImageSelector,
+    /// `success`: boolean, required.
+    #[serde(rename = "success")]
+    pub success: bool,
+}
+
+/// Which image an update is for: a `name:tag` reference alone, or an owner, a name and a tag.
+///
+/// Schema `ImageUpdateSource` of the document.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImageSelector {
+    /// `name`: string, optional, may be null. Server default: `null`.
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `owner`: [`ImageScope`](super::ImageScope), optional, may be null. Server default: `null`.
+    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<super::ImageScope>,
+    /// `reference`: string, optional, may be null. Server default: `null`.
+    #[serde(rename = "reference", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// `tag`: string, optional, may be null. Server default: `null`.
+    #[serde(rename = "tag", default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+}
+
+impl ImageSelector {
+    /// A `ImageSelector` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            owner: None,
+            reference: None,
+            tag: None,
+        }
+    }
+    /// Sets `name` (see the field for its rules).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets `owner` (see the field for its rules).
+    #[must_use]
+    pub fn with_owner(mut self, owner: super::ImageScope) -> Self {
+        self.owner = Some(owner);
+        self
+    }
+    /// Sets `reference` (see the field for its rules).
+    #[must_use]
+    pub fn with_reference(mut self, reference: impl Into<String>) -> Self {
+        self.reference = Some(reference.into());
+        self
+    }
+    /// Sets `tag` (see the field for its rules).
+    #[must_use]
+    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tag = Some(tag.into());
+        self
+    }
+}
+
+impl crate::Validate for ImageSelector {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.owner;
+            if let Some(value) = value {
+                crate::Validate::validate(value).map_err(|error| error.within("owner"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Who may run an image after an update: its owner only, or every user.
+///
+/// Values this version does not know decode to `Other` and encode back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ImageUpdateVisibility {
+    /// `PRIVATE`
+    Private,
+    /// `PUBLIC`
+    Public,
+    /// A value the document did not list when this crate was generated, kept as sent.
+    Other(String),
+}
+
+impl crate::WireEnum for ImageUpdateVisibility {
+    const KNOWN: &'static [&'static str] = &["PRIVATE", "PUBLIC"];
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Private => "PRIVATE",
+            Self::Public => "PUBLIC",
+            Self::Other(value) => value,
+        }
+    }
+    fn from_wire(value: &str) -> Self {
+        match value {
+            "PRIVATE" => Self::Private,
+            "PUBLIC" => Self::Public,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+crate::wire_enum_traits!(ImageUpdateVisibility);
 
 /// Whether an image is private or public.
 ///
@@ -653,4 +1002,75 @@ pub struct ImageVisibilityUpdated {
     /// `visibility`: [`ImageVisibility`](super::ImageVisibility), required.
     #[serde(rename = "visibility")]
     pub visibility: super::ImageVisibility,
+}
+
+/// The body of a bulk image update: the updates, and whether only to report what would change.
+///
+/// Schema `UpdateImagesRequest` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateImages {
+    /// `dryRun`: boolean, optional. Server default: `false`.
+    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// `mode`: string, optional. Server default: `"explicit"`.
+    #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// `updates`: list of [`ImageUpdate`](super::ImageUpdate), required.
+    #[serde(rename = "updates")]
+    pub updates: Vec<super::ImageUpdate>,
+}
+
+impl UpdateImages {
+    /// A `UpdateImages` with its required fields; the optional ones start unset.
+    #[must_use]
+    pub fn new(updates: Vec<super::ImageUpdate>) -> Self {
+        Self {
+            dry_run: None,
+            mode: None,
+            updates,
+        }
+    }
+    /// Sets `dryRun` (see the field for its rules).
+    #[must_use]
+    pub fn with_dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = Some(dry_run);
+        self
+    }
+    /// Sets `mode` (see the field for its rules).
+    #[must_use]
+    pub fn with_mode(mut self, mode: impl Into<String>) -> Self {
+        self.mode = Some(mode.into());
+        self
+    }
+}
+
+impl crate::Validate for UpdateImages {
+    fn validate(&self) -> Result<(), crate::InvalidInput> {
+        {
+            let value = &self.updates;
+            for (index, item) in value.iter().enumerate() {
+                crate::Validate::validate(item)
+                    .map_err(|error| error.within(format!("{}[{index}]", "updates")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of a bulk image update, one result per update.
+///
+/// Schema `UpdateImagesResponse` of the document.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ImagesUpdated {
+    /// `dryRun`: boolean, optional. Server default: `false`.
+    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// `results`: list of [`ImageUpdateOutcome`](super::ImageUpdateOutcome), optional.
+    #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<super::ImageUpdateOutcome>>,
+    /// `success`: boolean, required.
+    #[serde(rename = "success")]
+    pub success: bool,
 }

@@ -110,7 +110,9 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<CreateImageBuildPlatform>("CreateImageBuildPlatform"),
     crate::enums::EnumEntry::of::<ImageArtifactType>("ImageArtifactType"),
     crate::enums::EnumEntry::of::<ImageBuildStatus>("ImageBuildStatus"),
+    crate::enums::EnumEntry::of::<ImageScopeType>("ImageScopeType"),
     crate::enums::EnumEntry::of::<ImageOwnerType>("ImageOwnerType"),
+    crate::enums::EnumEntry::of::<ImageUpdateVisibility>("ImageUpdateVisibility"),
     crate::enums::EnumEntry::of::<ImageVisibility>("ImageVisibility"),
     crate::enums::EnumEntry::of::<ImageVisibilityOverride>("ImageVisibilityOverride"),
     crate::enums::EnumEntry::of::<AttachableResourceStatus>("AttachableResourceStatus"),
@@ -133,6 +135,11 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<
         SandboxStatusLookupErrorCode,
     >("SandboxStatusLookupErrorCode"),
+    crate::enums::EnumEntry::of::<
+        CreateVolumeTransferDirection,
+    >("CreateVolumeTransferDirection"),
+    crate::enums::EnumEntry::of::<TrainingMode>("TrainingMode"),
+    crate::enums::EnumEntry::of::<RouteVolumeTransferMode>("RouteVolumeTransferMode"),
     crate::enums::EnumEntry::of::<TunnelState>("TunnelState"),
     crate::enums::EnumEntry::of::<TeamRole>("TeamRole"),
     crate::enums::EnumEntry::of::<UserRole>("UserRole"),

@@ -1,7 +1,8 @@
 //! Drivers for the Images area (`pi_client::Images`).
 
 use pi_client::types::{
-    CreateImageBuildOwnerScope, CreateImageBuildPlatform, ImageRef, ImageVisibility,
+    CreateImageBuildOwnerScope, CreateImageBuildPlatform, ImagePatch, ImageRef, ImageScope,
+    ImageScopeType, ImageSelector, ImageUpdate, ImageUpdateVisibility, ImageVisibility,
     ImageVisibilityOverride,
 };
 
@@ -42,6 +43,17 @@ pub fn drivers() -> Vec<Driver> {
         driver!("update_image_visibility_api_v1_images__image_name___image_tag__visibility_patch",
             "minimal" => |client| client.images().set_image_visibility(&image("myapp:v1"), ImageVisibility::Private).personal().send(),
             "all-inputs" => |client| client.images().set_image_visibility(&image("team-team_1/myapp:v1"), ImageVisibility::Public).send(),
+        ),
+        // Supplement: the bulk update prime-sandboxes 0.5.1 sends for the prime CLI.
+        driver!("update_images",
+            "minimal" => |client| client.images().update([ImageUpdate::new(ImageSelector::new().with_reference("myapp:v1"), ImagePatch::new().with_visibility(ImageUpdateVisibility::Public))]).send(),
+            "all-inputs" => |client| client.images().update([
+                ImageUpdate::new(
+                    ImageSelector::new().with_owner(ImageScope::new(ImageScopeType::Team).with_team_id("team_1")).with_name("myapp").with_tag("v1"),
+                    ImagePatch::new().with_name("app").with_tag("v2").with_owner(ImageScope::new(ImageScopeType::Team).with_team_id("team_2")).with_visibility(ImageUpdateVisibility::Private),
+                ),
+                ImageUpdate::new(ImageSelector::new().with_reference("prime/acme/base:v3"), ImagePatch::new().with_owner(ImageScope::new(ImageScopeType::Platform))),
+            ]).dry_run(true).send(),
         ),
     ]
 }
