@@ -1,5 +1,5 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
-//! description of the sandbox operations the official client calls and the
+//! description of the operations the official clients call and the
 //! published document lacks. It loads with pi-contract, holds exactly the
 //! operations written for it, each with its source, collides with nothing
 //! published, is listed whole in `supplement.lock`, is in the vendored
@@ -17,6 +17,51 @@ use serde_json::{Value, json};
 const DOCUMENT: &[u8] = include_bytes!("../../../spec/supplement/openapi.json");
 const LOCK: &[u8] = include_bytes!("../../../spec/supplement/supplement.lock");
 const SOURCE: &str = "prime-sandboxes 0.5.1";
+/// The source of the RL runs, clusters and login challenge groups.
+const PRIME: &str = "prime 0.18.0";
+
+/// The operations of the RL runs, factory and Slurm clusters and login
+/// challenge groups, as the `prime` CLI calls them.
+const PRIME_OPERATIONS: [(&str, &str); 23] = [
+    // RL runs.
+    ("GET", "/api/v1/rft/runs"),
+    ("GET", "/api/v1/rft/runs/{run_id}"),
+    ("DELETE", "/api/v1/rft/runs/{run_id}"),
+    ("PUT", "/api/v1/rft/runs/{run_id}/stop"),
+    ("PUT", "/api/v1/rft/runs/{run_id}/restart"),
+    ("GET", "/api/v1/rft/runs/{run_id}/checkpoints"),
+    ("GET", "/api/v1/rft/runs/{run_id}/logs"),
+    ("GET", "/api/v1/rft/runs/{run_id}/env-servers"),
+    ("GET", "/api/v1/rft/runs/{run_id}/env-server-logs"),
+    ("GET", "/api/v1/rft/runs/{run_id}/metrics"),
+    ("GET", "/api/v1/rft/runs/{run_id}/samples"),
+    ("GET", "/api/v1/rft/runs/{run_id}/progress"),
+    ("GET", "/api/v1/rft/runs/{run_id}/distributions"),
+    // Factory and Slurm clusters.
+    ("GET", "/api/v1/factory/status"),
+    ("GET", "/api/v1/factory/workloads"),
+    ("GET", "/api/v1/factory/nodes"),
+    ("GET", "/api/v1/slurm-clusters/{team_id}"),
+    (
+        "GET",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members",
+    ),
+    (
+        "POST",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members",
+    ),
+    (
+        "DELETE",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members/{username}",
+    ),
+    (
+        "POST",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/resize",
+    ),
+    // Login challenge.
+    ("POST", "/api/v1/auth_challenge/generate"),
+    ("GET", "/api/v1/auth_challenge/status"),
+];
 
 /// The operations of the first group of issue 23, as the client calls them.
 const OPERATIONS: [(&str, &str); 22] = [
@@ -115,13 +160,29 @@ fn it_loads_with_exactly_the_listed_operations() {
         .collect();
     let expected: BTreeSet<(String, String)> = OPERATIONS
         .iter()
+        .chain(&PRIME_OPERATIONS)
         .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
         .collect();
     assert_eq!(found, expected);
-    assert_eq!(spec.operations().len(), OPERATIONS.len());
+    assert_eq!(
+        spec.operations().len(),
+        OPERATIONS.len() + PRIME_OPERATIONS.len()
+    );
     for op in spec.operations() {
-        assert!(op.requires_bearer(), "{} needs the API key", op.id());
-        assert_eq!(op.tags(), ["Sandbox"], "{}", op.id());
+        // The one call made to get an API key is sent without one.
+        let anonymous = op.id() == "generate_auth_challenge";
+        assert_eq!(op.requires_bearer(), !anonymous, "{} and a bearer", op.id());
+        let sandbox = OPERATIONS.contains(&(op.method(), op.path()));
+        let tags: &[&str] = if sandbox {
+            &["Sandbox"]
+        } else if op.path().starts_with("/api/v1/rft/") {
+            &["RL Runs"]
+        } else if op.path().starts_with("/api/v1/auth_challenge/") {
+            &["Login"]
+        } else {
+            &["Clusters"]
+        };
+        assert_eq!(op.tags(), tags, "{}", op.id());
         assert!(op.success_response().is_some(), "{} has a success", op.id());
     }
 }
@@ -131,8 +192,13 @@ fn every_operation_names_the_client_it_comes_from() {
     let doc = raw();
     assert!(doc["x-pi-supplement"].is_string());
     for ((method, path), operation) in raw_operations(&doc) {
+        let source = if OPERATIONS.contains(&(method.as_str(), path.as_str())) {
+            SOURCE
+        } else {
+            PRIME
+        };
         assert_eq!(
-            operation["x-pi-source"], SOURCE,
+            operation["x-pi-source"], source,
             "{method} {path} names its source"
         );
     }
@@ -173,6 +239,13 @@ fn the_lock_lists_exactly_the_documents_operations() {
     assert_eq!(source["version"], "0.5.1");
     let sha = source["sha256"].as_str().unwrap();
     assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    let prime = &sources[PRIME];
+    assert_eq!(prime["package"], "prime");
+    assert_eq!(prime["version"], "0.18.0");
+    assert_eq!(prime["wheel"], "prime-0.18.0-py3-none-any.whl");
+    let sha = prime["sha256"].as_str().unwrap();
+    assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(sources.len(), 2);
     let listed: BTreeSet<(String, String, String, String)> = lock["operations"]
         .as_array()
         .unwrap()
@@ -403,6 +476,101 @@ fn answers_read_like_the_clients_models() {
             "get_sandbox_checkpoint",
             json!({"id": "c1", "sandbox_id": "s1", "state": "DURABLE"}),
         ),
+    ];
+    for (operation, body) in &refused {
+        assert!(
+            !spec.validate_response(operation, 200, body).is_empty(),
+            "{operation} refuses {body}"
+        );
+    }
+}
+
+fn get(path_and_query: &str) -> Vec<Violation> {
+    spec().validate_request(&HttpRequest::new("GET", path_and_query).bearer("k"))
+}
+
+#[test]
+fn the_prime_groups_carry_the_clis_limits_and_its_ways_of_authenticating() {
+    let logs = "/api/v1/rft/runs/r1/logs";
+    assert_eq!(get(&format!("{logs}?tail_lines=5000&since_seconds=60")), []);
+    assert!(!get(&format!("{logs}?tail_lines=5001")).is_empty());
+    assert!(!get(&format!("{logs}?since_seconds=59")).is_empty());
+    assert!(!get(&format!("{logs}?since_seconds=86401")).is_empty());
+    assert!(!get("/api/v1/rft/runs/r1/env-server-logs").is_empty());
+    assert_eq!(get("/api/v1/rft/runs/r1/env-server-logs?env_name=math"), []);
+    assert!(!get("/api/v1/rft/runs/r1/samples").is_empty());
+    assert!(!get("/api/v1/factory/status").is_empty());
+    assert_eq!(get("/api/v1/factory/status?team_id=t1"), []);
+
+    let resize = "/api/v1/slurm-clusters/t1/c1/resize";
+    assert_eq!(post(resize, &json!({"numNodes": 1})), []);
+    assert!(!post(resize, &json!({"numNodes": 0})).is_empty());
+    let members = "/api/v1/slurm-clusters/t1/c1/members";
+    assert_eq!(
+        post(
+            members,
+            &json!({"username": "ada", "sshAuthorizedKeys": ["ssh-ed25519 AAAA"]})
+        ),
+        []
+    );
+    assert!(!post(members, &json!({"username": "ada"})).is_empty());
+
+    // The challenge is asked for without a key; its status with the
+    // challenge's own token as the bearer.
+    let generate = HttpRequest::new("POST", "/api/v1/auth_challenge/generate").json(
+        &json!({"encryptionPublicKey": "PEM", "limits": {"maxConcurrentSandboxes": 0, "maxTunnelTtlHours": 1}}),
+    );
+    assert_eq!(spec().validate_request(&generate), []);
+    let no_ttl = HttpRequest::new("POST", "/api/v1/auth_challenge/generate")
+        .json(&json!({"encryptionPublicKey": "PEM", "limits": {"maxTunnelTtlHours": 0}}));
+    assert!(!spec().validate_request(&no_ttl).is_empty());
+    let status = HttpRequest::new("GET", "/api/v1/auth_challenge/status?challenge=c");
+    assert!(!spec().validate_request(&status).is_empty());
+    assert_eq!(spec().validate_request(&status.bearer("status-token")), []);
+}
+
+#[test]
+fn the_prime_groups_answers_read_like_the_clis_models() {
+    let spec = spec();
+    let run = json!({
+        "id": "r1", "userId": "u1", "status": "RUNNING", "kind": "SHARED_RFT_HOSTED",
+        "createdAt": "2026-10-01T00:00:00Z", "updatedAt": "2026-10-01T00:00:01Z",
+        "environments": [{"id": "math"}], "runConfig": null
+    });
+    let accepted = [
+        ("list_rft_runs", json!({"runs": [run]})),
+        (
+            "list_rft_runs",
+            json!({"runs": [run], "total": 1, "page": 1, "limit": 20, "total_pages": 1}),
+        ),
+        ("stop_rft_run", json!({"run": run})),
+        (
+            "get_rft_run_distributions",
+            json!({"chartData": {"histogramData": [{"bin": 0.5, "count": 3}], "other": 1}, "step": 4}),
+        ),
+        (
+            "get_factory_status",
+            json!({"schema_version": 1, "as_of": null, "clusters": [{
+                "display_name": "c", "allocations": [{"type": "training", "reserved_gpus": 8}],
+                "sources": [{"kind": "capacity", "status": "fresh", "observed_at": null}]
+            }]}),
+        ),
+        ("get_auth_challenge_status", json!({"result": null})),
+    ];
+    for (operation, body) in &accepted {
+        assert_eq!(
+            spec.validate_response(operation, 200, body),
+            [],
+            "{operation}"
+        );
+    }
+    let refused = [
+        (
+            "get_rft_run",
+            json!({"run": {"id": "r1", "status": "RUNNING"}}),
+        ),
+        ("generate_auth_challenge", json!({"challenge": "c"})),
+        ("list_slurm_clusters", json!({"clusters": []})),
     ];
     for (operation, body) in &refused {
         assert!(
