@@ -5,6 +5,8 @@ mod availability;
 
 mod billing;
 
+mod clusters;
+
 mod common;
 
 mod disks;
@@ -19,7 +21,11 @@ mod hosted_evaluations;
 
 mod images;
 
+mod login;
+
 mod pods;
+
+mod rl_runs;
 
 mod sandboxes;
 
@@ -41,6 +47,8 @@ pub use availability::*;
 
 pub use billing::*;
 
+pub use clusters::*;
+
 pub use common::*;
 
 pub use disks::*;
@@ -55,7 +63,11 @@ pub use hosted_evaluations::*;
 
 pub use images::*;
 
+pub use login::*;
+
 pub use pods::*;
+
+pub use rl_runs::*;
 
 pub use sandboxes::*;
 
