@@ -16,13 +16,16 @@ pub fn encoded(output: &impl Serialize) -> Value {
 
 mod availability;
 mod billing;
+mod clusters;
 mod disks;
 mod evaluations;
 mod feedback;
 mod frp;
 mod hosted_evaluations;
 mod images;
+mod login;
 mod pods;
+mod rl_runs;
 mod sandboxes;
 mod secrets;
 mod ssh_keys;
@@ -71,13 +74,16 @@ pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
         billing::drivers(),
+        clusters::drivers(),
         disks::drivers(),
         evaluations::drivers(),
         feedback::drivers(),
         frp::drivers(),
         hosted_evaluations::drivers(),
         images::drivers(),
+        login::drivers(),
         pods::drivers(),
+        rl_runs::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
         ssh_keys::drivers(),
