@@ -182,5 +182,9 @@ mod tests {
                 .as_deref(),
             Some("client.sandboxes().batch_status(…)")
         );
+        assert_eq!(
+            names.client_call("GET /api/v1/rft/runs").as_deref(),
+            Some("client.rl_runs().list(…)")
+        );
     }
 }

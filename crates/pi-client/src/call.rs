@@ -9,14 +9,14 @@ use std::future::Future;
 
 use futures::future::{self, Either};
 use percent_encoding::utf8_percent_encode;
-use pi_types::{InvalidInput, Rule, Validate, WireEnum, check_path_segment};
+use pi_types::{InvalidInput, Rule, SecretString, Validate, WireEnum, check_path_segment};
 use serde::Serialize;
 
 use crate::client::Client;
 use crate::endpoint::{Endpoint, PATH_SEGMENT, Paging, invalid_query};
 use crate::error::Error;
-use crate::request::ApiRequest;
 use crate::request::answer::Answer;
+use crate::request::{ApiRequest, Credential};
 use crate::team::TeamScope;
 
 /// One operation's inputs as a request collects them.
@@ -49,6 +49,9 @@ struct Options {
     /// `.send()`, before anything is sent.
     refused: Option<InvalidInput>,
     retry_safe: bool,
+    /// A bearer token of the call's own, sent instead of the API key
+    /// (redacted in `Debug`).
+    bearer: Option<SecretString>,
 }
 
 /// Shows the request's inputs; the client is left out (it holds the key).
@@ -114,6 +117,12 @@ impl<'c> Call<'c> {
     /// How many items a page holds.
     pub(crate) fn size(&mut self, size: i64) {
         self.options().size = Some(size);
+    }
+
+    /// Sends `token` as the bearer instead of the client's API key (the
+    /// endpoint sends no key: see `Endpoint::without_api_key`).
+    pub(crate) fn bearer(&mut self, token: &SecretString) {
+        self.options().bearer = Some(token.clone());
     }
 
     /// Lets the request path retry the call like an idempotent one.
@@ -182,6 +191,7 @@ impl<'c> Call<'c> {
             size,
             refused,
             retry_safe,
+            bearer,
             ..
         } = *options;
         if let Some(refused) = refused {
@@ -189,6 +199,9 @@ impl<'c> Call<'c> {
         }
         let team_id = team.resolve(client.team_id());
         let mut request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
+        if let Some(token) = bearer {
+            request.credential = Credential::bearer(&token)?;
+        }
         request.query.extend(query);
         if let Some(paging) = &self.endpoint.paging {
             let (start_name, size_name) = paging.names();

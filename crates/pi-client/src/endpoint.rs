@@ -66,6 +66,17 @@ impl Paging {
 
 /// One operation of the document, as the generated table declares it:
 /// `Endpoint::get("/api/v1/secrets/{secret_id}").team_in_query("teamId")`.
+/// The credential a request of an endpoint carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// The client's API key, as a bearer token: every endpoint but the few
+    /// a client without a key calls.
+    ApiKey,
+    /// No `Authorization` header from the client: the document asks for no
+    /// credential (`security: []`), or the call names its own bearer token.
+    Own,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Endpoint {
     pub(crate) verb: Verb,
@@ -74,6 +85,7 @@ pub(crate) struct Endpoint {
     pub(crate) team: TeamIn,
     /// How the operation pages, for lists.
     pub(crate) paging: Option<Paging>,
+    pub(crate) auth: Auth,
 }
 
 impl Endpoint {
@@ -83,6 +95,7 @@ impl Endpoint {
             path,
             team: TeamIn::Nowhere,
             paging: None,
+            auth: Auth::ApiKey,
         }
     }
 
@@ -124,6 +137,13 @@ impl Endpoint {
     }
 
     /// The team travels in the body, at the dotted `path`.
+    /// Sends no API key: the operation asks for no credential, or its call
+    /// carries a bearer token of its own.
+    pub(crate) const fn without_api_key(mut self) -> Self {
+        self.auth = Auth::Own;
+        self
+    }
+
     pub(crate) const fn team_in_body(mut self, path: &'static str) -> Self {
         self.team = TeamIn::Body(path);
         self

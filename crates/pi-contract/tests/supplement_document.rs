@@ -241,12 +241,65 @@ const HUB_ANONYMOUS: [&str; 5] = [
     "inspect_hub_environment_version",
 ];
 
+/// The operations of the RL runs, factory and Slurm clusters and login
+/// challenge groups, as the `prime` CLI calls them.
+const PRIME_OPERATIONS: [(&str, &str); 23] = [
+    // RL runs.
+    ("GET", "/api/v1/rft/runs"),
+    ("GET", "/api/v1/rft/runs/{run_id}"),
+    ("DELETE", "/api/v1/rft/runs/{run_id}"),
+    ("PUT", "/api/v1/rft/runs/{run_id}/stop"),
+    ("PUT", "/api/v1/rft/runs/{run_id}/restart"),
+    ("GET", "/api/v1/rft/runs/{run_id}/checkpoints"),
+    ("GET", "/api/v1/rft/runs/{run_id}/logs"),
+    ("GET", "/api/v1/rft/runs/{run_id}/env-servers"),
+    ("GET", "/api/v1/rft/runs/{run_id}/env-server-logs"),
+    ("GET", "/api/v1/rft/runs/{run_id}/metrics"),
+    ("GET", "/api/v1/rft/runs/{run_id}/samples"),
+    ("GET", "/api/v1/rft/runs/{run_id}/progress"),
+    ("GET", "/api/v1/rft/runs/{run_id}/distributions"),
+    // Factory and Slurm clusters.
+    ("GET", "/api/v1/factory/status"),
+    ("GET", "/api/v1/factory/workloads"),
+    ("GET", "/api/v1/factory/nodes"),
+    ("GET", "/api/v1/slurm-clusters/{team_id}"),
+    (
+        "GET",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members",
+    ),
+    (
+        "POST",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members",
+    ),
+    (
+        "DELETE",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/members/{username}",
+    ),
+    (
+        "POST",
+        "/api/v1/slurm-clusters/{team_id}/{cluster_id}/resize",
+    ),
+    // Login challenge.
+    ("POST", "/api/v1/auth_challenge/generate"),
+    ("GET", "/api/v1/auth_challenge/status"),
+];
+
 /// Every operation the document holds: (METHOD, path) → (tag, source).
 fn expected() -> std::collections::BTreeMap<(String, String), (&'static str, &'static str)> {
     OPERATIONS
         .iter()
         .map(|(method, path)| (*method, *path, "Sandbox", SOURCE))
         .chain(MORE_OPERATIONS)
+        .chain(PRIME_OPERATIONS.iter().map(|(method, path)| {
+            let tag = if path.starts_with("/api/v1/rft/") {
+                "RL Runs"
+            } else if path.starts_with("/api/v1/auth_challenge/") {
+                "Login"
+            } else {
+                "Clusters"
+            };
+            (*method, *path, tag, PRIME)
+        }))
         .chain(HUB_OPERATIONS.iter().map(|(method, path)| {
             let source = if path.ends_with("/lookup") {
                 EVALS
@@ -319,7 +372,9 @@ fn it_loads_with_exactly_the_listed_operations() {
     assert_eq!(found, listed);
     assert_eq!(spec.operations().len(), expected.len());
     for op in spec.operations() {
-        let anonymous = HUB_ANONYMOUS.contains(&op.id());
+        // The hub's reads and the one call made to get an API key are sent
+        // without one.
+        let anonymous = HUB_ANONYMOUS.contains(&op.id()) || op.id() == "generate_auth_challenge";
         assert_eq!(
             op.requires_bearer(),
             !anonymous,
@@ -850,6 +905,101 @@ fn hub_answers_read_like_what_the_client_reads() {
     let refused = [
         ("list_hub_environments", json!({"data": [{"name": "math"}]})),
         ("resolve_hub_environment", json!({"data": {"id": "env1"}})),
+    ];
+    for (operation, body) in &refused {
+        assert!(
+            !spec.validate_response(operation, 200, body).is_empty(),
+            "{operation} refuses {body}"
+        );
+    }
+}
+
+fn get(path_and_query: &str) -> Vec<Violation> {
+    spec().validate_request(&HttpRequest::new("GET", path_and_query).bearer("k"))
+}
+
+#[test]
+fn the_prime_groups_carry_the_clis_limits_and_its_ways_of_authenticating() {
+    let logs = "/api/v1/rft/runs/r1/logs";
+    assert_eq!(get(&format!("{logs}?tail_lines=5000&since_seconds=60")), []);
+    assert!(!get(&format!("{logs}?tail_lines=5001")).is_empty());
+    assert!(!get(&format!("{logs}?since_seconds=59")).is_empty());
+    assert!(!get(&format!("{logs}?since_seconds=86401")).is_empty());
+    assert!(!get("/api/v1/rft/runs/r1/env-server-logs").is_empty());
+    assert_eq!(get("/api/v1/rft/runs/r1/env-server-logs?env_name=math"), []);
+    assert!(!get("/api/v1/rft/runs/r1/samples").is_empty());
+    assert!(!get("/api/v1/factory/status").is_empty());
+    assert_eq!(get("/api/v1/factory/status?team_id=t1"), []);
+
+    let resize = "/api/v1/slurm-clusters/t1/c1/resize";
+    assert_eq!(post(resize, &json!({"numNodes": 1})), []);
+    assert!(!post(resize, &json!({"numNodes": 0})).is_empty());
+    let members = "/api/v1/slurm-clusters/t1/c1/members";
+    assert_eq!(
+        post(
+            members,
+            &json!({"username": "ada", "sshAuthorizedKeys": ["ssh-ed25519 AAAA"]})
+        ),
+        []
+    );
+    assert!(!post(members, &json!({"username": "ada"})).is_empty());
+
+    // The challenge is asked for without a key; its status with the
+    // challenge's own token as the bearer.
+    let generate = HttpRequest::new("POST", "/api/v1/auth_challenge/generate").json(
+        &json!({"encryptionPublicKey": "PEM", "limits": {"maxConcurrentSandboxes": 0, "maxTunnelTtlHours": 1}}),
+    );
+    assert_eq!(spec().validate_request(&generate), []);
+    let no_ttl = HttpRequest::new("POST", "/api/v1/auth_challenge/generate")
+        .json(&json!({"encryptionPublicKey": "PEM", "limits": {"maxTunnelTtlHours": 0}}));
+    assert!(!spec().validate_request(&no_ttl).is_empty());
+    let status = HttpRequest::new("GET", "/api/v1/auth_challenge/status?challenge=c");
+    assert!(!spec().validate_request(&status).is_empty());
+    assert_eq!(spec().validate_request(&status.bearer("status-token")), []);
+}
+
+#[test]
+fn the_prime_groups_answers_read_like_the_clis_models() {
+    let spec = spec();
+    let run = json!({
+        "id": "r1", "userId": "u1", "status": "RUNNING", "kind": "SHARED_RFT_HOSTED",
+        "createdAt": "2026-10-01T00:00:00Z", "updatedAt": "2026-10-01T00:00:01Z",
+        "environments": [{"id": "math"}], "runConfig": null
+    });
+    let accepted = [
+        ("list_rft_runs", json!({"runs": [run]})),
+        (
+            "list_rft_runs",
+            json!({"runs": [run], "total": 1, "page": 1, "limit": 20, "total_pages": 1}),
+        ),
+        ("stop_rft_run", json!({"run": run})),
+        (
+            "get_rft_run_distributions",
+            json!({"chartData": {"histogramData": [{"bin": 0.5, "count": 3}], "other": 1}, "step": 4}),
+        ),
+        (
+            "get_factory_status",
+            json!({"schema_version": 1, "as_of": null, "clusters": [{
+                "display_name": "c", "allocations": [{"type": "training", "reserved_gpus": 8}],
+                "sources": [{"kind": "capacity", "status": "fresh", "observed_at": null}]
+            }]}),
+        ),
+        ("get_auth_challenge_status", json!({"result": null})),
+    ];
+    for (operation, body) in &accepted {
+        assert_eq!(
+            spec.validate_response(operation, 200, body),
+            [],
+            "{operation}"
+        );
+    }
+    let refused = [
+        (
+            "get_rft_run",
+            json!({"run": {"id": "r1", "status": "RUNNING"}}),
+        ),
+        ("generate_auth_challenge", json!({"challenge": "c"})),
+        ("list_slurm_clusters", json!({"clusters": []})),
     ];
     for (operation, body) in &refused {
         assert!(

@@ -133,9 +133,12 @@ struct ListAnswer {
     item: TokenStream,
     items: proc_macro2::Ident,
     total: proc_macro2::Ident,
-    /// Whether the items field may be absent (an `Option` of a list): an
-    /// absent list is a page without items.
-    optional_items: bool,
+    /// The answer may leave its items out (`Option`): a missing list is
+    /// an empty page.
+    items_optional: bool,
+    /// The answer may leave its total out (`Option`): a page without one
+    /// is the whole list, as servers answer that do not page.
+    total_optional: bool,
     /// `None` for the `Page` envelope, whose impl is hand-written.
     generated: bool,
 }
@@ -202,9 +205,11 @@ impl Context<'_> {
         };
 
         // The team: a query parameter or a body field the handle fills.
+        // A required team parameter is an argument like any other: the
+        // call cannot fall back on the client's default team.
         let team_query = queries
             .iter()
-            .find(|q| q.wire == "teamId" || q.wire == "team_id");
+            .find(|q| !q.required && (q.wire == "teamId" || q.wire == "team_id"));
         let team_field = body_struct.and_then(|s| {
             s.fields
                 .iter()
@@ -296,6 +301,12 @@ impl Context<'_> {
                     }
                 }
             }
+        }
+        // A bearer token of the call's own replaces the API key.
+        if let Some(name) = &settings.bearer {
+            let ident = ident(&snake_case(name));
+            params.push(quote!(#ident: &pi_types::SecretString));
+            apply.push(quote!(call.bearer(#ident);));
         }
         for (wire, expression) in &settings.fill {
             let optional = body_struct
@@ -482,23 +493,36 @@ impl Context<'_> {
                     let total = settings.total.as_deref().ok_or_else(|| {
                         at("`paging` on a non-envelope answer needs `total`".into())
                     })?;
-                    let (item, optional_items) = self.item_type(operation, items, &at)?;
+                    let (item, items_optional) = self.item_type(operation, items, &at)?;
+                    let total_optional = self.total_is_optional(operation, total, &at)?;
                     Some(ListAnswer {
                         answer: output.clone(),
                         item,
-                        optional_items,
                         items: ident(&snake_case(items)),
                         total: ident(&snake_case(total)),
+                        items_optional,
+                        total_optional,
                         generated: true,
                     })
                 }
             };
+        // No API key where the document asks for no credential
+        // (`security: []`) or the call sends a bearer of its own.
+        let anonymous = operation
+            .get("security")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty);
+        let auth = if anonymous || settings.bearer.is_some() {
+            quote!(.without_api_key())
+        } else {
+            quote!()
+        };
         let constructor = format_ident!("{}", method);
         let constant = format_ident!("{}", snake_case(&settings.call).to_uppercase());
         Ok(Operation {
             call: settings.call.clone(),
             doc: settings.doc.clone(),
-            endpoint: quote!(crate::endpoint::Endpoint::#constructor(#path) #team #paging),
+            endpoint: quote!(crate::endpoint::Endpoint::#constructor(#path) #team #paging #auth),
             constant,
             params,
             apply,
@@ -709,7 +733,8 @@ impl Context<'_> {
                         item,
                         items: ident("data"),
                         total: ident("total_count"),
-                        optional_items: false,
+                        items_optional: false,
+                        total_optional: false,
                         generated: false,
                     }),
                     false,
@@ -777,14 +802,48 @@ impl Context<'_> {
         }
     }
 
-    /// The item type of a list answer's `items` field, and whether the field
-    /// may be absent.
+    /// The item type of a list answer's `items` field.
+    /// The item type of a paged answer's list, and whether the answer may
+    /// leave the list out.
     fn item_type(
         &self,
         operation: &Value,
         items: &str,
         at: &dyn Fn(String) -> String,
     ) -> Result<(TokenStream, bool), String> {
+        let (name, field) = self.answer_field(operation, items, at)?;
+        match &field.ty {
+            Ty::List(item) => Ok((client_type(item), false)),
+            Ty::Option(inner) => match inner.as_ref() {
+                Ty::List(item) => Ok((client_type(item), true)),
+                _ => Err(at(format!("`{name}.{items}` is not a list"))),
+            },
+            _ => Err(at(format!("`{name}.{items}` is not a list"))),
+        }
+    }
+
+    /// Whether a paged answer may leave its total out.
+    fn total_is_optional(
+        &self,
+        operation: &Value,
+        total: &str,
+        at: &dyn Fn(String) -> String,
+    ) -> Result<bool, String> {
+        let (name, field) = self.answer_field(operation, total, at)?;
+        match &field.ty {
+            Ty::Integer => Ok(false),
+            Ty::Option(inner) if matches!(inner.as_ref(), Ty::Integer) => Ok(true),
+            _ => Err(at(format!("`{name}.{total}` is not an integer"))),
+        }
+    }
+
+    /// The field `wire` of an operation's named success schema.
+    fn answer_field(
+        &self,
+        operation: &Value,
+        wire: &str,
+        at: &dyn Fn(String) -> String,
+    ) -> Result<(String, &Field), String> {
         let name = success_schema(operation)
             .as_ref()
             .and_then(|s| reference(s).map(str::to_owned))
@@ -792,16 +851,9 @@ impl Context<'_> {
         let field = self
             .structs
             .get(name.as_str())
-            .and_then(|s| s.fields.iter().find(|f| f.wire == items))
-            .ok_or_else(|| at(format!("the answer `{name}` has no field `{items}`")))?;
-        let (list, optional) = match &field.ty {
-            Ty::Option(inner) => (inner.as_ref(), true),
-            ty => (ty, !field.required && !field.always_present),
-        };
-        match list {
-            Ty::List(item) => Ok((client_type(item), optional)),
-            _ => Err(at(format!("`{name}.{items}` is not a list"))),
-        }
+            .and_then(|s| s.fields.iter().find(|f| f.wire == wire))
+            .ok_or_else(|| at(format!("the answer `{name}` has no field `{wire}`")))?;
+        Ok((name, field))
     }
 }
 
@@ -1187,20 +1239,28 @@ fn index<'a>(
                 item,
                 items,
                 total,
-                optional_items,
+                items_optional,
+                total_optional,
                 ..
             } = list;
-            let listed = if *optional_items {
+            let items = if *items_optional {
                 quote!(self.#items.unwrap_or_default())
             } else {
                 quote!(self.#items)
+            };
+            // A page without a total holds the whole list: the walk ends
+            // after it.
+            let total = if *total_optional {
+                quote!(self.#total.unwrap_or(0))
+            } else {
+                quote!(self.#total)
             };
             quote! {
                 impl crate::page::Paged for #answer {
                     type Item = #item;
 
                     fn into_items(self) -> (Vec<#item>, i64) {
-                        (#listed, self.#total)
+                        (#items, #total)
                     }
                 }
             }

@@ -86,6 +86,9 @@ pub(crate) struct OperationConfig {
     /// A body field that, once set, makes a retry harmless (the server
     /// honours it as an idempotency key).
     pub(crate) retry_safe_with: Option<String>,
+    /// The name of a last argument holding the bearer token the call sends
+    /// instead of the API key (a login challenge's status token).
+    pub(crate) bearer: Option<String>,
 }
 
 /// One `[schemas.<name>]` table.

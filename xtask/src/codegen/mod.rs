@@ -533,4 +533,28 @@ mod tests {
         let get = &sandboxes[sandboxes.find("impl<'c> SandboxesGetRequest<'c>").unwrap()..];
         assert!(!get[..get.find("\n}\n").unwrap()].contains("pub fn team("));
     }
+
+    #[test]
+    fn credentials_required_teams_and_pages_without_totals_follow_the_document() {
+        let files = generate(&project_root())
+            .unwrap()
+            .remove(client::CLIENT_DIR)
+            .unwrap();
+        // `security: []` and a call's own bearer send no API key.
+        let login = &files["login.rs"];
+        assert_eq!(login.matches(".without_api_key()").count(), 2);
+        assert!(login.contains("status_auth_token: &pi_types::SecretString"));
+        assert!(login.contains("call.bearer(status_auth_token);"));
+        assert!(!files["secrets.rs"].contains("without_api_key"));
+        // A required team parameter is an argument, not the handle's team.
+        let clusters = &files["clusters.rs"];
+        assert!(!clusters.contains("team_in_query") && !clusters.contains("pub fn team("));
+        assert!(clusters.contains("call.query(\"team_id\", team_id.into());"));
+        assert!(files["rl_runs.rs"].contains(".team_in_query(\"team_id\")"));
+        // A page that may leave out its list or its total.
+        assert!(
+            files["mod.rs"].contains("(self.runs.unwrap_or_default(), self.total.unwrap_or(0))")
+        );
+        assert!(files["mod.rs"].contains("(self.evaluations, self.total)"));
+    }
 }

@@ -5,6 +5,8 @@ pub(crate) mod availability;
 
 pub(crate) mod billing;
 
+pub(crate) mod clusters;
+
 pub(crate) mod disks;
 
 pub(crate) mod environments;
@@ -19,7 +21,11 @@ pub(crate) mod hosted_evaluations;
 
 pub(crate) mod images;
 
+pub(crate) mod login;
+
 pub(crate) mod pods;
+
+pub(crate) mod rl_runs;
 
 pub(crate) mod sandboxes;
 
@@ -55,6 +61,20 @@ impl crate::page::Paged for pi_types::GpuAvailabilityList {
     type Item = pi_types::GpuAvailability;
     fn into_items(self) -> (Vec<pi_types::GpuAvailability>, i64) {
         (self.items, self.total_count)
+    }
+}
+
+impl crate::page::Paged for pi_types::RlRunPage {
+    type Item = pi_types::RlRun;
+    fn into_items(self) -> (Vec<pi_types::RlRun>, i64) {
+        (self.runs.unwrap_or_default(), self.total.unwrap_or(0))
+    }
+}
+
+impl crate::page::Paged for pi_types::RlSamplePage {
+    type Item = serde_json::Value;
+    fn into_items(self) -> (Vec<serde_json::Value>, i64) {
+        (self.samples.unwrap_or_default(), self.total.unwrap_or(0))
     }
 }
 

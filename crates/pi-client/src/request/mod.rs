@@ -20,9 +20,9 @@ pub(crate) mod send;
 use reqwest::Method;
 use serde::Serialize;
 
-use pi_types::Validate;
+use pi_types::{ExposeSecret, FieldLocation, InvalidInput, Rule, SecretString, Validate};
 
-use crate::endpoint::{Endpoint, TeamIn, Verb};
+use crate::endpoint::{Auth, Endpoint, TeamIn, Verb};
 use crate::error::Error;
 
 /// The header that carries an idempotency key.
@@ -44,6 +44,43 @@ pub(crate) struct ApiRequest {
     /// The body field the team goes into, and the team, when the endpoint
     /// carries it in the body.
     team_in_body: Option<(&'static str, String)>,
+    /// The `Authorization` header the request carries.
+    pub(crate) credential: Credential,
+}
+
+/// The `Authorization` header of a request.
+#[derive(Debug, Clone)]
+pub(crate) enum Credential {
+    /// The client's API key.
+    ApiKey,
+    /// None: the operation asks for no credential.
+    Nothing,
+    /// A bearer header of the call's own (a login challenge's status
+    /// token), marked sensitive so no debug output shows it.
+    Bearer(reqwest::header::HeaderValue),
+}
+
+impl Credential {
+    /// The bearer header of a call's own `token`, marked sensitive so no
+    /// debug output of the HTTP stack shows it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] (nothing sent) when the token holds bytes a
+    /// header cannot carry.
+    pub(crate) fn bearer(token: &SecretString) -> Result<Self, Error> {
+        let mut value =
+            reqwest::header::HeaderValue::try_from(format!("Bearer {}", token.expose_secret()))
+                .map_err(|_| {
+                    InvalidInput::new(
+                        "Authorization",
+                        Rule::NoControlCharacters,
+                        "the token holds bytes a header cannot carry",
+                    )
+                    .at(FieldLocation::Header)
+                })?;
+        value.set_sensitive(true);
+        Ok(Self::Bearer(value))
+    }
 }
 
 /// Shows the shape of the request but never its body, which may hold a
@@ -59,6 +96,7 @@ impl std::fmt::Debug for ApiRequest {
             .field("idempotency_key", &self.idempotency_key)
             .field("retry_safe", &self.retry_safe)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("credential", &self.credential)
             .finish()
     }
 }
@@ -76,6 +114,7 @@ impl ApiRequest {
             retry_safe: false,
             max_response_bytes: None,
             team_in_body: None,
+            credential: Credential::ApiKey,
         }
     }
 
@@ -92,6 +131,9 @@ impl ApiRequest {
         };
         let mut request = Self::new(method, path);
         request.template = endpoint.path;
+        if endpoint.auth == Auth::Own {
+            request.credential = Credential::Nothing;
+        }
         match (endpoint.team, team_id) {
             (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
             (TeamIn::Body(name), Some(team_id)) => {

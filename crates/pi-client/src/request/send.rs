@@ -16,7 +16,7 @@ use url::Url;
 use crate::error::Error;
 use crate::request::answer::{Answer, error_for_status, missed_the_api, shown_base_url};
 use crate::request::retry::{self, Failure, RetryPolicy};
-use crate::request::{ApiRequest, IDEMPOTENCY_KEY};
+use crate::request::{ApiRequest, Credential, IDEMPOTENCY_KEY};
 
 /// The media type of every body sent and asked for.
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -284,8 +284,14 @@ impl Transport {
         let mut builder = inner
             .http
             .request(request.method.clone(), url)
-            .header(header::AUTHORIZATION, inner.authorization.clone())
             .header(header::ACCEPT, JSON);
+        builder = match &request.credential {
+            Credential::ApiKey => {
+                builder.header(header::AUTHORIZATION, inner.authorization.clone())
+            }
+            Credential::Nothing => builder,
+            Credential::Bearer(value) => builder.header(header::AUTHORIZATION, value.clone()),
+        };
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY, key);
         }

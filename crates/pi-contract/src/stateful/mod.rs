@@ -23,6 +23,9 @@
 //!   (`/api/v1/sandbox/{id}/logs`), gets `404 {"detail": "Sandbox not found"}`,
 //!   as the API answers, even where the document lists only 422.
 //!
+//! RL runs, which no described call creates, are kept apart with their
+//! lifecycle (stop, restart) in `rl_runs.rs`; a test seeds them.
+//!
 //! Those are the places the mock follows the API rather than the document
 //! ([`crate::deviation`]). Every answer is checked against the document; a
 //! field that would break it is replaced by a synthesized value. A stored
@@ -31,6 +34,7 @@
 
 mod list;
 pub(crate) mod render;
+mod rl_runs;
 mod setup;
 mod training;
 
@@ -252,6 +256,8 @@ pub(crate) struct Store {
     next_id: u64,
     /// The document's collections, found on first use.
     catalog: Option<Vec<Collection>>,
+    /// The RL runs, which no described call creates (see `rl_runs.rs`).
+    rl_runs: rl_runs::RlRuns,
 }
 
 /// The sandboxes' collection.
@@ -449,6 +455,9 @@ impl Store {
         collection: &str,
         fields: &Value,
     ) -> Result<String, SetupError> {
+        if rl_runs::is_collection(collection) {
+            return self.rl_runs.seed(spec, fields);
+        }
         let collection = self.named(spec, collection)?;
         let fields = setup::checked_fields(spec, &collection, fields)?.clone();
         let id = match fields.get(&collection.id_key).and_then(Value::as_str) {
@@ -523,6 +532,9 @@ impl Store {
 
     /// What `collection` holds, in id order.
     pub(crate) fn list(&mut self, spec: &Spec, collection: &str) -> Result<Vec<Value>, SetupError> {
+        if rl_runs::is_collection(collection) {
+            return Ok(self.rl_runs.list());
+        }
         let collection = self.named(spec, collection)?;
         Ok(self
             .collections
@@ -560,6 +572,9 @@ impl Store {
         op: &Operation,
         request: &HttpRequest,
     ) -> Option<Answer> {
+        if let Some(answer) = self.rl_runs.answer(spec, op, request) {
+            return Some(answer);
+        }
         if op.path() == SANDBOX_STATUS_BATCH {
             let body: Value = serde_json::from_slice(&request.body).ok()?;
             return self.sandbox_statuses(spec, &body);

@@ -5,6 +5,8 @@ mod availability;
 
 mod billing;
 
+mod clusters;
+
 mod common;
 
 mod disks;
@@ -21,7 +23,11 @@ mod hosted_evaluations;
 
 mod images;
 
+mod login;
+
 mod pods;
+
+mod rl_runs;
 
 mod sandboxes;
 
@@ -43,6 +49,8 @@ pub use availability::*;
 
 pub use billing::*;
 
+pub use clusters::*;
+
 pub use common::*;
 
 pub use disks::*;
@@ -59,7 +67,11 @@ pub use hosted_evaluations::*;
 
 pub use images::*;
 
+pub use login::*;
+
 pub use pods::*;
+
+pub use rl_runs::*;
 
 pub use sandboxes::*;
 

@@ -16,6 +16,7 @@ pub fn encoded(output: &impl Serialize) -> Value {
 
 mod availability;
 mod billing;
+mod clusters;
 mod disks;
 mod environments;
 mod evaluations;
@@ -23,7 +24,9 @@ mod feedback;
 mod frp;
 mod hosted_evaluations;
 mod images;
+mod login;
 mod pods;
+mod rl_runs;
 mod sandboxes;
 mod secrets;
 mod ssh_keys;
@@ -72,6 +75,7 @@ pub fn all() -> Vec<Driver> {
     [
         availability::drivers(),
         billing::drivers(),
+        clusters::drivers(),
         disks::drivers(),
         environments::drivers(),
         evaluations::drivers(),
@@ -79,7 +83,9 @@ pub fn all() -> Vec<Driver> {
         frp::drivers(),
         hosted_evaluations::drivers(),
         images::drivers(),
+        login::drivers(),
         pods::drivers(),
+        rl_runs::drivers(),
         sandboxes::drivers(),
         secrets::drivers(),
         ssh_keys::drivers(),
