@@ -1,6 +1,6 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
-//! description of the sandbox operations the official client calls and the
-//! published document lacks. It loads with pi-contract, holds exactly the
+//! description of the operations the official clients call and the
+//! published document lacks (sandbox and traces groups so far). It loads with pi-contract, holds exactly the
 //! operations written for it, each with its source, collides with nothing
 //! published, is listed whole in `supplement.lock`, is in the vendored
 //! document's normal form, and its limits refuse what the client refuses.
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 const DOCUMENT: &[u8] = include_bytes!("../../../spec/supplement/openapi.json");
 const LOCK: &[u8] = include_bytes!("../../../spec/supplement/supplement.lock");
 const SOURCE: &str = "prime-sandboxes 0.5.1";
+const TRACES_SOURCE: &str = "prime-traces 0.0.10";
 
 /// The operations of the first group of issue 23, as the client calls them.
 const OPERATIONS: [(&str, &str); 22] = [
@@ -57,6 +58,35 @@ const OPERATIONS: [(&str, &str); 22] = [
         "/api/v1/sandbox/{sandbox_id}/volumes/{name}/publish",
     ),
 ];
+
+/// The traces group, as `prime-traces` calls it (on its own base URL). The
+/// raw reads (`raw=true`) are a query of `GET /traces/{trace_id}` and
+/// `GET /episodes/{episode_id}`, not operations of their own.
+const TRACES_OPERATIONS: [(&str, &str); 14] = [
+    ("POST", "/api/v1/traces"),
+    ("GET", "/api/v1/traces"),
+    ("DELETE", "/api/v1/traces"),
+    ("GET", "/api/v1/traces/{trace_id}"),
+    ("DELETE", "/api/v1/traces/{trace_id}"),
+    ("GET", "/api/v1/traces/{trace_id}/nodes"),
+    ("GET", "/api/v1/traces/{trace_id}/calls"),
+    ("GET", "/api/v1/episodes"),
+    ("GET", "/api/v1/episodes/{episode_id}"),
+    ("GET", "/api/v1/episodes/{episode_id}/traces"),
+    ("GET", "/api/v1/runs"),
+    ("GET", "/api/v1/runs/{run_id}"),
+    ("GET", "/api/v1/runs/{run_id}/steps"),
+    ("GET", "/api/v1/runs/{run_id}/search"),
+];
+
+/// The source and tag of an operation of the document, by its path.
+fn group_of(path: &str) -> (&'static str, &'static str) {
+    if TRACES_OPERATIONS.iter().any(|(_, known)| *known == path) {
+        (TRACES_SOURCE, "Traces")
+    } else {
+        (SOURCE, "Sandbox")
+    }
+}
 
 fn spec() -> Spec {
     Spec::from_slice(DOCUMENT).expect("the supplement loads")
@@ -115,13 +145,17 @@ fn it_loads_with_exactly_the_listed_operations() {
         .collect();
     let expected: BTreeSet<(String, String)> = OPERATIONS
         .iter()
+        .chain(&TRACES_OPERATIONS)
         .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
         .collect();
     assert_eq!(found, expected);
-    assert_eq!(spec.operations().len(), OPERATIONS.len());
+    assert_eq!(
+        spec.operations().len(),
+        OPERATIONS.len() + TRACES_OPERATIONS.len()
+    );
     for op in spec.operations() {
         assert!(op.requires_bearer(), "{} needs the API key", op.id());
-        assert_eq!(op.tags(), ["Sandbox"], "{}", op.id());
+        assert_eq!(op.tags(), [group_of(op.path()).1], "{}", op.id());
         assert!(op.success_response().is_some(), "{} has a success", op.id());
     }
 }
@@ -132,7 +166,8 @@ fn every_operation_names_the_client_it_comes_from() {
     assert!(doc["x-pi-supplement"].is_string());
     for ((method, path), operation) in raw_operations(&doc) {
         assert_eq!(
-            operation["x-pi-source"], SOURCE,
+            operation["x-pi-source"],
+            group_of(&path).0,
             "{method} {path} names its source"
         );
     }
@@ -168,11 +203,16 @@ fn the_lock_lists_exactly_the_documents_operations() {
     let lock = lock();
     let doc = raw();
     let sources = lock["sources"].as_object().unwrap();
-    let source = &sources[SOURCE];
-    assert_eq!(source["package"], "prime-sandboxes");
-    assert_eq!(source["version"], "0.5.1");
-    let sha = source["sha256"].as_str().unwrap();
-    assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    for (name, package, version) in [
+        (SOURCE, "prime-sandboxes", "0.5.1"),
+        (TRACES_SOURCE, "prime-traces", "0.0.10"),
+    ] {
+        let source = &sources[name];
+        assert_eq!(source["package"], package);
+        assert_eq!(source["version"], version);
+        let sha = source["sha256"].as_str().unwrap();
+        assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
     let listed: BTreeSet<(String, String, String, String)> = lock["operations"]
         .as_array()
         .unwrap()
@@ -410,4 +450,102 @@ fn answers_read_like_the_clients_models() {
             "{operation} refuses {body}"
         );
     }
+}
+
+/// A trace upload as the client sends it: `metadata` as JSON, `traces` as
+/// JSONL (gzip-compressed or not), both in one multipart body.
+fn upload(parts: &[(&str, &str, &[u8])], key: Option<&str>) -> Vec<Violation> {
+    let mut body = Vec::new();
+    for (name, media, content) in parts {
+        body.extend_from_slice(
+            format!(
+                "--b0undary\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--b0undary--\r\n");
+    let mut request = HttpRequest::new("POST", "/api/v1/traces")
+        .bearer("k")
+        .header("content-type", "multipart/form-data; boundary=b0undary");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body = body;
+    spec().validate_request(&request)
+}
+
+#[test]
+fn a_trace_upload_is_a_multipart_body_with_a_json_metadata_part() {
+    let key = format!("sha256:{}", "ab".repeat(32));
+    let metadata: &[u8] = br#"{"schema_version": 1, "context": {"job": "a"}}"#;
+    let lines: &[u8] = b"{\"trace_id\":\"t1\"}\n";
+    let good = [
+        ("metadata", "application/json", metadata),
+        ("traces", "application/x-ndjson", lines),
+    ];
+    assert_eq!(upload(&good, Some(&key)), []);
+    let locations = |violations: Vec<Violation>| -> Vec<String> {
+        violations.into_iter().map(|v| v.location).collect()
+    };
+    assert_eq!(locations(upload(&good, None)), ["header.idempotency-key"]);
+    assert_eq!(
+        locations(upload(&good, Some("sha256:ABC"))),
+        ["header.idempotency-key"]
+    );
+    assert_eq!(locations(upload(&good[1..], Some(&key))), ["body/metadata"]);
+    let bad_metadata = [
+        (
+            "metadata",
+            "application/json",
+            &br#"{"context": {"job": 1}}"#[..],
+        ),
+        good[1],
+    ];
+    let found = locations(upload(&bad_metadata, Some(&key)));
+    assert!(
+        found.contains(&"body/metadata/schema_version".to_owned())
+            && found.contains(&"body/metadata/context/job".to_owned()),
+        "{found:?}"
+    );
+    let wrong_media = [good[0], ("traces", "application/json", lines)];
+    assert_eq!(
+        locations(upload(&wrong_media, Some(&key))),
+        ["body/traces/content-type"]
+    );
+    let extra = [good[0], good[1], ("other", "text/plain", &b"x"[..])];
+    assert_eq!(locations(upload(&extra, Some(&key))), ["body/other"]);
+}
+
+#[test]
+fn trace_reads_carry_the_clients_parameters() {
+    let get = |target: &str| {
+        spec().validate_request(
+            &HttpRequest::new("GET", target)
+                .bearer("k")
+                .header("x-prime-team-id", "team_1"),
+        )
+    };
+    assert_eq!(
+        get(
+            "/api/v1/traces?run_id=r&upload_id=a&upload_id=b&has_error=true&reward_min=0.5&limit=100&cursor=c"
+        ),
+        []
+    );
+    assert!(!get("/api/v1/traces?limit=101").is_empty());
+    assert_eq!(get("/api/v1/traces/t1?raw=true"), []);
+    assert_eq!(
+        get("/api/v1/runs/r1/search?query=Traceback&field=tool_calls&limit=50"),
+        []
+    );
+    assert!(!get("/api/v1/runs/r1/search?query=ab").is_empty());
+    assert!(!get("/api/v1/runs/r1/search?query=abc&field=body").is_empty());
+    assert_eq!(get("/api/v1/runs?run_type=eval&run_type=train"), []);
+    let delete = HttpRequest::new("DELETE", "/api/v1/traces").bearer("k");
+    assert!(
+        !spec().validate_request(&delete).is_empty(),
+        "run_id is required"
+    );
 }
