@@ -31,6 +31,8 @@ mod teams;
 
 mod template;
 
+mod traces;
+
 mod training;
 
 mod tunnels;
@@ -66,6 +68,8 @@ pub use ssh_keys::*;
 pub use teams::*;
 
 pub use template::*;
+
+pub use traces::*;
 
 pub use training::*;
 
@@ -124,6 +128,12 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<
         SandboxStatusLookupErrorCode,
     >("SandboxStatusLookupErrorCode"),
+    crate::enums::EnumEntry::of::<TraceLineFormat>("TraceLineFormat"),
+    crate::enums::EnumEntry::of::<TraceRunType>("TraceRunType"),
+    crate::enums::EnumEntry::of::<TraceSearchField>("TraceSearchField"),
+    crate::enums::EnumEntry::of::<
+        TraceSearchRepresentation,
+    >("TraceSearchRepresentation"),
     crate::enums::EnumEntry::of::<TunnelState>("TunnelState"),
     crate::enums::EnumEntry::of::<TeamRole>("TeamRole"),
     crate::enums::EnumEntry::of::<UserRole>("UserRole"),
