@@ -205,6 +205,30 @@ pub(crate) fn violations(
     out
 }
 
+/// A multipart `body` as one JSON object of its parts by name: a JSON part
+/// as its value, any other part as its text (bytes that are not UTF-8
+/// replaced); `None` when it is no multipart body.
+pub(crate) fn as_value(content_type: &str, body: &[u8]) -> Option<Value> {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    if !media.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let parts = parse(content_type, body).ok()?;
+    let mut object = serde_json::Map::new();
+    for part in parts {
+        let json = part
+            .content_type
+            .as_deref()
+            .is_some_and(is_json_media)
+            .then(|| serde_json::from_slice::<Value>(part.content).ok())
+            .flatten();
+        let value = json
+            .unwrap_or_else(|| Value::String(String::from_utf8_lossy(part.content).into_owned()));
+        object.insert(part.name, value);
+    }
+    Some(Value::Object(object))
+}
+
 /// The parts of a multipart `body` sent with the `Content-Type` header
 /// `content_type`.
 ///
@@ -317,6 +341,14 @@ mod tests {
         assert_eq!(parts[1].content, b"\x1f\x8b\r\n--notit");
         let quoted = parse("multipart/form-data; boundary=\"XyZ\"", BODY).unwrap();
         assert_eq!(quoted, parts);
+    }
+
+    #[test]
+    fn a_body_reads_as_an_object_of_its_parts() {
+        let value = as_value("multipart/form-data; boundary=XyZ", BODY).unwrap();
+        assert_eq!(value["metadata"], serde_json::json!({"schema_version": 1}));
+        assert!(value["traces"].is_string());
+        assert_eq!(as_value("application/json", b"{}"), None);
     }
 
     #[test]
