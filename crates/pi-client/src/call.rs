@@ -40,11 +40,15 @@ pub(crate) struct Call<'c> {
 struct Options {
     team: TeamScope,
     query: Vec<(&'static str, String)>,
+    /// Headers of the operation's own.
+    headers: Vec<(&'static str, String)>,
     /// Where a paged list starts (an offset, a skip count or a page number)
     /// and how large its pages are, kept apart from the query so a stream
     /// can move the start.
     start: Option<i64>,
     size: Option<i64>,
+    /// Where a cursor-paged list starts: the cursor a page answer gave.
+    cursor: Option<String>,
     /// The first input that broke one of the document's rules: reported at
     /// `.send()`, before anything is sent.
     refused: Option<InvalidInput>,
@@ -114,6 +118,11 @@ impl<'c> Call<'c> {
         self.options().start = Some(start);
     }
 
+    /// Where a cursor-paged list starts.
+    pub(crate) fn cursor(&mut self, cursor: String) {
+        self.options().cursor = Some(cursor);
+    }
+
     /// How many items a page holds.
     pub(crate) fn size(&mut self, size: i64) {
         self.options().size = Some(size);
@@ -173,21 +182,22 @@ impl<'c> Call<'c> {
     }
 
     /// The request as it goes out, or the first input that broke a rule.
-    fn request(self, start: Option<i64>) -> Result<(&'c Client, ApiRequest), Error> {
+    fn request(self, start: Option<At>) -> Result<(&'c Client, ApiRequest), Error> {
         let client = self.client;
-        let options = match (self.options, start) {
+        let options = match (self.options, start.is_some()) {
             (Some(options), _) => options,
             // Nothing set: the request is the path, for the client's team.
-            (None, None) => {
+            (None, false) => {
                 let team_id = client.team_id();
                 let request = ApiRequest::at(self.endpoint, self.path.into_owned(), team_id);
                 return Ok((client, request));
             }
-            (None, Some(_)) => Box::default(),
+            (None, true) => Box::default(),
         };
         let Options {
             team,
             query,
+            headers,
             size,
             refused,
             retry_safe,
@@ -203,11 +213,15 @@ impl<'c> Call<'c> {
             request.credential = Credential::bearer(&token)?;
         }
         request.query.extend(query);
+        request.headers.extend(headers);
         if let Some(paging) = &self.endpoint.paging {
             let (start_name, size_name) = paging.names();
-            request = request
-                .query_opt(start_name, start)
-                .query_opt(size_name, size);
+            request = match start {
+                Some(At::Number(start)) => request.query(start_name, start),
+                Some(At::Cursor(cursor)) => request.query(start_name, cursor),
+                None => request,
+            }
+            .query_opt(size_name, size);
         }
         if retry_safe {
             request = request.retry_safe();
@@ -223,7 +237,9 @@ impl<'c> Call<'c> {
     pub(crate) fn send<R: Answer>(
         self,
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
-        let start = self.options.as_ref().and_then(|options| options.start);
+        let start = self.options.as_ref().and_then(|options| {
+            (options.start.map(At::Number)).or_else(|| options.cursor.clone().map(At::Cursor))
+        });
         match self.request(start) {
             Ok((client, request)) => Either::Left(client.call::<R>(request)),
             Err(error) => Either::Right(future::ready(Err(error))),
@@ -234,7 +250,7 @@ impl<'c> Call<'c> {
     /// the next page.
     pub(crate) fn send_at<R: Answer>(
         &self,
-        start: Option<i64>,
+        start: Option<At>,
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R> {
         match self.clone().request(start) {
             Ok((client, request)) => Either::Left(client.call::<R>(request)),
@@ -257,6 +273,35 @@ impl<'c> Call<'c> {
         }
     }
 
+    /// Checks `body` against the document's rules and sends it as a
+    /// `multipart/form-data` body, one part per field as `parts` lists them
+    /// (name, media type, file name): text fields as they are, others as JSON.
+    pub(crate) fn send_form<R: Answer, B: Serialize + Validate>(
+        self,
+        body: &B,
+        parts: &'static [(&'static str, &'static str, Option<&'static str>)],
+    ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R, B> {
+        let request = self
+            .request(None)
+            .and_then(|(client, request)| Ok((client, request.form(body, parts)?)));
+        match request {
+            Ok((client, request)) => Either::Left(client.call::<R>(request)),
+            Err(error) => Either::Right(future::ready(Err(error))),
+        }
+    }
+
+    /// Adds a header of the operation's own.
+    pub(crate) fn header(&mut self, name: &'static str, value: String) {
+        self.options().headers.push((name, value));
+    }
+
+    /// The cursor the caller set for a cursor-paged list to start at.
+    pub(crate) fn first_cursor(&self) -> Option<String> {
+        self.options
+            .as_ref()
+            .and_then(|options| options.cursor.clone())
+    }
+
     /// How the endpoint pages, and the start and page size the caller set.
     pub(crate) fn paging(&self) -> (Option<&'static Paging>, Option<i64>, Option<i64>) {
         let (start, size) = self
@@ -271,6 +316,14 @@ impl<'c> Call<'c> {
         self.size(size);
         self
     }
+}
+
+/// Where a list starts: a number (an offset, a skip count or a page
+/// number) or the cursor a page answer gave.
+#[derive(Debug, Clone)]
+pub(crate) enum At {
+    Number(i64),
+    Cursor(String),
 }
 
 /// `path` with `{name}` replaced by `id`, percent-encoded as exactly one

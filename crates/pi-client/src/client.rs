@@ -78,6 +78,7 @@ impl Client {
     /// | --- | --- | --- | --- | --- |
     /// | API key | `PRIME_API_KEY` | `api_key` of `~/.prime/environments/<name>.json`; if the file has no `api_key` key, `api_key` of `~/.prime/config.json` | `api_key` of `~/.prime/config.json` | none: [`Error::Configuration`] |
     /// | base URL | `PRIME_API_BASE_URL`, then `PRIME_BASE_URL` | `base_url` of `~/.prime/environments/<name>.json` | `base_url` of `~/.prime/config.json` | [`DEFAULT_BASE_URL`] |
+    /// | traces base URL | `PRIME_TRACES_URL` | `traces_url` of `~/.prime/environments/<name>.json` | `traces_url` of `~/.prime/config.json` | the base URL |
     /// | team | `PRIME_TEAM_ID` | `team_id` of `~/.prime/environments/<name>.json` | `team_id` of `~/.prime/config.json` | none: the personal account |
     ///
     /// As in the CLI:
@@ -136,6 +137,13 @@ impl Client {
         &self.inner.transport.base_url
     }
 
+    /// The base URL the traces area's requests go to
+    /// ([`ClientBuilder::traces_url`]); the client's base URL unless set.
+    #[must_use]
+    pub fn traces_url(&self) -> &Url {
+        &self.inner.transport.traces_base_url
+    }
+
     /// The team calls act for unless a handle says otherwise.
     #[must_use]
     pub fn team_id(&self) -> Option<&str> {
@@ -147,6 +155,7 @@ impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.transport.base_url.as_str())
+            .field("traces_url", &self.inner.transport.traces_base_url.as_str())
             .field("api_key", &"[redacted]")
             .field("team_id", &self.inner.team_id)
             .finish_non_exhaustive()
@@ -159,6 +168,7 @@ impl std::fmt::Debug for Client {
 pub struct ClientBuilder {
     api_key: Option<SecretString>,
     base_url: Option<String>,
+    traces_url: Option<String>,
     team_id: Option<String>,
     origins: Origins,
     connect_timeout: Duration,
@@ -176,6 +186,7 @@ impl Default for ClientBuilder {
         Self {
             api_key: None,
             base_url: None,
+            traces_url: None,
             team_id: None,
             origins: Origins::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -215,13 +226,16 @@ impl ClientBuilder {
         let (api_key, api_key_origin) = split(found.api_key);
         let (base_url, base_url_origin) = split(found.base_url);
         let (team_id, team_id_origin) = split(found.team_id);
+        let (traces_url, traces_url_origin) = split(found.traces_url);
         Ok(Self {
             api_key,
             base_url,
+            traces_url,
             team_id,
             origins: Origins {
                 api_key: api_key_origin,
                 base_url: base_url_origin,
+                traces_url: traces_url_origin,
                 team_id: team_id_origin,
                 key_looked_in: found.key_looked_in,
             },
@@ -242,6 +256,17 @@ impl ClientBuilder {
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = Some(base_url.into());
         self.origins.base_url = None;
+        self
+    }
+
+    /// Where the Prime Traces service lives: the traces area's requests go
+    /// there, every other request to [`ClientBuilder::base_url`]. Unset, the
+    /// traces area uses the base URL too, so a client pointed at a mock
+    /// sends everything there. Checked, and a trailing `/api/v1` dropped, as
+    /// the base URL is.
+    pub fn traces_url(mut self, traces_url: impl Into<String>) -> Self {
+        self.traces_url = Some(traces_url.into());
+        self.origins.traces_url = None;
         self
     }
 
@@ -360,6 +385,14 @@ impl ClientBuilder {
             origins.base_url.as_deref(),
             self.allow_insecure_http,
         )?;
+        let traces_base_url = match &self.traces_url {
+            None => None,
+            Some(text) => Some(parse_base_url(
+                text,
+                origins.traces_url.as_deref(),
+                self.allow_insecure_http,
+            )?),
+        };
         let connect_timeout = self.connect_timeout.min(LONGEST_TIMEOUT);
         let timeout = self.timeout.min(LONGEST_TIMEOUT);
         let read_timeout = self.read_timeout.map(|read| read.min(LONGEST_TIMEOUT));
@@ -368,6 +401,7 @@ impl ClientBuilder {
             base_url,
             Settings {
                 user_agent: USER_AGENT,
+                traces_base_url,
                 connect_timeout,
                 timeout,
                 read_timeout,
@@ -392,6 +426,7 @@ impl std::fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("base_url", &self.base_url)
+            .field("traces_url", &self.traces_url)
             .field("team_id", &self.team_id)
             .field("origins", &self.origins)
             .field("connect_timeout", &self.connect_timeout)
@@ -412,6 +447,7 @@ impl std::fmt::Debug for ClientBuilder {
 struct Origins {
     api_key: Option<String>,
     base_url: Option<String>,
+    traces_url: Option<String>,
     team_id: Option<String>,
     /// Every place [`ClientBuilder::from_env`] looked for a key; empty for a
     /// builder that did not start from it.
@@ -792,6 +828,28 @@ mod tests {
             DEFAULT_BASE_URL.to_owned() + "/"
         );
         assert_eq!(client.team_id(), None);
+    }
+
+    #[test]
+    fn the_traces_url_comes_from_its_variable_or_the_files_and_defaults_to_the_base_url() {
+        let cli = home(
+            r#"{"api_key": "k", "base_url": "https://api.example.com", "traces_url": "https://traces.example.com/api/v1"}"#,
+            None,
+        );
+        let client = from_home(&cli, &[]).unwrap();
+        assert_eq!(client.traces_url().as_str(), "https://traces.example.com/");
+        let client = from_home(&cli, &[("PRIME_TRACES_URL", "http://localhost:8083")]).unwrap();
+        assert_eq!(client.traces_url().as_str(), "http://localhost:8083/");
+        let plain = home(
+            r#"{"api_key": "k", "base_url": "https://api.example.com"}"#,
+            None,
+        );
+        let client = from_home(&plain, &[]).unwrap();
+        assert_eq!(client.traces_url(), client.base_url());
+        let error = from_home(&plain, &[("PRIME_TRACES_URL", "http://traces.example.com")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("(from PRIME_TRACES_URL)"), "{error}");
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub const API_KEY_VAR: &str = "PRIME_API_KEY";
 pub const API_BASE_URL_VAR: &str = "PRIME_API_BASE_URL";
 /// Environment variable holding the base URL when [`API_BASE_URL_VAR`] is not set.
 pub const BASE_URL_VAR: &str = "PRIME_BASE_URL";
+/// Environment variable holding the base URL of the Prime Traces service,
+/// where the traces area's requests go; read as the official `prime-traces`
+/// client reads it, before the `traces_url` key of the CLI's files.
+pub const TRACES_URL_VAR: &str = "PRIME_TRACES_URL";
 /// Environment variable holding the default team id.
 pub const TEAM_ID_VAR: &str = "PRIME_TEAM_ID";
 /// Environment variable naming the CLI environment ("context") to use:
@@ -52,6 +56,8 @@ pub(crate) struct FoundSettings {
     pub(crate) base_url: Option<Found<String>>,
     /// `None`: the personal account.
     pub(crate) team_id: Option<Found<String>>,
+    /// `None`: the traces area uses the client's base URL.
+    pub(crate) traces_url: Option<Found<String>>,
     /// Every place an API key was looked for, for the message when none was found.
     pub(crate) key_looked_in: Vec<String>,
 }
@@ -82,6 +88,7 @@ struct FileSettings {
     api_key: Field,
     base_url: Field,
     team_id: Field,
+    traces_url: Field,
 }
 
 impl FileSettings {
@@ -92,6 +99,7 @@ impl FileSettings {
             api_key: Field::Absent,
             base_url: Field::Absent,
             team_id: Field::Absent,
+            traces_url: Field::Absent,
         }
     }
 
@@ -194,7 +202,13 @@ pub(crate) fn find_settings(
         Context::Production => None,
         Context::Saved(file) => file.found("team_id", &file.team_id, &selected),
     });
+    let traces_url = set(TRACES_URL_VAR).or_else(|| match &context {
+        Context::Unset => config.found("traces_url", &config.traces_url, ""),
+        Context::Production => None,
+        Context::Saved(file) => file.found("traces_url", &file.traces_url, &selected),
+    });
     Ok(FoundSettings {
+        traces_url,
         api_key: api_key.map(|found| Found {
             value: SecretString::from(found.value),
             source: found.source,
@@ -287,6 +301,7 @@ fn read_settings_file(path: &Path, context: Option<&str>) -> Result<FileSettings
         api_key: field("api_key")?,
         base_url: field("base_url")?,
         team_id: field("team_id")?,
+        traces_url: field("traces_url")?,
     })
 }
 
@@ -551,6 +566,31 @@ mod tests {
             .find(&[])
             .unwrap();
         assert_eq!(team(&found), None);
+    }
+
+    // Traces URL: PRIME_TRACES_URL, then the files' `traces_url`, else none.
+
+    #[test]
+    fn traces_row_the_variable_then_the_files_then_none() {
+        let home = Home::new()
+            .config(r#"{"api_key": "k", "traces_url": "https://traces.main.example"}"#)
+            .environment("staging", r#"{"traces_url": "http://localhost:8083"}"#);
+        let traces = |found: &FoundSettings| found.traces_url.as_ref().map(|t| t.value.clone());
+        let found = home
+            .find(&[(TRACES_URL_VAR, "https://var.example")])
+            .unwrap();
+        assert_eq!(traces(&found).as_deref(), Some("https://var.example"));
+        assert_eq!(found.traces_url.unwrap().source, TRACES_URL_VAR);
+        let found = home.find(&[]).unwrap();
+        assert_eq!(
+            traces(&found).as_deref(),
+            Some("https://traces.main.example")
+        );
+        let found = home.find(&[(CONTEXT_VAR, "staging")]).unwrap();
+        assert_eq!(traces(&found).as_deref(), Some("http://localhost:8083"));
+        let found = home.find(&[(CONTEXT_VAR, "production")]).unwrap();
+        assert_eq!(traces(&found), None);
+        assert_eq!(traces(&Home::new().config(MAIN).find(&[]).unwrap()), None);
     }
 
     // PRIME_CONTEXT and the files.

@@ -33,8 +33,22 @@ pub(crate) enum TeamIn {
     /// `team.teamId` where the body wraps the team in an object); a team the
     /// caller put into the body itself is kept.
     Body(&'static str),
+    /// A request header of this name.
+    Header(&'static str),
     /// The operation takes no team.
     Nowhere,
+}
+
+/// Which base URL an operation's requests go to: the API's, or the Prime
+/// Traces service's, which the official client configures apart
+/// (`PRIME_TRACES_URL`) and which defaults to the API's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Base {
+    /// The client's base URL.
+    #[default]
+    Api,
+    /// The client's traces base URL.
+    Traces,
 }
 
 /// How a list operation pages, and the names of its two query parameters.
@@ -53,13 +67,21 @@ pub(crate) enum Paging {
         size: &'static str,
         largest: i64,
     },
+    /// `start` carries the opaque cursor a page answer gives for the page
+    /// after it (`next_cursor`); the first page is asked for without one.
+    Cursor {
+        start: &'static str,
+        size: &'static str,
+    },
 }
 
 impl Paging {
     /// The names of the start and size query parameters.
     pub(crate) fn names(&self) -> (&'static str, &'static str) {
         match *self {
-            Self::Offset { start, size } | Self::Page { start, size, .. } => (start, size),
+            Self::Offset { start, size }
+            | Self::Page { start, size, .. }
+            | Self::Cursor { start, size } => (start, size),
         }
     }
 }
@@ -85,7 +107,10 @@ pub(crate) struct Endpoint {
     pub(crate) team: TeamIn,
     /// How the operation pages, for lists.
     pub(crate) paging: Option<Paging>,
+    /// Which credential its requests carry.
     pub(crate) auth: Auth,
+    /// The base URL its requests go to.
+    pub(crate) base: Base,
 }
 
 impl Endpoint {
@@ -96,6 +121,7 @@ impl Endpoint {
             team: TeamIn::Nowhere,
             paging: None,
             auth: Auth::ApiKey,
+            base: Base::Api,
         }
     }
 
@@ -136,7 +162,19 @@ impl Endpoint {
         self
     }
 
-    /// The team travels in the body, at the dotted `path`.
+    /// The team travels in the request header `name`.
+    pub(crate) const fn team_in_header(mut self, name: &'static str) -> Self {
+        self.team = TeamIn::Header(name);
+        self
+    }
+
+    /// Requests go to the client's traces base URL
+    /// ([`ClientBuilder::traces_url`](crate::ClientBuilder::traces_url)).
+    pub(crate) const fn on_traces_base(mut self) -> Self {
+        self.base = Base::Traces;
+        self
+    }
+
     /// Sends no API key: the operation asks for no credential, or its call
     /// carries a bearer token of its own.
     pub(crate) const fn without_api_key(mut self) -> Self {
@@ -144,6 +182,7 @@ impl Endpoint {
         self
     }
 
+    /// The team travels in the body, at the dotted `path`.
     pub(crate) const fn team_in_body(mut self, path: &'static str) -> Self {
         self.team = TeamIn::Body(path);
         self

@@ -8,7 +8,7 @@ use pi_types::Page;
 use serde::de::DeserializeOwned;
 
 use crate::assumptions::Assumption;
-use crate::call::Call;
+use crate::call::{At, Call};
 use crate::endpoint::Paging;
 use crate::error::Error;
 use crate::request::answer::Json;
@@ -61,13 +61,55 @@ where
         }
     };
     walk((first, skipped), move |(at, seen)| {
-        let pending = call.send_at::<Json<P>>(Some(at));
+        let pending = call.send_at::<Json<P>>(Some(At::Number(at)));
         async move {
             let (items, total) = pending.await?.into_items();
             let next = after(step, at, seen, items.len(), total);
             Ok((items, next))
         }
     })
+}
+
+/// A list answer paged by cursor: one page's items and the cursor of the
+/// page after it, `None` on the last page. Implemented by the generated
+/// layer (`generated/mod.rs`).
+pub(crate) trait CursorPaged: DeserializeOwned {
+    /// One item of the list.
+    type Item;
+
+    /// The page's items and the cursor of the next page.
+    fn into_page(self) -> (Vec<Self::Item>, Option<String>);
+}
+
+/// Every item of the cursor-paged list `call` asks for, from the cursor the
+/// caller set (or the first page) on, following each page's cursor to the
+/// next only when the page before is used up. Ends at a page without a next
+/// cursor, at an empty page, or after the first error, which it yields.
+pub(crate) fn cursor_stream<'c, P>(
+    call: Call<'c>,
+) -> impl Stream<Item = Result<P::Item, Error>> + 'c
+where
+    P: CursorPaged + 'c,
+    P::Item: 'c,
+{
+    let first = call.first_cursor();
+    walk(first, move |cursor: Option<String>| {
+        let pending = call.send_at::<Json<P>>(cursor.map(At::Cursor));
+        async move {
+            let (items, next) = pending.await?.into_page();
+            let next = next_cursor(items.len(), next);
+            Ok((items, next))
+        }
+    })
+}
+
+/// Where a cursor walk goes after a page of `count` items whose answer gave
+/// `next`: on to it, or nowhere once there is none or the page was empty.
+fn next_cursor(count: usize, next: Option<String>) -> Option<Option<String>> {
+    match next {
+        Some(next) if count > 0 && !next.is_empty() => Some(Some(next)),
+        _ => None,
+    }
 }
 
 /// The start of the page after the one at `at` that held `count` items,
@@ -158,6 +200,14 @@ mod tests {
         // Starting at page 2 of 2-item pages: 2 items were skipped before it.
         assert_eq!(after(Step::Page, 2, 2, 2, 5), Some((3, 4)));
         assert_eq!(after(Step::Page, 3, 4, 1, 5), None);
+    }
+
+    #[test]
+    fn a_cursor_walk_follows_the_next_cursor_until_there_is_none_or_a_page_is_empty() {
+        assert_eq!(next_cursor(2, Some("c2".into())), Some(Some("c2".into())));
+        assert_eq!(next_cursor(2, None), None);
+        assert_eq!(next_cursor(0, Some("c2".into())), None);
+        assert_eq!(next_cursor(2, Some(String::new())), None);
     }
 
     #[test]

@@ -111,6 +111,7 @@
 //!   as `cargo xtask contract` prints it.
 
 mod builder;
+mod multipart;
 mod schema;
 
 pub mod deviation;

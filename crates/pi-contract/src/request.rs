@@ -707,6 +707,16 @@ fn check_body(
             ),
         )),
     }
+    if let Some(form) = &documented.form {
+        let header = request.header_value("content-type");
+        violations.extend(crate::multipart::violations(
+            id,
+            form,
+            header,
+            &request.body,
+        ));
+        return;
+    }
     let Some(validator) = &documented.validator else {
         return;
     };

@@ -198,7 +198,9 @@ pub struct ReceivedRequest {
     /// The headers, names in lower case, in the order sent (`Debug` hides
     /// the authorization header's value).
     pub headers: Vec<(String, String)>,
-    /// The body parsed as JSON, if there was a JSON body.
+    /// The body parsed as JSON, if there was a JSON body; for a
+    /// `multipart/form-data` body, an object of its parts by name (a JSON
+    /// part's value, any other part's text).
     pub body: Option<Value>,
     /// The body's raw bytes.
     pub raw_body: Vec<u8>,
@@ -613,7 +615,12 @@ impl State {
                 response = ContractResponse::new(200).json(context);
             }
         }
-        let body = serde_json::from_slice::<Value>(&http.body).ok();
+        let body = serde_json::from_slice::<Value>(&http.body)
+            .ok()
+            .or_else(|| {
+                let media = http.header_value("content-type")?;
+                crate::multipart::as_value(media, &http.body)
+            });
         let received = ReceivedRequest {
             operation_id,
             method: http.method,

@@ -145,6 +145,8 @@ pub struct RequestBody {
     pub(crate) content_type: String,
     pub(crate) schema: Value,
     pub(crate) validator: Option<CompiledSchema>,
+    /// The parts of a `multipart/form-data` body and their rules.
+    pub(crate) form: Option<crate::multipart::FormRules>,
 }
 
 impl RequestBody {
@@ -1045,11 +1047,25 @@ fn load_request_body(
     } else {
         None
     };
+    let form = if content_type.eq_ignore_ascii_case("multipart/form-data") {
+        let encoding = media.and_then(|m| m.get("encoding"));
+        Some(
+            crate::multipart::form_rules(document, compiler, &schema, encoding).map_err(
+                |message| SpecError::Schema {
+                    location: format!("{operation_id}: request body"),
+                    message,
+                },
+            )?,
+        )
+    } else {
+        None
+    };
     Ok(RequestBody {
         required,
         content_type,
         schema,
         validator,
+        form,
     })
 }
 

@@ -150,3 +150,31 @@ async fn a_checkpoint_is_listed_under_its_sandbox_and_read_by_its_id() {
     assert_eq!(got["id"], checkpoint_id);
     server.assert_no_violations();
 }
+
+#[tokio::test]
+async fn a_multipart_trace_upload_is_answered_with_a_receipt() {
+    let server = ContractServer::stateful().await;
+    let body = "--b\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n{\"schema_version\":1}\r\n\
+                --b\r\nContent-Disposition: form-data; name=\"traces\"; filename=\"traces.jsonl\"\r\nContent-Type: application/x-ndjson\r\n\r\n{\"trace_id\":\"t1\"}\n\r\n--b--\r\n";
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/traces", server.uri()))
+        .bearer_auth("test-key")
+        .header("content-type", "multipart/form-data; boundary=b")
+        .header("idempotency-key", format!("sha256:{}", "0".repeat(64)))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let receipt: Value = response.json().await.unwrap();
+    assert!(
+        receipt["upload_id"].is_string() && receipt["status"].is_string(),
+        "{receipt}"
+    );
+    let received = server.received_requests();
+    assert_eq!(received[0].violations, [], "the upload keeps the contract");
+    assert_eq!(
+        received[0].body.as_ref().unwrap()["metadata"]["schema_version"],
+        1
+    );
+}

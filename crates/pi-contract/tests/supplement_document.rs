@@ -1,6 +1,6 @@
 //! The supplement document, `spec/supplement/openapi.json`: the project's own
 //! description of the operations the official clients call and the
-//! published document lacks (sandbox, images, training, environments hub).
+//! published document lacks (all 103 of them, by group).
 //! It loads with pi-contract, holds exactly the operations written for it,
 //! each with its tag and source, collides with nothing published, is listed
 //! whole in `supplement.lock`, is in the vendored document's normal form,
@@ -19,6 +19,7 @@ const DOCUMENT: &[u8] = include_bytes!("../../../spec/supplement/openapi.json");
 const LOCK: &[u8] = include_bytes!("../../../spec/supplement/supplement.lock");
 const SOURCE: &str = "prime-sandboxes 0.5.1";
 const PRIME: &str = "prime 0.18.0";
+const TRACES_SOURCE: &str = "prime-traces 0.0.10";
 /// Where the hub's id lookup was observed: only prime-evals calls it.
 const EVALS: &str = "prime-evals 0.2.4";
 
@@ -284,6 +285,26 @@ const PRIME_OPERATIONS: [(&str, &str); 23] = [
     ("GET", "/api/v1/auth_challenge/status"),
 ];
 
+/// The traces group, as `prime-traces` calls it (on its own base URL). The
+/// raw reads (`raw=true`) are a query of `GET /traces/{trace_id}` and
+/// `GET /episodes/{episode_id}`, not operations of their own.
+const TRACES_OPERATIONS: [(&str, &str); 14] = [
+    ("POST", "/api/v1/traces"),
+    ("GET", "/api/v1/traces"),
+    ("DELETE", "/api/v1/traces"),
+    ("GET", "/api/v1/traces/{trace_id}"),
+    ("DELETE", "/api/v1/traces/{trace_id}"),
+    ("GET", "/api/v1/traces/{trace_id}/nodes"),
+    ("GET", "/api/v1/traces/{trace_id}/calls"),
+    ("GET", "/api/v1/episodes"),
+    ("GET", "/api/v1/episodes/{episode_id}"),
+    ("GET", "/api/v1/episodes/{episode_id}/traces"),
+    ("GET", "/api/v1/runs"),
+    ("GET", "/api/v1/runs/{run_id}"),
+    ("GET", "/api/v1/runs/{run_id}/steps"),
+    ("GET", "/api/v1/runs/{run_id}/search"),
+];
+
 /// Every operation the document holds: (METHOD, path) → (tag, source).
 fn expected() -> std::collections::BTreeMap<(String, String), (&'static str, &'static str)> {
     OPERATIONS
@@ -300,6 +321,11 @@ fn expected() -> std::collections::BTreeMap<(String, String), (&'static str, &'s
             };
             (*method, *path, tag, PRIME)
         }))
+        .chain(
+            TRACES_OPERATIONS
+                .iter()
+                .map(|(method, path)| (*method, *path, "Traces", TRACES_SOURCE)),
+        )
         .chain(HUB_OPERATIONS.iter().map(|(method, path)| {
             let source = if path.ends_with("/lookup") {
                 EVALS
@@ -440,7 +466,10 @@ fn the_lock_lists_exactly_the_documents_operations() {
     let evals = &sources[EVALS];
     assert_eq!(evals["package"], "prime-evals");
     assert_eq!(evals["version"], "0.2.4");
-    for source in [source, prime, evals] {
+    let traces = &sources[TRACES_SOURCE];
+    assert_eq!(traces["package"], "prime-traces");
+    assert_eq!(traces["version"], "0.0.10");
+    for source in [source, prime, evals, traces] {
         let sha = source["sha256"].as_str().unwrap();
         assert!(sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()));
     }
@@ -1007,4 +1036,102 @@ fn the_prime_groups_answers_read_like_the_clis_models() {
             "{operation} refuses {body}"
         );
     }
+}
+
+/// A trace upload as the client sends it: `metadata` as JSON, `traces` as
+/// JSONL (gzip-compressed or not), both in one multipart body.
+fn upload(parts: &[(&str, &str, &[u8])], key: Option<&str>) -> Vec<Violation> {
+    let mut body = Vec::new();
+    for (name, media, content) in parts {
+        body.extend_from_slice(
+            format!(
+                "--b0undary\r\nContent-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {media}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--b0undary--\r\n");
+    let mut request = HttpRequest::new("POST", "/api/v1/traces")
+        .bearer("k")
+        .header("content-type", "multipart/form-data; boundary=b0undary");
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.body = body;
+    spec().validate_request(&request)
+}
+
+#[test]
+fn a_trace_upload_is_a_multipart_body_with_a_json_metadata_part() {
+    let key = format!("sha256:{}", "ab".repeat(32));
+    let metadata: &[u8] = br#"{"schema_version": 1, "context": {"job": "a"}}"#;
+    let lines: &[u8] = b"{\"trace_id\":\"t1\"}\n";
+    let good = [
+        ("metadata", "application/json", metadata),
+        ("traces", "application/x-ndjson", lines),
+    ];
+    assert_eq!(upload(&good, Some(&key)), []);
+    let locations = |violations: Vec<Violation>| -> Vec<String> {
+        violations.into_iter().map(|v| v.location).collect()
+    };
+    assert_eq!(locations(upload(&good, None)), ["header.idempotency-key"]);
+    assert_eq!(
+        locations(upload(&good, Some("sha256:ABC"))),
+        ["header.idempotency-key"]
+    );
+    assert_eq!(locations(upload(&good[1..], Some(&key))), ["body/metadata"]);
+    let bad_metadata = [
+        (
+            "metadata",
+            "application/json",
+            &br#"{"context": {"job": 1}}"#[..],
+        ),
+        good[1],
+    ];
+    let found = locations(upload(&bad_metadata, Some(&key)));
+    assert!(
+        found.contains(&"body/metadata/schema_version".to_owned())
+            && found.contains(&"body/metadata/context/job".to_owned()),
+        "{found:?}"
+    );
+    let wrong_media = [good[0], ("traces", "application/json", lines)];
+    assert_eq!(
+        locations(upload(&wrong_media, Some(&key))),
+        ["body/traces/content-type"]
+    );
+    let extra = [good[0], good[1], ("other", "text/plain", &b"x"[..])];
+    assert_eq!(locations(upload(&extra, Some(&key))), ["body/other"]);
+}
+
+#[test]
+fn trace_reads_carry_the_clients_parameters() {
+    let get = |target: &str| {
+        spec().validate_request(
+            &HttpRequest::new("GET", target)
+                .bearer("k")
+                .header("x-prime-team-id", "team_1"),
+        )
+    };
+    assert_eq!(
+        get(
+            "/api/v1/traces?run_id=r&upload_id=a&upload_id=b&has_error=true&reward_min=0.5&limit=100&cursor=c"
+        ),
+        []
+    );
+    assert!(!get("/api/v1/traces?limit=101").is_empty());
+    assert_eq!(get("/api/v1/traces/t1?raw=true"), []);
+    assert_eq!(
+        get("/api/v1/runs/r1/search?query=Traceback&field=tool_calls&limit=50"),
+        []
+    );
+    assert!(!get("/api/v1/runs/r1/search?query=ab").is_empty());
+    assert!(!get("/api/v1/runs/r1/search?query=abc&field=body").is_empty());
+    assert_eq!(get("/api/v1/runs?run_type=eval&run_type=train"), []);
+    let delete = HttpRequest::new("DELETE", "/api/v1/traces").bearer("k");
+    assert!(
+        !spec().validate_request(&delete).is_empty(),
+        "run_id is required"
+    );
 }

@@ -65,7 +65,22 @@ pub(crate) fn render(
             let module = config.modules.get(tag).cloned().ok_or_else(|| {
                 format!("tag `{tag}` has no module in [modules] of spec/codegen.toml")
             })?;
-            let built = context.operation(&key, method, path, operation, settings)?;
+            let base = match config
+                .areas
+                .get(&module)
+                .and_then(|area| area.base.as_deref())
+            {
+                None => quote!(),
+                Some("traces") => quote!(.on_traces_base()),
+                Some(other) => {
+                    return Err(format!(
+                        "[areas.{module}] names the base `{other}`; the only other base is `traces`"
+                    ));
+                }
+            };
+            let mut built = context.operation(&key, method, path, operation, settings)?;
+            let endpoint = &built.endpoint;
+            built.endpoint = quote!(#endpoint #base);
             by_area.entry(module).or_default().push(built);
         }
     }
@@ -124,6 +139,8 @@ struct Operation {
     retry_safe_with: Option<proc_macro2::Ident>,
     enums: Vec<TokenStream>,
     missing_data: bool,
+    /// For a multipart body: each part's name, media type and file name.
+    form: Option<TokenStream>,
 }
 
 /// How a list answer gives its items and its total.
@@ -141,6 +158,9 @@ struct ListAnswer {
     total_optional: bool,
     /// `None` for the `Page` envelope, whose impl is hand-written.
     generated: bool,
+    /// For a cursor-paged list, the field holding the next page's cursor
+    /// (then `total` is unused).
+    next: Option<proc_macro2::Ident>,
 }
 
 /// A query parameter as the document declares it.
@@ -154,8 +174,12 @@ struct Query {
 enum Input<'a> {
     Path,
     Query(&'a Query),
+    Header(&'a Query),
     Body(&'a Field),
 }
+
+/// The header that carries the team, where an operation takes it there.
+const TEAM_HEADER: &str = "X-Prime-Team-ID";
 
 impl Context<'_> {
     fn operation(
@@ -189,7 +213,27 @@ impl Context<'_> {
                 required: p.get("required").and_then(Value::as_bool) == Some(true),
             })
             .collect();
-        let body_struct = match operation.pointer("/requestBody/content/application~1json/schema") {
+        let headers: Vec<Query> = operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
+            .map(|p| Query {
+                wire: p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                schema: self.resolve(p.get("schema").cloned().unwrap_or(Value::Null)),
+                required: p.get("required").and_then(Value::as_bool) == Some(true),
+            })
+            .collect();
+        let form_media = operation.pointer("/requestBody/content/multipart~1form-data");
+        let body_schema = operation
+            .pointer("/requestBody/content/application~1json/schema")
+            .or_else(|| form_media.and_then(|media| media.get("schema")));
+        let body_struct = match body_schema {
             None => None,
             Some(schema) => {
                 let (_, inner) = split_nullable(schema);
@@ -215,7 +259,11 @@ impl Context<'_> {
                 .iter()
                 .find(|f| matches!(f.wire.as_str(), "teamId" | "team_id" | "team"))
         });
+        let team_header = headers
+            .iter()
+            .find(|h| h.wire.eq_ignore_ascii_case(TEAM_HEADER));
         let team = match (team_query, team_field) {
+            (None, None) if team_header.is_some() => quote!(.team_in_header(#TEAM_HEADER)),
             (Some(q), _) => {
                 let name = &q.wire;
                 quote!(.team_in_query(#name))
@@ -232,7 +280,8 @@ impl Context<'_> {
         };
         let team_wire: Option<&str> = team_query
             .map(|q| q.wire.as_str())
-            .or(team_field.map(|f| f.wire.as_str()));
+            .or(team_field.map(|f| f.wire.as_str()))
+            .or(team_header.map(|h| h.wire.as_str()));
 
         let find = |wire: &str| -> Option<Input<'_>> {
             if path_params.iter().any(|p| p == wire) {
@@ -240,6 +289,9 @@ impl Context<'_> {
             }
             if let Some(q) = queries.iter().find(|q| q.wire == wire) {
                 return Some(Input::Query(q));
+            }
+            if let Some(h) = headers.iter().find(|h| h.wire == wire) {
+                return Some(Input::Header(h));
             }
             body_struct
                 .and_then(|s| s.fields.iter().find(|f| f.wire == wire))
@@ -251,6 +303,7 @@ impl Context<'_> {
         required.extend(
             queries
                 .iter()
+                .chain(&headers)
                 .filter(|q| q.required)
                 .map(|q| q.wire.clone()),
         );
@@ -287,6 +340,11 @@ impl Context<'_> {
                 }
                 Input::Query(query) => {
                     let (param, statement) = self.query_setter(query, &ident, settings)?;
+                    params.push(quote!(#ident: #param));
+                    apply.push(statement);
+                }
+                Input::Header(header) => {
+                    let (param, statement) = self.header_setter(header, &ident)?;
                     params.push(quote!(#ident: #param));
                     apply.push(statement);
                 }
@@ -377,6 +435,28 @@ impl Context<'_> {
             if let Some(name) = settings.enums.get(&query.wire) {
                 enums.push(inline_enum(name, query)?);
             }
+        }
+        for header in &headers {
+            if skipped(&header.wire) {
+                continue;
+            }
+            let name = settings
+                .rename
+                .get(&header.wire)
+                .cloned()
+                .unwrap_or_else(|| snake_case(&header.wire));
+            let setter = ident(&name);
+            let value = ident(&snake_case(&header.wire));
+            let (param, statement) = self.header_setter(header, &value)?;
+            let doc = doc_attr(&format!("Sets the request header `{}`.", header.wire));
+            setters.push(quote! {
+                #doc
+                pub fn #setter(mut self, #value: #param) -> Self {
+                    let call = &mut self.call;
+                    #statement
+                    self
+                }
+            });
         }
         if let Some(s) = body_struct {
             for field in &s.fields {
@@ -478,34 +558,62 @@ impl Context<'_> {
                         };
                         quote!(.paged(crate::endpoint::Paging::Page { start: #start, size: #size, largest: #largest }))
                     }
+                    "cursor" => {
+                        if settings.stream_size.is_some() {
+                            return Err(at("`stream_size` is for `page` paging only".into()));
+                        }
+                        quote!(.paged(crate::endpoint::Paging::Cursor { start: #start, size: #size }))
+                    }
                     other => return Err(at(format!("unknown paging style `{other}`"))),
                 }
             }
         };
-        let list =
-            match (settings.paging.is_some(), list) {
-                (false, _) => None,
-                (true, Some(list)) => Some(list),
-                (true, None) => {
-                    let items = settings.items.as_deref().ok_or_else(|| {
-                        at("`paging` on a non-envelope answer needs `items`".into())
-                    })?;
-                    let total = settings.total.as_deref().ok_or_else(|| {
-                        at("`paging` on a non-envelope answer needs `total`".into())
-                    })?;
-                    let (item, items_optional) = self.item_type(operation, items, &at)?;
-                    let total_optional = self.total_is_optional(operation, total, &at)?;
-                    Some(ListAnswer {
-                        answer: output.clone(),
-                        item,
-                        items: ident(&snake_case(items)),
-                        total: ident(&snake_case(total)),
-                        items_optional,
-                        total_optional,
-                        generated: true,
-                    })
-                }
-            };
+        let list = match (settings.paging.is_some(), list) {
+            (false, _) => None,
+            (true, Some(list)) => Some(list),
+            (true, None) if settings.paging.as_deref() == Some("cursor") => {
+                let items = settings
+                    .items
+                    .as_deref()
+                    .ok_or_else(|| at("`paging = \"cursor\"` needs `items`".into()))?;
+                let next = settings.next.as_deref().ok_or_else(|| {
+                    at("`paging = \"cursor\"` needs `next`, the answer's next-cursor field".into())
+                })?;
+                let (item, items_optional) = self.item_type(operation, items, &at)?;
+                Some(ListAnswer {
+                    answer: output.clone(),
+                    item,
+                    items: ident(&snake_case(items)),
+                    total: ident(&snake_case(next)),
+                    items_optional,
+                    total_optional: false,
+                    generated: true,
+                    next: Some(ident(&snake_case(next))),
+                })
+            }
+            (true, None) => {
+                let items = settings
+                    .items
+                    .as_deref()
+                    .ok_or_else(|| at("`paging` on a non-envelope answer needs `items`".into()))?;
+                let total = settings
+                    .total
+                    .as_deref()
+                    .ok_or_else(|| at("`paging` on a non-envelope answer needs `total`".into()))?;
+                let (item, items_optional) = self.item_type(operation, items, &at)?;
+                let total_optional = self.total_is_optional(operation, total, &at)?;
+                Some(ListAnswer {
+                    answer: output.clone(),
+                    item,
+                    items: ident(&snake_case(items)),
+                    total: ident(&snake_case(total)),
+                    items_optional,
+                    total_optional,
+                    generated: true,
+                    next: None,
+                })
+            }
+        };
         // No API key where the document asks for no credential
         // (`security: []`) or the call sends a bearer of its own.
         let anonymous = operation
@@ -516,6 +624,39 @@ impl Context<'_> {
             quote!(.without_api_key())
         } else {
             quote!()
+        };
+        let form = match (form_media, body_struct) {
+            (Some(media), Some(s)) => {
+                let mut parts = Vec::new();
+                for field in &s.fields {
+                    let wire = &field.wire;
+                    let media_type = media
+                        .pointer(&format!("/encoding/{wire}/contentType"))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| match &field.ty {
+                            Ty::Text => "text/plain".to_owned(),
+                            _ => "application/json".to_owned(),
+                        });
+                    let file = match settings.filenames.get(wire) {
+                        Some(name) => quote!(Some(#name)),
+                        None => quote!(None),
+                    };
+                    parts.push(quote!((#wire, #media_type, #file)));
+                }
+                for name in settings.filenames.keys() {
+                    if !s.fields.iter().any(|f| &f.wire == name) {
+                        return Err(at(format!(
+                            "`filenames` names `{name}`, which is no part of the body"
+                        )));
+                    }
+                }
+                Some(quote!(&[#(#parts),*]))
+            }
+            _ if !settings.filenames.is_empty() => {
+                return Err(at("`filenames` is for multipart bodies only".into()));
+            }
+            _ => None,
         };
         let constructor = format_ident!("{}", method);
         let constant = format_ident!("{}", snake_case(&settings.call).to_uppercase());
@@ -539,6 +680,42 @@ impl Context<'_> {
                 .map(|w| ident(&snake_case(w))),
             enums,
             missing_data,
+            form,
+        })
+    }
+
+    /// A header input's parameter type and the statement that records it
+    /// on `call`: text, or a named enum checked against its known values.
+    /// The `Idempotency-Key` header also makes the call safe to retry.
+    fn header_setter(
+        &self,
+        header: &Query,
+        value: &proc_macro2::Ident,
+    ) -> Result<(TokenStream, TokenStream), String> {
+        let wire = &header.wire;
+        let retry = if wire.eq_ignore_ascii_case("Idempotency-Key") {
+            quote!(call.retry_safe();)
+        } else {
+            quote!()
+        };
+        let schema = &header.schema;
+        Ok(match schema.get("type").and_then(Value::as_str) {
+            Some("string") if schema.get("x-ref").is_some() => {
+                let name = self.enum_name(schema)?;
+                (
+                    quote!(#name),
+                    quote!(call.check_known(#wire.to_owned(), &#value); call.header(#wire, pi_types::WireEnum::as_str(&#value).to_owned()); #retry),
+                )
+            }
+            Some("string") => (
+                quote!(impl Into<String>),
+                quote!(call.header(#wire, #value.into()); #retry),
+            ),
+            _ => {
+                return Err(format!(
+                    "the header `{wire}` has a type the generator does not know"
+                ));
+            }
         })
     }
 
@@ -618,10 +795,15 @@ impl Context<'_> {
                     quote!(call.query(#wire, #value.as_str().to_owned());),
                 )
             }
+            Some("string") if settings.start.as_deref() == Some(wire.as_str()) => (
+                quote!(impl Into<String>),
+                quote!(call.cursor(#value.into());),
+            ),
             Some("string") => (
                 quote!(impl Into<String>),
                 quote!(call.query(#wire, #value.into());),
             ),
+            Some("number") => (quote!(f64), quote!(call.query(#wire, #value.to_string());)),
             Some("array") => {
                 let items = self.resolve(schema.get("items").cloned().unwrap_or(Value::Null));
                 if items.get("x-ref").is_some() {
@@ -736,6 +918,7 @@ impl Context<'_> {
                         items_optional: false,
                         total_optional: false,
                         generated: false,
+                        next: None,
                     }),
                     false,
                 ));
@@ -1062,6 +1245,7 @@ fn area_file(
             retry_safe_with,
             enums,
             missing_data,
+            form,
         } = operation;
         constants.push(quote!(pub(crate) const #constant: crate::endpoint::Endpoint = #endpoint;));
         let request = format_ident!("{}{}Request", handle, pascal_case(call));
@@ -1122,7 +1306,9 @@ fn area_file(
             },
             None => quote!(),
         };
-        let send_call = if body.is_some() {
+        let send_call = if let Some(parts) = form {
+            quote!(self.call.send_form::<#answer, _>(&self.body, #parts).await)
+        } else if body.is_some() {
             quote!(self.call.send_json::<#answer, _>(&self.body).await)
         } else {
             quote!(self.call.send::<#answer>().await)
@@ -1138,13 +1324,27 @@ fn area_file(
                 let page = &list.answer;
                 let walk = if body.is_some() {
                     return Err(format!("{call}: a list with a body is not supported"));
+                } else if list.next.is_some() {
+                    quote!(crate::page::cursor_stream::<#page>(self.call))
                 } else {
                     quote!(crate::page::stream::<#page>(self.call))
                 };
+                let stream_doc = if list.next.is_some() {
+                    quote! {
+                        /// Every item of every page from the starting one on, following each
+                        /// page's cursor to the next only when the page before is used up; ends
+                        /// at the last page (no next cursor), at an empty page, or after the
+                        /// first error, which it yields.
+                    }
+                } else {
+                    quote! {
+                        /// Every item of every page from the starting one on, fetching the
+                        /// next page only when the one before is used up; ends at the list's
+                        /// total, at an empty page, or after the first error, which it yields.
+                    }
+                };
                 quote! {
-                    /// Every item of every page from the starting one on, fetching the
-                    /// next page only when the one before is used up; ends at the list's
-                    /// total, at an empty page, or after the first error, which it yields.
+                    #stream_doc
                     pub fn into_stream(self) -> impl futures::Stream<Item = Result<#item, crate::error::Error>> + 'c {
                         #walk
                     }
@@ -1241,6 +1441,7 @@ fn index<'a>(
                 total,
                 items_optional,
                 total_optional,
+                next,
                 ..
             } = list;
             let items = if *items_optional {
@@ -1248,6 +1449,17 @@ fn index<'a>(
             } else {
                 quote!(self.#items)
             };
+            if let Some(next) = next {
+                return quote! {
+                    impl crate::page::CursorPaged for #answer {
+                        type Item = #item;
+
+                        fn into_page(self) -> (Vec<#item>, Option<String>) {
+                            (#items, self.#next)
+                        }
+                    }
+                };
+            }
             // A page without a total holds the whole list: the walk ends
             // after it.
             let total = if *total_optional {

@@ -31,6 +31,9 @@ pub(crate) struct AreaConfig {
     pub(crate) handle: String,
     /// The handle's one-line doc.
     pub(crate) doc: String,
+    /// The base URL the area's requests go to when it is not the API's:
+    /// `"traces"`, the client's traces base URL.
+    pub(crate) base: Option<String>,
 }
 
 /// One `[operations."METHOD /path"]` table: the client's call for it.
@@ -89,6 +92,13 @@ pub(crate) struct OperationConfig {
     /// The name of a last argument holding the bearer token the call sends
     /// instead of the API key (a login challenge's status token).
     pub(crate) bearer: Option<String>,
+    /// For `paging = "cursor"`: the answer's field holding the next page's
+    /// cursor (null on the last page).
+    pub(crate) next: Option<String>,
+    /// The file name each binary part of a multipart body is sent under, by
+    /// part name, as the official client names it.
+    #[serde(default)]
+    pub(crate) filenames: BTreeMap<String, String>,
 }
 
 /// One `[schemas.<name>]` table.

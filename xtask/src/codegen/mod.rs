@@ -465,6 +465,42 @@ mod tests {
     }
 
     #[test]
+    fn a_cursor_list_needs_its_next_cursor_field_and_file_names_need_a_multipart_body() {
+        let no_next = scratch_root("cursor-next-missing", |config| {
+            config.replacen(
+                "call = \"runs\"\ndoc = \"Runs with totals over their traces, most recently ingested first; send for one page, or stream them all.\"\npaging = \"cursor\"\nstart = \"cursor\"\nsize = \"limit\"\nitems = \"items\"\nnext = \"next_cursor\"\n",
+                "call = \"runs\"\ndoc = \"x\"\npaging = \"cursor\"\nstart = \"cursor\"\nsize = \"limit\"\nitems = \"items\"\n",
+                1,
+            )
+        });
+        let error = generate(&no_next).unwrap_err();
+        assert!(
+            error.contains("GET /api/v1/runs") && error.contains("`next`"),
+            "{error}"
+        );
+        let stray_file = scratch_root("filenames-stray", |config| {
+            config.replacen(
+                "filenames = { traces = \"traces.jsonl\" }",
+                "filenames = { lines = \"traces.jsonl\" }",
+                1,
+            )
+        });
+        let error = generate(&stray_file).unwrap_err();
+        assert!(
+            error.contains("POST /api/v1/traces") && error.contains("`lines`"),
+            "{error}"
+        );
+        let unknown_base = scratch_root("base-unknown", |config| {
+            config.replacen("base = \"traces\"", "base = \"elsewhere\"", 1)
+        });
+        let error = generate(&unknown_base).unwrap_err();
+        assert!(
+            error.contains("[areas.traces]") && error.contains("`elsewhere`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_numbered_page_needs_a_size_for_its_stream_from_the_document_or_the_config() {
         let unsized_pages = scratch_root("stream-size-missing", |config| {
             config.replacen("stream_size = 50\n", "", 1)

@@ -274,6 +274,22 @@ fn usage(spec: &Spec, config: &Config) -> Result<BTreeMap<String, Usage>, String
             }
         }
     }
+    // Schemas only parameters name (an enum of a query or header parameter
+    // that no body or answer holds) are generated too, for the setters.
+    for operation in spec.operations() {
+        let tag = operation.tags().first().cloned().unwrap_or_default();
+        for parameter in operation.parameters() {
+            let mut seen = BTreeSet::new();
+            collect_refs(spec.document(), parameter.schema(), config, &mut seen);
+            for schema in seen {
+                if !usage.contains_key(&schema) {
+                    let entry = usage.entry(schema).or_default();
+                    entry.tags.insert(tag.clone());
+                    entry.input = true;
+                }
+            }
+        }
+    }
     if usage.is_empty() {
         return Err("no operation of the document uses a named schema".into());
     }

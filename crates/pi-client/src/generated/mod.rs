@@ -37,6 +37,8 @@ pub(crate) mod teams;
 
 pub(crate) mod template;
 
+pub(crate) mod traces;
+
 pub(crate) mod training;
 
 pub(crate) mod tunnels;
@@ -47,6 +49,13 @@ impl crate::page::Paged for pi_types::DiskAvailabilityList {
     type Item = pi_types::DiskAvailability;
     fn into_items(self) -> (Vec<pi_types::DiskAvailability>, i64) {
         (self.items, self.total_count)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::EpisodePage {
+    type Item = pi_types::EpisodeSummary;
+    fn into_page(self) -> (Vec<pi_types::EpisodeSummary>, Option<String>) {
+        (self.items, self.next_cursor)
     }
 }
 
@@ -89,6 +98,41 @@ impl crate::page::Paged for pi_types::SandboxList {
     type Item = pi_types::Sandbox;
     fn into_items(self) -> (Vec<pi_types::Sandbox>, i64) {
         (self.sandboxes, self.total)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::TraceCallPage {
+    type Item = pi_types::TraceCall;
+    fn into_page(self) -> (Vec<pi_types::TraceCall>, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::TraceNodePage {
+    type Item = pi_types::TraceNode;
+    fn into_page(self) -> (Vec<pi_types::TraceNode>, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::TracePage {
+    type Item = pi_types::TraceSummary;
+    fn into_page(self) -> (Vec<pi_types::TraceSummary>, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::TraceRunPage {
+    type Item = pi_types::TraceRun;
+    fn into_page(self) -> (Vec<pi_types::TraceRun>, Option<String>) {
+        (self.items, self.next_cursor)
+    }
+}
+
+impl crate::page::CursorPaged for pi_types::TraceSearchPage {
+    type Item = pi_types::TraceSearchMatch;
+    fn into_page(self) -> (Vec<pi_types::TraceSearchMatch>, Option<String>) {
+        (self.items, self.next_cursor)
     }
 }
 

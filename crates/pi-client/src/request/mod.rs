@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use pi_types::{ExposeSecret, FieldLocation, InvalidInput, Rule, SecretString, Validate};
 
-use crate::endpoint::{Auth, Endpoint, TeamIn, Verb};
+use crate::endpoint::{Auth, Base, Endpoint, TeamIn, Verb};
 use crate::error::Error;
 
 /// The header that carries an idempotency key.
@@ -35,7 +35,15 @@ pub(crate) struct ApiRequest {
     /// The endpoint's path template (`/api/v1/pods/{pod_id}`), for tracing.
     pub(crate) template: &'static str,
     pub(crate) query: Vec<(&'static str, String)>,
+    /// Headers of the operation's own (a team header, a line format), sent
+    /// besides those every request carries.
+    pub(crate) headers: Vec<(&'static str, String)>,
+    /// The base URL the request goes to.
+    pub(crate) base: Base,
     pub(crate) body: Option<Vec<u8>>,
+    /// The body's media type when it is not JSON (a multipart body with its
+    /// boundary).
+    pub(crate) content_type: Option<String>,
     pub(crate) idempotency_key: Option<String>,
     /// Retried like an idempotent request although no key header is sent:
     /// the key travels in the body (see [`ApiRequest::retry_safe`]).
@@ -92,6 +100,8 @@ impl std::fmt::Debug for ApiRequest {
             .field("path", &self.path)
             .field("template", &self.template)
             .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("base", &self.base)
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .field("idempotency_key", &self.idempotency_key)
             .field("retry_safe", &self.retry_safe)
@@ -109,7 +119,10 @@ impl ApiRequest {
             path,
             template: "",
             query: Vec::new(),
+            headers: Vec::new(),
+            base: Base::Api,
             body: None,
+            content_type: None,
             idempotency_key: None,
             retry_safe: false,
             max_response_bytes: None,
@@ -134,8 +147,10 @@ impl ApiRequest {
         if endpoint.auth == Auth::Own {
             request.credential = Credential::Nothing;
         }
+        request.base = endpoint.base;
         match (endpoint.team, team_id) {
             (TeamIn::Query(name), Some(team_id)) => request = request.query(name, team_id),
+            (TeamIn::Header(name), Some(team_id)) => request = request.header(name, team_id),
             (TeamIn::Body(name), Some(team_id)) => {
                 request.team_in_body = Some((name, team_id.to_owned()));
             }
@@ -176,6 +191,60 @@ impl ApiRequest {
         self
     }
 
+    /// Adds a header of the operation's own.
+    pub(crate) fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Checks `body` against the document's rules and sets it as a
+    /// `multipart/form-data` body: one part per field `parts` names (name,
+    /// media type, file name), a text field's text as it is, any other value
+    /// as its JSON. A field the body leaves out is no part.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the body breaks a rule.
+    pub(crate) fn form(
+        mut self,
+        body: &(impl Serialize + Validate),
+        parts: &[(&str, &str, Option<&str>)],
+    ) -> Result<Self, Error> {
+        body.validate()?;
+        let encode_error = |error: serde_json::Error| Error::Transport {
+            message: format!("cannot encode the request body: {error}"),
+        };
+        let value = serde_json::to_value(body).map_err(encode_error)?;
+        let mut contents = Vec::with_capacity(parts.len());
+        for (name, media, file) in parts {
+            let content = match value.get(*name) {
+                None | Some(serde_json::Value::Null) => continue,
+                Some(serde_json::Value::String(text)) => text.clone().into_bytes(),
+                Some(other) => serde_json::to_vec(other).map_err(encode_error)?,
+            };
+            contents.push((*name, *media, *file, content));
+        }
+        let boundary = boundary(&contents);
+        let mut bytes = Vec::new();
+        for (name, media, file, content) in contents {
+            bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let file = file
+                .map(|file| format!("; filename=\"{file}\""))
+                .unwrap_or_default();
+            bytes.extend_from_slice(
+                format!(
+                    "Content-Disposition: form-data; name=\"{name}\"{file}\r\nContent-Type: {media}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            bytes.extend_from_slice(&content);
+            bytes.extend_from_slice(b"\r\n");
+        }
+        bytes.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.content_type = Some(format!("multipart/form-data; boundary={boundary}"));
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
     /// Adds a query parameter when it has a value.
     pub(crate) fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
         match value {
@@ -205,6 +274,25 @@ impl ApiRequest {
         };
         self.body = Some(bytes);
         Ok(self)
+    }
+}
+
+/// A multipart boundary that none of the parts' contents holds: random
+/// letters and digits, drawn again in the unlikely case one does.
+fn boundary(contents: &[(&str, &str, Option<&str>, Vec<u8>)]) -> String {
+    let mut rng = fastrand::Rng::new();
+    loop {
+        let tail: String = (0..24).map(|_| rng.alphanumeric()).collect();
+        let boundary = format!("pi-rs-{tail}");
+        let delimiter = format!("--{boundary}");
+        let clashes = contents.iter().any(|(.., content)| {
+            content
+                .windows(delimiter.len())
+                .any(|window| window == delimiter.as_bytes())
+        });
+        if !clashes {
+            return boundary;
+        }
     }
 }
 
@@ -263,6 +351,29 @@ mod tests {
         let shown = format!("{request:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("body_bytes: Some(24)"), "{shown}");
+    }
+
+    #[test]
+    fn a_form_body_is_one_part_per_field_with_its_media_type_and_file_name() {
+        let body = serde_json::json!({"metadata": {"schema_version": 1}, "traces": "{\"a\":1}\n"});
+        let parts = [
+            ("metadata", "application/json", None),
+            ("traces", "application/x-ndjson", Some("traces.jsonl")),
+            ("absent", "text/plain", None),
+        ];
+        let request = ApiRequest::new(Method::POST, "/x".to_owned())
+            .form(&body, &parts)
+            .unwrap();
+        let media = request.content_type.unwrap();
+        let boundary = media
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap();
+        let expected = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n{{\"schema_version\":1}}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"traces\"; filename=\"traces.jsonl\"\r\nContent-Type: application/x-ndjson\r\n\r\n{{\"a\":1}}\n\r\n\
+             --{boundary}--\r\n"
+        );
+        assert_eq!(String::from_utf8(request.body.unwrap()).unwrap(), expected);
     }
 
     #[test]

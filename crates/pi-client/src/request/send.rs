@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::{Instant as Deadline, Sleep};
 use url::Url;
 
+use crate::endpoint::Base;
 use crate::error::Error;
 use crate::request::answer::{Answer, error_for_status, missed_the_api, shown_base_url};
 use crate::request::retry::{self, Failure, RetryPolicy};
@@ -27,6 +28,8 @@ const JSON: HeaderValue = HeaderValue::from_static("application/json");
 pub(crate) struct Transport {
     http: reqwest::Client,
     pub(crate) base_url: Url,
+    /// Where the traces area's requests go; the API's base URL unless set.
+    pub(crate) traces_base_url: Url,
     /// The bearer header of the API key, sent with every request; the only
     /// copy of the key a client keeps.
     authorization: HeaderValue,
@@ -44,6 +47,8 @@ pub(crate) struct Transport {
 /// and capped by the client builder.
 pub(crate) struct Settings {
     pub(crate) user_agent: &'static str,
+    /// The traces base URL, when it is not the API's.
+    pub(crate) traces_base_url: Option<Url>,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
     pub(crate) read_timeout: Option<Duration>,
@@ -85,6 +90,7 @@ impl Transport {
             })?;
         Ok(Self {
             http,
+            traces_base_url: settings.traces_base_url.unwrap_or_else(|| base_url.clone()),
             base_url,
             authorization,
             connect_timeout: settings.connect_timeout,
@@ -118,6 +124,14 @@ pub(crate) struct Success {
 }
 
 impl Transport {
+    /// The base URL requests to `base` go to.
+    pub(crate) fn base_of(&self, base: Base) -> &Url {
+        match base {
+            Base::Api => &self.base_url,
+            Base::Traces => &self.traces_base_url,
+        }
+    }
+
     /// The HTTP stack, for the calls that do not go to the PI API itself
     /// (a sandbox's gateway).
     pub(crate) fn http(&self) -> &reqwest::Client {
@@ -268,7 +282,8 @@ impl Transport {
     /// One attempt: send, read the body within its limit, map the status.
     async fn attempt(&self, request: &ApiRequest) -> Result<Success, Failed> {
         let inner = self;
-        let mut url = inner.base_url.clone();
+        let base_url = inner.base_of(request.base);
+        let mut url = base_url.clone();
         match url.path().trim_end_matches('/') {
             // The usual base URL has no path: no string to put together.
             "" => url.set_path(&request.path),
@@ -295,10 +310,15 @@ impl Transport {
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY, key);
         }
+        for (name, value) in &request.headers {
+            builder = builder.header(*name, value);
+        }
         if let Some(body) = &request.body {
-            builder = builder
-                .header(header::CONTENT_TYPE, JSON)
-                .body(body.clone());
+            builder = match &request.content_type {
+                Some(media) => builder.header(header::CONTENT_TYPE, media),
+                None => builder.header(header::CONTENT_TYPE, JSON),
+            }
+            .body(body.clone());
         }
         let mut limits = Limits::new(inner.timeout, inner.read_timeout);
         let started = limits.started.into_std();
@@ -336,7 +356,7 @@ impl Transport {
             } = &mut error
             {
                 if missed_the_api(request.template, &body) {
-                    *suspect_base_url = Some(shown_base_url(&inner.base_url));
+                    *suspect_base_url = Some(shown_base_url(base_url));
                 }
             }
             Err(Failed {

@@ -39,6 +39,8 @@ mod teams;
 
 mod template;
 
+mod traces;
+
 mod training;
 
 mod tunnels;
@@ -82,6 +84,8 @@ pub use ssh_keys::*;
 pub use teams::*;
 
 pub use template::*;
+
+pub use traces::*;
 
 pub use training::*;
 
@@ -147,6 +151,12 @@ pub(crate) const ENUMS: &[crate::enums::EnumEntry] = &[
     crate::enums::EnumEntry::of::<
         SandboxStatusLookupErrorCode,
     >("SandboxStatusLookupErrorCode"),
+    crate::enums::EnumEntry::of::<TraceLineFormat>("TraceLineFormat"),
+    crate::enums::EnumEntry::of::<TraceRunType>("TraceRunType"),
+    crate::enums::EnumEntry::of::<TraceSearchField>("TraceSearchField"),
+    crate::enums::EnumEntry::of::<
+        TraceSearchRepresentation,
+    >("TraceSearchRepresentation"),
     crate::enums::EnumEntry::of::<
         CreateVolumeTransferDirection,
     >("CreateVolumeTransferDirection"),

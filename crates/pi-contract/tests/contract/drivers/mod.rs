@@ -32,6 +32,7 @@ mod secrets;
 mod ssh_keys;
 mod teams;
 mod template;
+mod traces;
 mod training;
 mod tunnels;
 mod user;
@@ -91,6 +92,7 @@ pub fn all() -> Vec<Driver> {
         ssh_keys::drivers(),
         teams::drivers(),
         template::drivers(),
+        traces::drivers(),
         training::drivers(),
         tunnels::drivers(),
         user::drivers(),
