@@ -167,6 +167,8 @@ impl std::fmt::Debug for Client {
 #[must_use = "a builder does nothing until .build() is called"]
 pub struct ClientBuilder {
     api_key: Option<SecretString>,
+    /// Built without a key on purpose ([`ClientBuilder::without_api_key`]).
+    keyless: bool,
     base_url: Option<String>,
     traces_url: Option<String>,
     team_id: Option<String>,
@@ -185,6 +187,7 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             api_key: None,
+            keyless: false,
             base_url: None,
             traces_url: None,
             team_id: None,
@@ -247,6 +250,27 @@ impl ClientBuilder {
     pub fn api_key(mut self, api_key: impl Into<SecretString>) -> Self {
         self.api_key = Some(api_key.into());
         self.origins.api_key = None;
+        self.keyless = false;
+        self
+    }
+
+    /// A client without an API key, for the calls that need none: the
+    /// login challenge ([`Login::start_challenge`](crate::Login::start_challenge),
+    /// [`Login::challenge_status`](crate::Login::challenge_status)), which is
+    /// how a key is obtained in the first place. Any other call fails with
+    /// [`Error::Configuration`] before anything is sent. A later
+    /// [`ClientBuilder::api_key`] gives the client a key again.
+    ///
+    /// ```
+    /// let client = pi_client::Client::builder().without_api_key().build()?;
+    /// let start = client.login().start_challenge("-----BEGIN PUBLIC KEY-----...");
+    /// # drop(start);
+    /// # Ok::<(), pi_client::Error>(())
+    /// ```
+    pub fn without_api_key(mut self) -> Self {
+        self.api_key = None;
+        self.origins.api_key = None;
+        self.keyless = true;
         self
     }
 
@@ -351,7 +375,10 @@ impl ClientBuilder {
     /// [`ClientBuilder::from_env`] found, the message names where.
     pub fn build(self) -> Result<Client, Error> {
         let origins = &self.origins;
-        let api_key = self.api_key.ok_or_else(|| {
+        let api_key = if self.keyless {
+            None
+        } else {
+            Some(self.api_key.ok_or_else(|| {
             let looked = if origins.key_looked_in.is_empty() {
                 String::new()
             } else {
@@ -360,17 +387,20 @@ impl ClientBuilder {
             Error::configuration(format!(
                 "no API key{looked}; set {API_KEY_VAR}, run `prime login`, or call ClientBuilder::api_key"
             ))
-        })?;
+            })?)
+        };
         let key_from = from(origins.api_key.as_deref());
-        if api_key.expose_secret().trim().is_empty() {
-            return Err(Error::configuration(format!(
-                "the API key{key_from} is empty"
-            )));
-        }
-        if api_key.expose_secret().chars().any(char::is_control) {
-            return Err(Error::configuration(format!(
-                "the API key{key_from} contains control characters (a stray newline?); it cannot be sent in a header",
-            )));
+        if let Some(api_key) = &api_key {
+            if api_key.expose_secret().trim().is_empty() {
+                return Err(Error::configuration(format!(
+                    "the API key{key_from} is empty"
+                )));
+            }
+            if api_key.expose_secret().chars().any(char::is_control) {
+                return Err(Error::configuration(format!(
+                    "the API key{key_from} contains control characters (a stray newline?); it cannot be sent in a header",
+                )));
+            }
         }
         if let Some(team_id) = &self.team_id {
             if team_id.chars().any(char::is_control) {
@@ -397,7 +427,7 @@ impl ClientBuilder {
         let timeout = self.timeout.min(LONGEST_TIMEOUT);
         let read_timeout = self.read_timeout.map(|read| read.min(LONGEST_TIMEOUT));
         let transport = Transport::new(
-            &api_key,
+            api_key.as_ref(),
             base_url,
             Settings {
                 user_agent: USER_AGENT,

@@ -76,3 +76,48 @@ async fn a_token_a_header_cannot_carry_is_refused_before_sending() {
     assert!(matches!(refused, Err(pi_client::Error::InvalidInput(_))));
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_client_without_a_key_logs_in_and_refuses_the_rest_before_sending() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/auth_challenge/generate"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "challenge": "ABCD-1234", "status_auth_token": "st_0nly_f0r_status"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = pi_client::Client::builder()
+        .base_url(server.uri())
+        .without_api_key()
+        .build()
+        .unwrap();
+    let challenge = client
+        .login()
+        .start_challenge("-----BEGIN PUBLIC KEY-----")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(challenge.challenge, "ABCD-1234");
+    // A call that needs the key fails naming it, and nothing goes out.
+    let error = client.secrets().list().send().await.unwrap_err();
+    assert!(
+        matches!(error, pi_client::Error::Configuration { .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("GET /api/v1/secrets/") && text.contains("without_api_key"),
+        "{text}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    // A key given after all makes it a normal client again.
+    let keyed = pi_client::Client::builder()
+        .base_url(server.uri())
+        .without_api_key()
+        .api_key(API_KEY)
+        .build()
+        .unwrap();
+    assert!(format!("{keyed:?}").contains("[redacted]"));
+}

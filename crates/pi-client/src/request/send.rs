@@ -30,9 +30,10 @@ pub(crate) struct Transport {
     pub(crate) base_url: Url,
     /// Where the traces area's requests go; the API's base URL unless set.
     pub(crate) traces_base_url: Url,
-    /// The bearer header of the API key, sent with every request; the only
-    /// copy of the key a client keeps.
-    authorization: HeaderValue,
+    /// The bearer header of the API key, sent with every request that
+    /// carries the key; the only copy of the key a client keeps. `None` for
+    /// a client built without one.
+    authorization: Option<HeaderValue>,
     connect_timeout: Duration,
     timeout: Duration,
     read_timeout: Option<Duration>,
@@ -65,11 +66,11 @@ impl Transport {
     /// [`Error::Configuration`] when the key cannot be sent in a header or
     /// the HTTP stack cannot be set up.
     pub(crate) fn new(
-        api_key: &SecretString,
+        api_key: Option<&SecretString>,
         base_url: Url,
         settings: Settings,
     ) -> Result<Self, Error> {
-        let authorization = authorization(api_key)?;
+        let authorization = api_key.map(authorization).transpose()?;
         // The attempt and read timeouts are kept by the request path with one
         // timer per attempt, not here: reqwest would set three per call.
         let http = reqwest::Client::builder()
@@ -155,6 +156,12 @@ impl Transport {
     /// async layer of a call adds its state to what every call writes and
     /// copies, which showed in the loopback benchmark.
     pub(crate) async fn call<R: Answer>(&self, request: ApiRequest) -> Result<R::Output, Error> {
+        if self.authorization.is_none() && matches!(request.credential, Credential::ApiKey) {
+            return Err(Error::configuration(format!(
+                "{} {} needs an API key, and this client was built without one (ClientBuilder::without_api_key); build it with ClientBuilder::api_key or from the environment",
+                request.method, request.template
+            )));
+        }
         let span = tracing::info_span!(
             "pi.call",
             otel.name = %format_args!("{} {}", request.method, request.template),
@@ -301,9 +308,11 @@ impl Transport {
             .request(request.method.clone(), url)
             .header(header::ACCEPT, JSON);
         builder = match &request.credential {
-            Credential::ApiKey => {
-                builder.header(header::AUTHORIZATION, inner.authorization.clone())
-            }
+            Credential::ApiKey => match &inner.authorization {
+                Some(authorization) => builder.header(header::AUTHORIZATION, authorization.clone()),
+                // Refused before the first attempt (`Transport::call`).
+                None => builder,
+            },
             Credential::Nothing => builder,
             Credential::Bearer(value) => builder.header(header::AUTHORIZATION, value.clone()),
         };
