@@ -197,38 +197,8 @@ impl Context<'_> {
             .filter_map(|rest| rest.split('}').next())
             .map(str::to_owned)
             .collect();
-        let queries: Vec<Query> = operation
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("query"))
-            .map(|p| Query {
-                wire: p
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                schema: self.resolve(p.get("schema").cloned().unwrap_or(Value::Null)),
-                required: p.get("required").and_then(Value::as_bool) == Some(true),
-            })
-            .collect();
-        let headers: Vec<Query> = operation
-            .get("parameters")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|p| p.get("in").and_then(Value::as_str) == Some("header"))
-            .map(|p| Query {
-                wire: p
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                schema: self.resolve(p.get("schema").cloned().unwrap_or(Value::Null)),
-                required: p.get("required").and_then(Value::as_bool) == Some(true),
-            })
-            .collect();
+        let queries = self.parameters_in(operation, "query");
+        let headers = self.parameters_in(operation, "header");
         let form_media = operation.pointer("/requestBody/content/multipart~1form-data");
         let body_schema = operation
             .pointer("/requestBody/content/application~1json/schema")
@@ -983,6 +953,27 @@ impl Context<'_> {
                     .into(),
             )),
         }
+    }
+
+    /// The operation's parameters in `location` (`query`, `header`), with
+    /// their schemas resolved.
+    fn parameters_in(&self, operation: &Value, location: &str) -> Vec<Query> {
+        operation
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| p.get("in").and_then(Value::as_str) == Some(location))
+            .map(|p| Query {
+                wire: p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                schema: self.resolve(p.get("schema").cloned().unwrap_or(Value::Null)),
+                required: p.get("required").and_then(Value::as_bool) == Some(true),
+            })
+            .collect()
     }
 
     /// The item type of a list answer's `items` field.

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::render::{now, properties};
+use super::setup::json_type;
 use super::{Answer, SetupError};
 use crate::deviation::Deviation;
 use crate::request::HttpRequest;
@@ -61,18 +62,6 @@ fn run_fields(spec: &Spec) -> Option<&Map<String, Value>> {
     let op = spec.operation(GET_RUN)?;
     let answer = properties(spec, op.success_response()?.schema()?)?;
     properties(spec, answer.get("run")?)
-}
-
-/// The JSON type of `value`, as a set-up error names it.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Puts `run` in the state `status`: a stop stamps the time it ended, a

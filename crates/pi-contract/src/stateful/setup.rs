@@ -83,7 +83,8 @@ pub enum SetupError {
     },
 }
 
-fn json_type(value: &Value) -> &'static str {
+/// The JSON type of `value`, as a set-up error names it.
+pub(crate) fn json_type(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
