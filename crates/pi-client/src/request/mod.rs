@@ -64,8 +64,9 @@ pub(crate) enum Credential {
     /// None: the operation asks for no credential.
     Nothing,
     /// A bearer header of the call's own (a login challenge's status
-    /// token), marked sensitive so no debug output shows it.
-    Bearer(reqwest::header::HeaderValue),
+    /// token), marked sensitive so no debug output shows it; boxed, so the
+    /// common cases keep every request small (it is moved on each call).
+    Bearer(Box<reqwest::header::HeaderValue>),
 }
 
 impl Credential {
@@ -87,7 +88,7 @@ impl Credential {
                     .at(FieldLocation::Header)
                 })?;
         value.set_sensitive(true);
-        Ok(Self::Bearer(value))
+        Ok(Self::Bearer(Box::new(value)))
     }
 }
 

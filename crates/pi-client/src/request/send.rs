@@ -314,7 +314,7 @@ impl Transport {
                 None => builder,
             },
             Credential::Nothing => builder,
-            Credential::Bearer(value) => builder.header(header::AUTHORIZATION, value.clone()),
+            Credential::Bearer(value) => builder.header(header::AUTHORIZATION, (**value).clone()),
         };
         if let Some(key) = &request.idempotency_key {
             builder = builder.header(IDEMPOTENCY_KEY, key);
