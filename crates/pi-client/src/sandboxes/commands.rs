@@ -794,20 +794,13 @@ async fn control<M: Message>(
     }
 }
 
-/// A random key in the form of a version-4 UUID, for sessions, inputs and
-/// signals.
+/// A random version-4 UUID, for sessions, inputs and signals: the keys need
+/// to be unique, not secret (the gateway token guards the calls).
 fn random_key() -> String {
-    let bits = (fastrand::u128(..) & !(0xf_u128 << 76) | (0x4_u128 << 76)) & !(0x3_u128 << 62)
-        | (0x2_u128 << 62);
-    let hex = format!("{bits:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+        .into_uuid()
+        .hyphenated()
+        .to_string()
 }
 
 /// What a command printed, byte for byte, and how it ended.
