@@ -110,6 +110,14 @@
 //! - [`report::SuiteReport`] is what the contract suite found, per API area,
 //!   as `cargo xtask contract` prints it.
 
+/// The README's Rust blocks, compiled (and the plain `rust` ones run) as
+/// doctests of this crate, which has both the client and the mock at hand,
+/// so the README cannot drift from the API it shows. Only in doctest builds:
+/// a packaged crate never reads the README.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
+
 mod builder;
 mod multipart;
 mod schema;
