@@ -375,19 +375,19 @@ impl ClientBuilder {
     /// [`ClientBuilder::from_env`] found, the message names where.
     pub fn build(self) -> Result<Client, Error> {
         let origins = &self.origins;
-        let api_key = if self.keyless {
-            None
-        } else {
-            Some(self.api_key.ok_or_else(|| {
-            let looked = if origins.key_looked_in.is_empty() {
-                String::new()
-            } else {
-                format!(" in {}", origins.key_looked_in.join(", "))
-            };
-            Error::configuration(format!(
-                "no API key{looked}; set {API_KEY_VAR}, run `prime login`, or call ClientBuilder::api_key"
-            ))
-            })?)
+        let api_key = match self.api_key {
+            Some(api_key) => Some(api_key),
+            None if self.keyless => None,
+            None => {
+                let looked = if origins.key_looked_in.is_empty() {
+                    String::new()
+                } else {
+                    format!(" in {}", origins.key_looked_in.join(", "))
+                };
+                return Err(Error::configuration(format!(
+                    "no API key{looked}; set {API_KEY_VAR}, run `prime login`, or call ClientBuilder::api_key"
+                )));
+            }
         };
         let key_from = from(origins.api_key.as_deref());
         if let Some(api_key) = &api_key {

@@ -86,8 +86,6 @@ impl Paging {
     }
 }
 
-/// One operation of the document, as the generated table declares it:
-/// `Endpoint::get("/api/v1/secrets/{secret_id}").team_in_query("teamId")`.
 /// The credential a request of an endpoint carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Auth {
@@ -99,6 +97,8 @@ pub(crate) enum Auth {
     Own,
 }
 
+/// One operation of the document, as the generated table declares it:
+/// `Endpoint::get("/api/v1/secrets/{secret_id}").team_in_query("teamId")`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Endpoint {
     pub(crate) verb: Verb,

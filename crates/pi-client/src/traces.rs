@@ -67,14 +67,7 @@ impl<'c> Traces<'c> {
 
 /// `sha256:` and the lowercase hex SHA-256 of `bytes`.
 fn content_key(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut key = String::with_capacity(7 + 64);
-    key.push_str("sha256:");
-    for byte in digest {
-        key.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        key.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
-    }
-    key
+    format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
 /// A read of a stored document, started by [`Traces::get_raw`] or

@@ -574,37 +574,9 @@ pub(crate) fn violation(location: &str, message: &str) -> Violation {
 
 /// The content of the part named `file` of a multipart body.
 fn multipart_file<'b>(content_type: &str, body: &'b [u8]) -> Option<&'b [u8]> {
-    let boundary = content_type
-        .split(';')
-        .map(str::trim)
-        .find_map(|parameter| parameter.strip_prefix("boundary="))?
-        .trim_matches('"');
-    let delimiter = format!("--{boundary}").into_bytes();
-    let mut parts = split(body, delimiter);
-    parts.find_map(|part| {
-        let head_end = find(part, b"\r\n\r\n")?;
-        let head = String::from_utf8_lossy(&part[..head_end]);
-        if !head.contains("name=\"file\"") {
-            return None;
-        }
-        let content = &part[head_end + 4..];
-        Some(content.strip_suffix(b"\r\n").unwrap_or(content))
-    })
-}
-
-/// The pieces of `body` between occurrences of `delimiter`.
-fn split(body: &[u8], delimiter: Vec<u8>) -> impl Iterator<Item = &[u8]> {
-    let mut rest = body;
-    std::iter::from_fn(move || {
-        let at = find(rest, &delimiter)?;
-        let after = &rest[at + delimiter.len()..];
-        let next = find(after, &delimiter).unwrap_or(after.len());
-        let piece = &after[..next];
-        rest = &after[next..];
-        Some(piece)
-    })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
+    crate::multipart::parse(content_type, body)
+        .ok()?
+        .into_iter()
+        .find(|part| part.name == "file")
+        .map(|part| part.content)
 }

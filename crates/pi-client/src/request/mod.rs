@@ -211,9 +211,6 @@ impl ApiRequest {
         parts: &[(&str, &str, Option<&str>)],
     ) -> Result<Self, Error> {
         body.validate()?;
-        let encode_error = |error: serde_json::Error| Error::Transport {
-            message: format!("cannot encode the request body: {error}"),
-        };
         let value = serde_json::to_value(body).map_err(encode_error)?;
         let mut contents = Vec::with_capacity(parts.len());
         for (name, media, file) in parts {
@@ -262,9 +259,6 @@ impl ApiRequest {
     /// [`Error::InvalidInput`] when the body breaks a rule.
     pub(crate) fn json(mut self, body: &(impl Serialize + Validate)) -> Result<Self, Error> {
         body.validate()?;
-        let encode_error = |error: serde_json::Error| Error::Transport {
-            message: format!("cannot encode the request body: {error}"),
-        };
         let bytes = match self.team_in_body.take() {
             None => serde_json::to_vec(body).map_err(encode_error)?,
             Some((field, team_id)) => {
@@ -275,6 +269,13 @@ impl ApiRequest {
         };
         self.body = Some(bytes);
         Ok(self)
+    }
+}
+
+/// The error for a body serde cannot encode (a map with non-string keys).
+fn encode_error(error: serde_json::Error) -> Error {
+    Error::Transport {
+        message: format!("cannot encode the request body: {error}"),
     }
 }
 

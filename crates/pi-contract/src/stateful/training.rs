@@ -14,7 +14,7 @@
 //! The mock does not refuse to resume a run that is not paused: what the API
 //! answers then is not known from the official clients.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::render::{now, sent_fields};
 use super::{Answer, Record, Store, Wrap, not_found, resource_of, show};
@@ -63,9 +63,7 @@ impl Store {
             let record = self.collections.get_mut(&collection.key)?.get_mut(&id)?;
             record.fields.insert(STATUS.to_owned(), Value::from(PAUSED));
             let status = op.success_response()?.status();
-            let mut body = Map::new();
-            body.insert(STATUS.to_owned(), Value::from(PAUSED));
-            return Some(Answer::ok(status, Value::Object(body)));
+            return Some(Answer::ok(status, json!({ STATUS: PAUSED })));
         }
         let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
         let new_id = self.fresh_id(&collection);
