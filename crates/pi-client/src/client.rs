@@ -156,7 +156,12 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.transport.base_url.as_str())
             .field("traces_url", &self.inner.transport.traces_base_url.as_str())
-            .field("api_key", &"[redacted]")
+            // Says whether there is a key, as the builder's Debug does,
+            // without a trace of the key itself.
+            .field(
+                "api_key",
+                &self.inner.transport.has_api_key().then_some("[redacted]"),
+            )
             .field("team_id", &self.inner.team_id)
             .finish_non_exhaustive()
     }

@@ -119,5 +119,10 @@ async fn a_client_without_a_key_logs_in_and_refuses_the_rest_before_sending() {
         .api_key(API_KEY)
         .build()
         .unwrap();
-    assert!(format!("{keyed:?}").contains("[redacted]"));
+    let shown = format!("{keyed:?}");
+    assert!(shown.contains(r#"api_key: Some("[redacted]")"#), "{shown}");
+    assert!(!shown.contains(API_KEY), "{shown}");
+    // One built without a key says so instead of showing a key it lacks.
+    let shown = format!("{client:?}");
+    assert!(shown.contains("api_key: None"), "{shown}");
 }

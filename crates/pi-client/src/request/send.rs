@@ -60,6 +60,12 @@ pub(crate) struct Settings {
 }
 
 impl Transport {
+    /// Whether requests that carry the API key have one to carry (`false`
+    /// for a client built with `ClientBuilder::without_api_key`).
+    pub(crate) fn has_api_key(&self) -> bool {
+        self.authorization.is_some()
+    }
+
     /// The transport for `api_key` sending to `base_url`.
     ///
     /// # Errors
