@@ -274,12 +274,12 @@ impl<'c> Call<'c> {
     }
 
     /// Checks `body` against the document's rules and sends it as a
-    /// `multipart/form-data` body, one part per field as `parts` lists them
-    /// (name, media type, file name): text fields as they are, others as JSON.
+    /// `multipart/form-data` body, one part per field as `parts` lists them:
+    /// text fields as they are, others as JSON.
     pub(crate) fn send_form<R: Answer, B: Serialize + Validate>(
         self,
         body: &B,
-        parts: &'static [(&'static str, &'static str, Option<&'static str>)],
+        parts: &'static [crate::request::FormPart],
     ) -> impl Future<Output = Result<R::Output, Error>> + use<'c, R, B> {
         let request = self
             .request(None)

@@ -7,7 +7,8 @@
 //! `PRIME_TRACES_URL`, or `traces_url` in the `prime` CLI's files), which is
 //! the client's base URL unless set. The team travels in the
 //! `X-Prime-Team-ID` header. Lists page by cursor; `.into_stream()` follows
-//! the cursors.
+//! the cursors. Uploads send their lines gzip-compressed, which the
+//! document allows for that part.
 //!
 //! # Example
 //!
@@ -41,7 +42,8 @@ impl<'c> Traces<'c> {
     /// line schema version 1, keyed by their content as the service expects:
     /// `sha256:` and the lowercase hex SHA-256 of the exact bytes. Sending
     /// the same lines again is harmless: the service answers with the first
-    /// receipt.
+    /// receipt. The lines travel gzip-compressed (the key is still over the
+    /// lines themselves), as the official client sends them.
     pub fn upload_lines(&self, lines: impl Into<String>) -> TracesUploadRequest<'c> {
         let lines = lines.into();
         let key = content_key(lines.as_bytes());

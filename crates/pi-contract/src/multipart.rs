@@ -8,6 +8,11 @@
 //! or else `application/json` for an object or array property and
 //! `application/octet-stream` (or the property's `contentMediaType`) for a
 //! string. Only the JSON parts are read as values; the others are bytes.
+//! A part sent with a `Content-Encoding` the `encoding` entry's headers
+//! allow (`gzip`) is read after decompressing it.
+
+use std::borrow::Cow;
+use std::io::Read as _;
 
 use serde_json::Value;
 
@@ -23,6 +28,9 @@ pub(crate) struct PartRule {
     pub(crate) required: bool,
     /// The media type the part is sent as.
     pub(crate) content_type: String,
+    /// The `Content-Encoding` values the part may be sent with (the enum of
+    /// that header in its `encoding` entry); none when it names none.
+    pub(crate) content_encodings: Vec<String>,
     /// The part's schema, for a part that holds JSON.
     pub(crate) validator: Option<CompiledSchema>,
 }
@@ -92,10 +100,24 @@ pub(crate) fn form_rules(
         } else {
             None
         };
+        let content_encodings = encoding
+            .and_then(|encoding| {
+                encoding.pointer(&format!(
+                    "/{}/headers/Content-Encoding/schema/enum",
+                    escape_pointer(name)
+                ))
+            })
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
         parts.push(PartRule {
             name: name.clone(),
             required: required.contains(&name.as_str()),
             content_type,
+            content_encodings,
             validator,
         });
     }
@@ -167,13 +189,45 @@ pub(crate) fn violations(
                     ),
                 )),
             }
+            if let Some(coding) = &part.content_encoding {
+                if !rule
+                    .content_encodings
+                    .iter()
+                    .any(|allowed| allowed.eq_ignore_ascii_case(coding))
+                {
+                    out.push(Violation::new(
+                        Some(id),
+                        format!("{location}/content-encoding"),
+                        Rule::CONTENT_TYPE,
+                        format!(
+                            "the part {:?} is sent with Content-Encoding {coding}, the operation documents {}",
+                            rule.name,
+                            if rule.content_encodings.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                rule.content_encodings.join(", ")
+                            }
+                        ),
+                    ));
+                    continue;
+                }
+            }
+            let content = match decoded(part) {
+                Ok(content) => content,
+                Err(problem) => {
+                    out.push(Violation::new(
+                        Some(id),
+                        location.clone(),
+                        Rule::TYPE,
+                        format!("the part {:?} {problem}", rule.name),
+                    ));
+                    continue;
+                }
+            };
             let Some(validator) = &rule.validator else {
                 continue;
             };
-            if part.content_encoding.is_some() {
-                continue; // Compressed: the bytes are not the JSON itself.
-            }
-            match serde_json::from_slice::<Value>(part.content) {
+            match serde_json::from_slice::<Value>(&content) {
                 Ok(value) => {
                     for mut violation in request_body_violations(id, validator, &value) {
                         let rest = violation.location.strip_prefix("body").unwrap_or_default();
@@ -207,7 +261,8 @@ pub(crate) fn violations(
 
 /// A multipart `body` as one JSON object of its parts by name: a JSON part
 /// as its value, any other part as its text (bytes that are not UTF-8
-/// replaced); `None` when it is no multipart body.
+/// replaced), a compressed part as what it holds (as sent when it cannot be
+/// decompressed); `None` when it is no multipart body.
 pub(crate) fn as_value(content_type: &str, body: &[u8]) -> Option<Value> {
     let media = content_type.split(';').next().unwrap_or_default().trim();
     if !media.eq_ignore_ascii_case("multipart/form-data") {
@@ -216,14 +271,15 @@ pub(crate) fn as_value(content_type: &str, body: &[u8]) -> Option<Value> {
     let parts = parse(content_type, body).ok()?;
     let mut object = serde_json::Map::new();
     for part in parts {
+        let content = decoded(&part).unwrap_or(Cow::Borrowed(part.content));
         let json = part
             .content_type
             .as_deref()
             .is_some_and(is_json_media)
-            .then(|| serde_json::from_slice::<Value>(part.content).ok())
+            .then(|| serde_json::from_slice::<Value>(&content).ok())
             .flatten();
-        let value = json
-            .unwrap_or_else(|| Value::String(String::from_utf8_lossy(part.content).into_owned()));
+        let value =
+            json.unwrap_or_else(|| Value::String(String::from_utf8_lossy(&content).into_owned()));
         object.insert(part.name, value);
     }
     Some(Value::Object(object))
@@ -308,6 +364,41 @@ fn part(raw: &[u8]) -> Result<Part<'_>, String> {
     })
 }
 
+/// The most a compressed part may expand to: far above any upload a test
+/// sends, low enough that a crafted part cannot exhaust the mock's memory.
+const MOST_DECOMPRESSED: u64 = 256 * 1024 * 1024;
+
+/// What `part` holds: its bytes as sent, or decompressed when it names
+/// `gzip` as its `Content-Encoding`.
+///
+/// # Errors
+/// A phrase saying why its content cannot be read: a coding the mock does
+/// not know, bytes that are no gzip member, or more than
+/// [`MOST_DECOMPRESSED`] once decompressed.
+fn decoded<'p>(part: &'p Part<'_>) -> Result<Cow<'p, [u8]>, String> {
+    let coding = part.content_encoding.as_deref().map(str::trim);
+    match coding {
+        None => Ok(Cow::Borrowed(part.content)),
+        Some(coding) if coding.eq_ignore_ascii_case("identity") => Ok(Cow::Borrowed(part.content)),
+        Some(coding) if coding.eq_ignore_ascii_case("gzip") => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(part.content)
+                .take(MOST_DECOMPRESSED + 1)
+                .read_to_end(&mut out)
+                .map_err(|error| format!("says gzip but is no gzip member: {error}"))?;
+            if out.len() as u64 > MOST_DECOMPRESSED {
+                return Err(format!(
+                    "expands to more than {MOST_DECOMPRESSED} bytes once decompressed"
+                ));
+            }
+            Ok(Cow::Owned(out))
+        }
+        Some(coding) => Err(format!(
+            "is sent with the unknown Content-Encoding {coding}"
+        )),
+    }
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
 }
@@ -349,6 +440,81 @@ mod tests {
         assert_eq!(value["metadata"], serde_json::json!({"schema_version": 1}));
         assert!(value["traces"].is_string());
         assert_eq!(as_value("application/json", b"{}"), None);
+    }
+
+    fn gzipped(text: &str) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    fn traces_body(encoding: &str, content: &[u8]) -> Vec<u8> {
+        let mut body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"traces\"; filename=\"t.jsonl\"\r\n\
+             Content-Type: application/x-ndjson\r\n{encoding}\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        body
+    }
+
+    fn traces_rules(content_encodings: &[&str]) -> FormRules {
+        FormRules {
+            parts: vec![PartRule {
+                name: "traces".to_owned(),
+                required: true,
+                content_type: "application/x-ndjson".to_owned(),
+                content_encodings: content_encodings.iter().map(|c| (*c).to_owned()).collect(),
+                validator: None,
+            }],
+            others_allowed: false,
+        }
+    }
+
+    const FORM: &str = "multipart/form-data; boundary=XyZ";
+
+    #[test]
+    fn a_gzip_part_the_document_allows_is_read_decompressed() {
+        let lines = "{\"trace_id\":\"t1\"}\n";
+        let body = traces_body("Content-Encoding: gzip\r\n", &gzipped(lines));
+        let found = violations("upload", &traces_rules(&["gzip"]), Some(FORM), &body);
+        assert!(found.is_empty(), "{found:?}");
+        let value = as_value(FORM, &body).unwrap();
+        assert_eq!(value["traces"], lines);
+    }
+
+    #[test]
+    fn a_coding_the_document_does_not_allow_is_a_violation_naming_the_part() {
+        let body = traces_body("Content-Encoding: gzip\r\n", &gzipped("x\n"));
+        let found = violations("upload", &traces_rules(&[]), Some(FORM), &body);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].location, "body/traces/content-encoding");
+        assert!(found[0].message.contains("documents none"), "{found:?}");
+        // Sent as it is, the same part holds.
+        let plain = traces_body("", b"x\n");
+        assert!(violations("upload", &traces_rules(&[]), Some(FORM), &plain).is_empty());
+    }
+
+    #[test]
+    fn a_part_that_says_gzip_but_is_not_is_a_violation() {
+        let body = traces_body("Content-Encoding: gzip\r\n", b"{\"trace_id\":\"t1\"}\n");
+        let found = violations("upload", &traces_rules(&["gzip"]), Some(FORM), &body);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].location, "body/traces");
+        assert!(found[0].message.contains("no gzip member"), "{found:?}");
+        let unknown = traces_body("Content-Encoding: br\r\n", b"x");
+        let found = violations(
+            "upload",
+            &traces_rules(&["gzip", "br"]),
+            Some(FORM),
+            &unknown,
+        );
+        assert!(
+            found[0].message.contains("unknown Content-Encoding br"),
+            "{found:?}"
+        );
     }
 
     #[test]

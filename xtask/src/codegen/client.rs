@@ -612,7 +612,20 @@ impl Context<'_> {
                         Some(name) => quote!(Some(#name)),
                         None => quote!(None),
                     };
-                    parts.push(quote!((#wire, #media_type, #file)));
+                    // Compressed where the document allows gzip for the
+                    // part, as the official client sends it.
+                    let gzip = media
+                        .pointer(&format!(
+                            "/encoding/{wire}/headers/Content-Encoding/schema/enum"
+                        ))
+                        .and_then(Value::as_array)
+                        .is_some_and(|codings| codings.iter().any(|c| c == "gzip"));
+                    parts.push(quote!(crate::request::FormPart {
+                        name: #wire,
+                        media_type: #media_type,
+                        file_name: #file,
+                        gzip: #gzip,
+                    }));
                 }
                 for name in settings.filenames.keys() {
                     if !s.fields.iter().any(|f| &f.wire == name) {

@@ -1128,8 +1128,18 @@ impl<'c> TracesUploadRequest<'c> {
             >(
                 &self.body,
                 &[
-                    ("metadata", "application/json", None),
-                    ("traces", "application/x-ndjson", Some("traces.jsonl")),
+                    crate::request::FormPart {
+                        name: "metadata",
+                        media_type: "application/json",
+                        file_name: None,
+                        gzip: false,
+                    },
+                    crate::request::FormPart {
+                        name: "traces",
+                        media_type: "application/x-ndjson",
+                        file_name: Some("traces.jsonl"),
+                        gzip: true,
+                    },
                 ],
             )
             .await
