@@ -200,7 +200,8 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The body parsed as JSON, if there was a JSON body; for a
     /// `multipart/form-data` body, an object of its parts by name (a JSON
-    /// part's value, any other part's text).
+    /// part's value, any other part's text; a gzip-compressed part as what
+    /// it holds).
     pub body: Option<Value>,
     /// The body's raw bytes.
     pub raw_body: Vec<u8>,

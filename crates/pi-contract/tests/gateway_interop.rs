@@ -14,15 +14,12 @@
 
 mod support;
 
-use std::io::Read as _;
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pi_client::Client;
 use pi_contract::ContractServer;
 use pi_contract::gateway::CommandScript;
-use serde_json::Value;
 
 /// The `prime-sandboxes` release the test installs, pinned so that a new
 /// release cannot change what the test proves without a commit.
@@ -116,17 +113,7 @@ async fn drive(mode: &str) {
         .args(["--remote", REMOTE, "--missing", "/workspace/never-written"])
         .arg("--back")
         .arg(&back);
-    let output = run(command);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "the {mode} driver failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}\nmock violations: {:#?}",
-        output.status,
-        server.violations()
-    );
-    let result: Value = serde_json::from_str(stdout.trim())
-        .unwrap_or_else(|error| panic!("the driver printed no JSON ({error}):\n{stdout}"));
+    let result = support::python::driver_result(command, PATIENCE, &server);
 
     // The command's answer, as the client's own result type gives it.
     assert_eq!(result["stdout"], "to stdout\n", "{result:#}");
@@ -191,45 +178,4 @@ async fn drive(mode: &str) {
     );
     server.assert_no_violations();
     let _ = std::fs::remove_dir_all(&scratch);
-}
-
-/// Runs `command` to its end, or kills it after [`PATIENCE`] and fails
-/// with what it printed so far.
-fn run(mut command: std::process::Command) -> Output {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the virtualenv's Python starts");
-    // Threads drain the pipes, so a chatty child never blocks on a full one.
-    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout is piped")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr is piped")));
-    let deadline = Instant::now() + PATIENCE;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait works") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "the driver did not finish within {PATIENCE:?}:\nstdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&stdout.join().unwrap()),
-                String::from_utf8_lossy(&stderr.join().unwrap())
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-    }
 }

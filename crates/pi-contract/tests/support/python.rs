@@ -7,10 +7,11 @@
 //! with a reason; [`installed_or_skip`] turns that into a visible skip, or
 //! into a failure when the variable that demands the test is set.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// One install at a time within a test binary: two tests asking for the
 /// same package would otherwise build the same virtualenv over each other.
@@ -123,4 +124,70 @@ pub(crate) fn client_command(program: &Path, base_url: &str, label: &str) -> Com
         .env("PRIME_API_KEY", "test-key")
         .env("PRIME_DISABLE_VERSION_CHECK", "1");
     command
+}
+
+/// Runs `command` to its end, or kills it after `patience` and fails with
+/// what it printed so far: a client retrying a wrong answer with backoff
+/// fails the test instead of hanging it.
+pub(crate) fn run_within(mut command: Command, patience: Duration) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the virtualenv's Python starts");
+    // Threads drain the pipes, so a chatty child never blocks on a full one.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = drain(Box::new(child.stderr.take().expect("stderr is piped")));
+    let deadline = Instant::now() + patience;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait works") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the driver did not finish within {patience:?}:\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&stdout.join().expect("the stdout reader ends")),
+                String::from_utf8_lossy(&stderr.join().expect("the stderr reader ends"))
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("the stdout reader ends"),
+        stderr: stderr.join().expect("the stderr reader ends"),
+    }
+}
+
+/// The JSON object a driver script printed on stdout, after running
+/// `command` with [`run_within`]; fails the test with the driver's output
+/// and the mock's violations when it ended badly or printed no JSON.
+// Each test binary compiles this module; the ones without a driver script
+// (the `prime` CLI runs to its end by itself) leave this unused.
+#[allow(dead_code)]
+pub(crate) fn driver_result(
+    command: Command,
+    patience: Duration,
+    server: &pi_contract::ContractServer,
+) -> serde_json::Value {
+    let output = run_within(command, patience);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the driver failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}\nmock violations: {:#?}",
+        output.status,
+        server.violations()
+    );
+    serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|error| panic!("the driver printed no JSON ({error}):\n{stdout}"))
 }
