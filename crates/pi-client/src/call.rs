@@ -39,7 +39,9 @@ pub(crate) struct Call<'c> {
 #[derive(Debug, Clone, Default)]
 struct Options {
     team: TeamScope,
-    query: Vec<(&'static str, String)>,
+    /// Names are the document's, except those of a family named by a
+    /// prefix (`context.<key>`), made from the caller's key.
+    query: Vec<(Cow<'static, str>, String)>,
     /// Headers of the operation's own.
     headers: Vec<(&'static str, String)>,
     /// Where a paged list starts (an offset, a skip count or a page number)
@@ -110,7 +112,24 @@ impl<'c> Call<'c> {
     /// Adds a query parameter; a name may repeat (an array in the
     /// document's default `form` style: `ids=a&ids=b`).
     pub(crate) fn query(&mut self, name: &'static str, value: String) {
-        self.options().query.push((name, value));
+        self.options().query.push((Cow::Borrowed(name), value));
+    }
+
+    /// Adds the query parameter `<prefix><key>` of a family the document
+    /// names by a prefix (the traces lists' `context.<key>` filters),
+    /// refusing an empty key, which would name no member of the family.
+    pub(crate) fn prefixed_query(&mut self, prefix: &'static str, key: String, value: String) {
+        if key.is_empty() {
+            self.refuse(invalid_query(
+                format!("{prefix}<key>"),
+                Rule::NotEmpty,
+                format!("the key after `{prefix}` is empty, which names no parameter"),
+            ));
+            return;
+        }
+        self.options()
+            .query
+            .push((Cow::Owned(format!("{prefix}{key}")), value));
     }
 
     /// Where the list starts.

@@ -8,7 +8,9 @@
 //! the client's base URL unless set. The team travels in the
 //! `X-Prime-Team-ID` header. Lists page by cursor; `.into_stream()` follows
 //! the cursors. Uploads send their lines gzip-compressed, which the
-//! document allows for that part.
+//! document allows for that part. The trace and episode lists also filter
+//! on the context a batch was uploaded with: `.context(key, value)` once per
+//! key, sent as `context.<key>=<value>`.
 //!
 //! # Example
 //!
@@ -21,7 +23,7 @@
 //! let receipt = client.traces().upload_lines(lines).send().await?;
 //! println!("batch {} is {}", receipt.upload_id, receipt.status);
 //! let failed: Vec<_> = client.traces().list().run_id("r1").has_error(true)
-//!     .into_stream().try_collect().await?;
+//!     .context("job", "nightly").into_stream().try_collect().await?;
 //! for trace in failed {
 //!     let raw = client.traces().get_raw(&trace.trace_id).send().await?;
 //!     println!("{}: {raw}", trace.trace_id);

@@ -24,6 +24,15 @@ fn run(id: &str) -> Value {
     })
 }
 
+/// A client with a key whose requests, traces' included, go to `server`.
+fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .api_key("k")
+        .base_url(server.uri())
+        .build()
+        .unwrap()
+}
+
 async fn answering_runs() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -70,11 +79,7 @@ async fn traces_calls_go_to_the_traces_base_url_and_the_others_do_not() {
 #[tokio::test]
 async fn without_a_traces_url_traces_calls_go_to_the_base_url() {
     let api = answering_runs().await;
-    let client = Client::builder()
-        .api_key("k")
-        .base_url(api.uri())
-        .build()
-        .unwrap();
+    let client = client_for(&api);
     assert_eq!(client.traces_url(), client.base_url());
     client.traces().run("r1").personal().send().await.unwrap();
     let received = api.received_requests().await.unwrap();
@@ -102,11 +107,7 @@ async fn a_stream_follows_each_pages_cursor_until_there_is_none() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key("k")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let client = client_for(&server);
     let runs: Vec<_> = client
         .traces()
         .runs()
@@ -120,6 +121,53 @@ async fn a_stream_follows_each_pages_cursor_until_there_is_none() {
     let received = server.received_requests().await.unwrap();
     let queries: Vec<Option<&str>> = received.iter().map(|r| r.url.query()).collect();
     assert_eq!(queries, [Some("limit=2"), Some("cursor=c2&limit=2")]);
+}
+
+#[tokio::test]
+async fn context_filters_travel_as_one_prefixed_parameter_each() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/traces"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"items": [], "next_cursor": null})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+    let page = client
+        .traces()
+        .list()
+        .run_id("r1")
+        .context("job", "nightly eval")
+        .context("stage", "a&b")
+        .cursor("c2")
+        .send()
+        .await
+        .unwrap();
+    assert!(page.items.is_empty());
+    let received = server.received_requests().await.unwrap();
+    let queries: Vec<Option<&str>> = received.iter().map(|r| r.url.query()).collect();
+    // Encoded like any value; the cursor, a paging input, goes last.
+    assert_eq!(
+        queries,
+        [Some(
+            "run_id=r1&context.job=nightly+eval&context.stage=a%26b&cursor=c2"
+        )]
+    );
+
+    // An empty key names no parameter: refused, nothing sent.
+    let error = client
+        .traces()
+        .episodes()
+        .context("", "x")
+        .send()
+        .await
+        .unwrap_err();
+    let pi_client::Error::InvalidInput(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(invalid.field(), "context.<key>", "{error}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -140,11 +188,7 @@ async fn an_upload_is_one_multipart_body_keyed_by_its_lines() {
         )
         .mount(&server)
         .await;
-    let client = Client::builder()
-        .api_key("k")
-        .base_url(server.uri())
-        .build()
-        .unwrap();
+    let client = client_for(&server);
     let receipt = client
         .traces()
         .upload_lines(lines)

@@ -8,7 +8,8 @@
 //! `title`, `example`, `examples`, `externalDocs` and `$comment` keywords and
 //! every `x-` extension but the project's own provenance, `x-pi-source`
 //! (which the supplement puts on the operations and places it describes,
-//! see [`crate::supplement`]), and a merged contract's list of amended
+//! see [`crate::supplement`]), the query parameters an operation names by a
+//! prefix (`x-pi-query-prefixes`), and a merged contract's list of amended
 //! places (`x-pi-amended`). Those words are only dropped where they are
 //! keywords: a schema property, parameter, header or media type that happens
 //! to be *called* `description` is a name, and is kept.
@@ -235,6 +236,8 @@ impl Ctx {
             Ctx::Keywords => match key {
                 // Where a supplement operation or amended place was observed.
                 crate::supplement::SOURCE => Some(Ctx::Data),
+                // Query parameters named by a prefix: a schema per prefix.
+                crate::supplement::QUERY_PREFIXES => Some(Ctx::NAMED),
                 _ if extension => None,
                 _ if PROSE.contains(&key) => None,
                 "default" | "enum" | "const" | "required" | "security" | "scopes" | "mapping"
@@ -789,12 +792,17 @@ mod tests {
         let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
             "paths": {"/a": {"get": {"operationId": "a", "x-pi-source": "prime 0.18.0",
                 "x-pi-assumed": "why", "x-other": 1,
+                "x-pi-query-prefixes": {"context.": {"type": "string", "description": "prose"}},
                 "responses": {"200": {"description": "d", "content": {"application/json": {
                     "schema": {"type": "object", "properties": {"n": {
                         "type": "integer", "x-pi-source": "prime 0.18.0", "x-flag": true}}}}}}}}}}});
         let normal = normalize(&doc).unwrap();
         let operation = &normal["paths"]["/a"]["get"];
         assert_eq!(operation["x-pi-source"], "prime 0.18.0");
+        assert_eq!(
+            operation["x-pi-query-prefixes"],
+            json!({"context.": {"type": "string"}})
+        );
         assert!(operation.get("x-pi-assumed").is_none());
         assert!(operation.get("x-other").is_none());
         let n = &operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]

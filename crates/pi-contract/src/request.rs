@@ -383,13 +383,37 @@ fn check_query(
     violations: &mut Vec<Violation>,
 ) {
     let mut reported_unknown: Vec<&str> = Vec::new();
+    let mut prefixed: Vec<&str> = Vec::new();
     for (name, _) in &request.query {
         if operation
             .parameter(ParameterLocation::Query, name)
-            .is_none()
-            && !reported_unknown.contains(&name.as_str())
+            .is_some()
+            || reported_unknown.contains(&name.as_str())
+            || prefixed.contains(&name.as_str())
         {
+            continue;
+        }
+        if operation.query_prefix_of(name).is_some() {
+            prefixed.push(name);
+        } else {
             reported_unknown.push(name);
+        }
+    }
+    for name in prefixed {
+        let Some(family) = operation.query_prefix_of(name) else {
+            continue;
+        };
+        let values: Vec<&str> = request
+            .query
+            .iter()
+            .filter(|(sent, _)| sent == name)
+            .map(|(_, value)| value.as_str())
+            .collect();
+        let first = violations.len();
+        check_values(id, family, &values, violations);
+        // The family's checks name its prefix; the sent name is the place.
+        for violation in &mut violations[first..] {
+            violation.location = format!("query.{name}");
         }
     }
     for parameter in operation

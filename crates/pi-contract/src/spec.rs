@@ -249,6 +249,10 @@ pub struct Operation {
     pub(crate) segments: Vec<Segment>,
     pub(crate) tags: Vec<String>,
     pub(crate) parameters: Vec<Parameter>,
+    /// Families of query parameters named by a prefix
+    /// ([`crate::supplement::QUERY_PREFIXES`]), each as a parameter whose
+    /// name is the prefix.
+    pub(crate) query_prefixes: Vec<Parameter>,
     pub(crate) request_body: Option<RequestBody>,
     pub(crate) responses: Vec<Response>,
     pub(crate) bearer_required: bool,
@@ -303,6 +307,25 @@ impl Operation {
         self.parameters
             .iter()
             .find(|p| p.location == location && p.name == name)
+    }
+
+    /// The families of query parameters the operation names by a prefix
+    /// (the supplement's `x-pi-query-prefixes`), each as a parameter whose
+    /// name is the prefix (`context.` for `context.<key>`) and whose schema
+    /// every such parameter's value holds to.
+    #[must_use]
+    pub fn query_prefixes(&self) -> &[Parameter] {
+        &self.query_prefixes
+    }
+
+    /// The documented family of query parameters `name` belongs to: the
+    /// one whose prefix starts it, with a key after it.
+    #[must_use]
+    pub fn query_prefix_of(&self, name: &str) -> Option<&Parameter> {
+        self.query_prefixes.iter().find(|family| {
+            name.strip_prefix(family.name.as_str())
+                .is_some_and(|key| !key.is_empty())
+        })
     }
 
     /// The request body, if the operation documents one.
@@ -821,6 +844,18 @@ fn load_operation(
         }
     }
 
+    let mut query_prefixes = Vec::new();
+    let families = raw
+        .get(crate::supplement::QUERY_PREFIXES)
+        .and_then(Value::as_object);
+    for (prefix, schema) in families.into_iter().flatten() {
+        if prefix.is_empty() {
+            return Err(fail("a query prefix is empty".to_owned()));
+        }
+        let family = serde_json::json!({"name": prefix, "in": "query", "schema": schema});
+        query_prefixes.push(load_parameter(document, compiler, &id, &family).map_err(&fail)?);
+    }
+
     let request_body = match raw.get("requestBody") {
         None => None,
         Some(body) => Some(load_request_body(document, compiler, &id, body)?),
@@ -853,6 +888,7 @@ fn load_operation(
         segments,
         tags,
         parameters,
+        query_prefixes,
         request_body,
         responses,
         bearer_required,

@@ -69,6 +69,13 @@ pub const REPLACES: &str = "replaces";
 /// say where each amended field comes from.
 pub const AMENDED: &str = "x-pi-amended";
 
+/// The key of an operation's families of query parameters named by a
+/// prefix, which OpenAPI cannot describe: `{"context.": {"type": "string"}}`
+/// says the operation takes any number of `context.<key>=<value>`
+/// parameters, each value holding to that schema (the traces service's
+/// context filters).
+pub const QUERY_PREFIXES: &str = "x-pi-query-prefixes";
+
 /// The key of the supplement's list of groups of operations it does not
 /// describe yet: `[{"group": "training", "operations": 19}, ...]`.
 pub const PENDING: &str = "x-pi-pending";

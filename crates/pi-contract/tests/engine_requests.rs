@@ -294,6 +294,57 @@ fn unknown_query_parameters_are_reported_once_each() {
 }
 
 #[test]
+fn query_parameters_named_by_a_documented_prefix_are_checked_not_unknown() {
+    let spec = Spec::from_value(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "prefixes", "version": "1"},
+        "paths": {"/api/v1/traces": {"get": {
+            "operationId": "list_traces",
+            "parameters": [{"name": "run_id", "in": "query", "schema": {"type": "string"}}],
+            "x-pi-query-prefixes": {"context.": {"type": "string", "maxLength": 3}},
+            "responses": {"200": {"description": "ok"}}
+        }}}
+    }))
+    .unwrap();
+    let traces = spec.operation("list_traces").unwrap();
+    assert_eq!(traces.query_prefixes()[0].name(), "context.");
+    assert_eq!(
+        traces.query_prefix_of("context.job").unwrap().name(),
+        "context."
+    );
+    assert!(traces.query_prefix_of("context.").is_none());
+    let fine = HttpRequest::new(
+        "GET",
+        "/api/v1/traces?run_id=r1&context.job=a&context.team=abc",
+    );
+    assert_eq!(spec.validate_request(&fine), []);
+    let broken = HttpRequest::new(
+        "GET",
+        "/api/v1/traces?context.job=toolong&context.=x&contexts.job=a",
+    );
+    assert_eq!(
+        summary(&spec.validate_request(&broken)),
+        [
+            (
+                Some("list_traces".to_owned()),
+                "query.context.job".to_owned(),
+                "maxLength".to_owned()
+            ),
+            (
+                Some("list_traces".to_owned()),
+                "query.context.".to_owned(),
+                "unknown-parameter".to_owned()
+            ),
+            (
+                Some("list_traces".to_owned()),
+                "query.contexts.job".to_owned(),
+                "unknown-parameter".to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
 fn missing_or_malformed_bearer_auth_is_missing_auth_and_never_shows_the_token() {
     let spec = spec();
     let cases = [

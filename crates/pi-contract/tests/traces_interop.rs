@@ -1,9 +1,9 @@
 //! The mock and the traces client against a client nobody here wrote: the
 //! official Python `prime-traces`, pinned, uploads a JSONL file with its
-//! defaults (the traces part gzip-compressed) and reads lists back through
-//! the mock, which must see nothing that breaks the supplement's
-//! description of the traces service; pi-client then uploads the same lines
-//! and must send what the official client sent.
+//! defaults (the traces part gzip-compressed) and reads lists back, one
+//! with a context filter, through the mock, which must see nothing that
+//! breaks the supplement's description of the traces service; pi-client
+//! then uploads the same lines and must send what the official client sent.
 //!
 //! Installed and skipped like `gateway_interop.rs`: without Python, `venv`
 //! or the network the test says SKIPPED on stderr and passes, unless
@@ -110,6 +110,17 @@ async fn the_official_traces_client_uploads_compressed_and_reads_lists_through_t
         listed,
         ["/api/v1/traces", "/api/v1/runs", "/api/v1/episodes"],
         "{requests:#?}"
+    );
+    // Its context filter is a `context.<key>` parameter, which the
+    // supplement declares as a family, so the mock checks it, not flags it.
+    let list = requests
+        .iter()
+        .find(|request| request.method == "GET" && request.path == "/api/v1/traces")
+        .unwrap();
+    assert!(
+        list.query
+            .contains(&("context.job".to_owned(), "nightly".to_owned())),
+        "{list:#?}"
     );
     server.assert_no_violations();
 

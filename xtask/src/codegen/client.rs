@@ -406,6 +406,32 @@ impl Context<'_> {
                 enums.push(inline_enum(name, query)?);
             }
         }
+        // A family of query parameters named by a prefix (the supplement's
+        // `x-pi-query-prefixes`): one setter taking the key and the value.
+        let families = operation
+            .get("x-pi-query-prefixes")
+            .and_then(Value::as_object);
+        for (prefix, schema) in families.into_iter().flatten() {
+            if schema.get("type").and_then(Value::as_str) != Some("string") {
+                return Err(at(format!(
+                    "the query prefix `{prefix}` takes values other than strings, which the generator does not know"
+                )));
+            }
+            let name = settings.rename.get(prefix).cloned().unwrap_or_else(|| {
+                snake_case(prefix.trim_end_matches(|c: char| !c.is_alphanumeric()))
+            });
+            let setter = ident(&name);
+            let doc = doc_attr(&format!(
+                "Adds the query parameter `{prefix}<key>` set to `value`; each call adds one more. An empty key is refused when the request is sent."
+            ));
+            setters.push(quote! {
+                #doc
+                pub fn #setter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+                    self.call.prefixed_query(#prefix, key.into(), value.into());
+                    self
+                }
+            });
+        }
         for header in &headers {
             if skipped(&header.wire) {
                 continue;

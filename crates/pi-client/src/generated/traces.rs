@@ -477,6 +477,11 @@ impl<'c> TracesEpisodeTracesRequest<'c> {
         call.cursor(cursor.into());
         self
     }
+    /// Adds the query parameter `context.<key>` set to `value`; each call adds one more. An empty key is refused when the request is sent.
+    pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call.prefixed_query("context.", key.into(), value.into());
+        self
+    }
     /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
     ///
     /// # Errors
@@ -594,6 +599,11 @@ impl<'c> TracesEpisodesRequest<'c> {
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         let call = &mut self.call;
         call.cursor(cursor.into());
+        self
+    }
+    /// Adds the query parameter `context.<key>` set to `value`; each call adds one more. An empty key is refused when the request is sent.
+    pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call.prefixed_query("context.", key.into(), value.into());
         self
     }
     /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.
@@ -761,6 +771,11 @@ impl<'c> TracesListRequest<'c> {
     pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         let call = &mut self.call;
         call.cursor(cursor.into());
+        self
+    }
+    /// Adds the query parameter `context.<key>` set to `value`; each call adds one more. An empty key is refused when the request is sent.
+    pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.call.prefixed_query("context.", key.into(), value.into());
         self
     }
     /// Checks the inputs against the document's rules, then fetches one page: the one the start setter names, or the first.

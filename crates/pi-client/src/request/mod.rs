@@ -17,6 +17,8 @@ pub(crate) mod redact;
 pub(crate) mod retry;
 pub(crate) mod send;
 
+use std::borrow::Cow;
+
 use reqwest::Method;
 use serde::Serialize;
 
@@ -34,7 +36,8 @@ pub(crate) struct ApiRequest {
     pub(crate) path: String,
     /// The endpoint's path template (`/api/v1/pods/{pod_id}`), for tracing.
     pub(crate) template: &'static str,
-    pub(crate) query: Vec<(&'static str, String)>,
+    /// The document's names, or one made from a prefix and a caller's key.
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
     /// Headers of the operation's own (a team header, a line format), sent
     /// besides those every request carries.
     pub(crate) headers: Vec<(&'static str, String)>,
@@ -188,7 +191,7 @@ impl ApiRequest {
 
     /// Adds a query parameter.
     pub(crate) fn query(mut self, name: &'static str, value: impl ToString) -> Self {
-        self.query.push((name, value.to_string()));
+        self.query.push((Cow::Borrowed(name), value.to_string()));
         self
     }
 

@@ -307,7 +307,7 @@ impl Transport {
         }
         if !request.query.is_empty() {
             url.query_pairs_mut()
-                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+                .extend_pairs(request.query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
         }
         let mut builder = inner
             .http

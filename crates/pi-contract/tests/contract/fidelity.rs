@@ -23,6 +23,13 @@ pub fn documented_inputs(spec: &Spec, operation: &Operation) -> BTreeSet<String>
         .iter()
         .map(|parameter| format!("{} {}", parameter.location(), parameter.name()))
         .collect();
+    // A family named by a prefix is one input, reached by any member.
+    inputs.extend(
+        operation
+            .query_prefixes()
+            .iter()
+            .map(|family| format!("query {}<key>", family.name())),
+    );
     if let Some(body) = operation.request_body() {
         let mut paths = BTreeSet::new();
         schema_paths(spec, body.schema(), "", false, 0, &mut paths);
@@ -48,6 +55,15 @@ pub fn sent_inputs(operation: &Operation, request: &ReceivedRequest) -> BTreeSet
         };
         if reached {
             sent.insert(format!("{} {}", parameter.location(), parameter.name()));
+        }
+    }
+    for family in operation.query_prefixes() {
+        if request.query.iter().any(|(name, _)| {
+            operation
+                .query_prefix_of(name)
+                .is_some_and(|f| f.name() == family.name())
+        }) {
+            sent.insert(format!("query {}<key>", family.name()));
         }
     }
     if let Some(body) = &request.body {

@@ -22,7 +22,7 @@ def main():
     with TracesClient() as traces:
         # The client's defaults: one batch, its traces part gzip-compressed.
         receipts = traces.upload_file(lines_file)
-        page = traces.list(run_id="r1", has_error=False, limit=10)
+        page = traces.list(run_id="r1", has_error=False, limit=10, context={"job": "nightly"})
         runs = traces.list_runs()
         episodes = traces.list_episodes()
     print(
