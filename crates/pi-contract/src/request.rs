@@ -383,26 +383,22 @@ fn check_query(
     violations: &mut Vec<Violation>,
 ) {
     let mut reported_unknown: Vec<&str> = Vec::new();
-    let mut prefixed: Vec<&str> = Vec::new();
+    let mut prefixed: Vec<(&str, &Parameter)> = Vec::new();
     for (name, _) in &request.query {
         if operation
             .parameter(ParameterLocation::Query, name)
             .is_some()
             || reported_unknown.contains(&name.as_str())
-            || prefixed.contains(&name.as_str())
+            || prefixed.iter().any(|(seen, _)| seen == name)
         {
             continue;
         }
-        if operation.query_prefix_of(name).is_some() {
-            prefixed.push(name);
-        } else {
-            reported_unknown.push(name);
+        match operation.query_prefix_of(name) {
+            Some(family) => prefixed.push((name, family)),
+            None => reported_unknown.push(name),
         }
     }
-    for name in prefixed {
-        let Some(family) = operation.query_prefix_of(name) else {
-            continue;
-        };
+    for (name, family) in prefixed {
         let values: Vec<&str> = request
             .query
             .iter()
