@@ -39,6 +39,7 @@ pub use commands::{
     SandboxesSessionsRequest, SandboxesSpawnRequest, Signal,
 };
 
+mod checkpoints;
 mod commands;
 mod files;
 mod many;
@@ -59,7 +60,8 @@ use crate::wait::{self, Progress};
 
 impl<'c> Sandboxes<'c> {
     /// Starts creating a sandbox called `name` from a checkpoint
-    /// ([`Sandboxes::create_checkpoint`]) that has become `DURABLE`: its
+    /// ([`Sandboxes::create_checkpoint`]) that has become `DURABLE`
+    /// ([`Sandboxes::wait_until_checkpoint_durable`]): its
     /// filesystem, image and disk come from the checkpoint, so the request
     /// carries neither an image nor a disk size (the API refuses them on a
     /// restore). The other setters of [`Sandboxes::create`] apply.

@@ -1,6 +1,7 @@
 //! The stateful mock keeps the supplement's resources with a lifecycle
 //! (LAN networks, volumes, checkpoints) like the published ones, and
-//! answers the batched sandbox status from the sandboxes it holds.
+//! answers the batched sandbox status and checkpoint lookup from what it
+//! holds.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use pi_contract::ContractServer;
@@ -148,6 +149,62 @@ async fn a_checkpoint_is_listed_under_its_sandbox_and_read_by_its_id() {
     .await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["id"], checkpoint_id);
+    server.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_checkpoint_waited_for_through_the_batched_lookup_becomes_durable_as_scripted() {
+    let server = ContractServer::stateful().await;
+    let sandbox_id = sandbox(&server).await;
+    let client = pi_client::Client::builder()
+        .api_key("test-key")
+        .base_url(server.uri())
+        .build()
+        .unwrap();
+    let sandboxes = client.sandboxes();
+    let checkpoint = sandboxes
+        .create_checkpoint(&sandbox_id)
+        .send()
+        .await
+        .unwrap();
+    server
+        .script(
+            "/api/v1/sandbox/{sandbox_id}/checkpoints",
+            &checkpoint.id,
+            [json!({"state": "PENDING"}), json!({"state": "DURABLE"})],
+        )
+        .unwrap();
+    let quick = pi_client::WaitPolicy::default().pauses(
+        std::time::Duration::from_millis(1),
+        std::time::Duration::from_millis(5),
+    );
+    let durable = sandboxes
+        .wait_until_checkpoints_durable_with([&checkpoint.id], &quick)
+        .await
+        .unwrap();
+    assert_eq!(durable.len(), 1);
+    assert_eq!(durable[0].id, checkpoint.id);
+    assert_eq!(durable[0].state, "DURABLE");
+    // One lookup a round: pending, then durable.
+    let lookups = |server: &ContractServer| {
+        server
+            .received_requests()
+            .iter()
+            .filter(|r| r.path == "/api/v1/sandbox/checkpoints:batchGet")
+            .count()
+    };
+    assert_eq!(lookups(&server), 2);
+    // A checkpoint the mock does not hold is the lookup's NOT_FOUND.
+    let error = sandboxes
+        .wait_until_checkpoints_durable_with(["ckpt-missing"], &quick)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, pi_client::Error::NotFound { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("ckpt-missing"), "{error}");
+    assert_eq!(lookups(&server), 3);
     server.assert_no_violations();
 }
 

@@ -23,6 +23,10 @@
 //!   (`/api/v1/sandbox/{id}/logs`), gets `404 {"detail": "Sandbox not found"}`,
 //!   as the API answers, even where the document lists only 422.
 //!
+//! The supplement's batched reads (`/sandbox/status:batchGet`,
+//! `/sandbox/checkpoints:batchGet`) answer from the sandboxes and
+//! checkpoints held, each id read as its own read would be.
+//!
 //! RL runs, which no described call creates, are kept apart with their
 //! lifecycle (stop, restart) in `rl_runs.rs`; a test seeds them.
 //!
@@ -267,6 +271,14 @@ const SANDBOXES: &str = "/api/v1/sandbox";
 /// sandboxes stored.
 const SANDBOX_STATUS_BATCH: &str = "/api/v1/sandbox/status:batchGet";
 
+/// The supplement's batched lookup of checkpoints of any sandboxes,
+/// answered from the checkpoints stored.
+const CHECKPOINT_BATCH: &str = "/api/v1/sandbox/checkpoints:batchGet";
+
+/// Where a checkpoint is read by its id alone: the flat path whose answer
+/// shows a stored checkpoint, as the batched lookup lists it.
+const CHECKPOINT: &str = "/api/v1/sandbox/checkpoints/{checkpoint_id}";
+
 /// An answer of the stateful mode: a status, a JSON body, and the place the
 /// mock followed the API rather than the document, if it did.
 pub(crate) struct Answer {
@@ -441,6 +453,20 @@ impl Store {
             .cloned()
     }
 
+    /// The stored resource `id` of `collection` as a read sees it: after
+    /// the next change a test scripted for it, if one is left.
+    fn read(&mut self, collection: &Collection, id: &str) -> Option<&mut Record> {
+        let change = self
+            .scripts
+            .get_mut(&(collection.key.clone(), id.to_owned()))
+            .and_then(VecDeque::pop_front);
+        let record = self.collections.get_mut(&collection.key)?.get_mut(id)?;
+        if let Some(change) = change {
+            record.fields.extend(change);
+        }
+        Some(record)
+    }
+
     fn holds(&self, collection: &Collection, id: &str) -> bool {
         self.collections
             .get(&collection.key)
@@ -579,6 +605,10 @@ impl Store {
             let body: Value = serde_json::from_slice(&request.body).ok()?;
             return self.sandbox_statuses(spec, &body);
         }
+        if op.path() == CHECKPOINT_BATCH {
+            let body: Value = serde_json::from_slice(&request.body).ok()?;
+            return self.checkpoints_found(spec, &body);
+        }
         if let Some(missing) = self.unknown_id(spec, op, request) {
             return Some(missing);
         }
@@ -599,14 +629,7 @@ impl Store {
         let id = decode(raw_id);
         match op.method() {
             "GET" => {
-                let change = self
-                    .scripts
-                    .get_mut(&(collection.key.clone(), id.clone()))
-                    .and_then(VecDeque::pop_front);
-                let record = self.collections.get_mut(&collection.key)?.get_mut(&id)?;
-                if let Some(change) = change {
-                    record.fields.extend(change);
-                }
+                let record = self.read(&collection, &id)?;
                 show(spec, op, &collection, &id, record)
             }
             "PATCH" | "PUT" => {
@@ -632,17 +655,8 @@ impl Store {
         let mut statuses = Vec::new();
         let mut errors = Vec::new();
         for id in ids.iter().filter_map(Value::as_str) {
-            let key = (collection.key.clone(), id.to_owned());
-            let change = self.scripts.get_mut(&key).and_then(VecDeque::pop_front);
-            let record = self
-                .collections
-                .get_mut(&collection.key)
-                .and_then(|items| items.get_mut(id));
-            match record {
+            match self.read(&collection, id) {
                 Some(record) => {
-                    if let Some(change) = change {
-                        record.fields.extend(change);
-                    }
                     let status = record.fields.get("status").cloned();
                     statuses.push(serde_json::json!({
                         "sandbox_id": id,
@@ -659,6 +673,36 @@ impl Store {
         Some(Answer::ok(
             200,
             serde_json::json!({"statuses": statuses, "errors": errors}),
+        ))
+    }
+
+    /// The answer of the supplement's batched checkpoint lookup from what is
+    /// stored: each checkpoint held, shown as its own read shows it after
+    /// the next scripted change (a batch read is a read of each), or a
+    /// `NOT_FOUND` error for an id not held.
+    fn checkpoints_found(&mut self, spec: &Spec, body: &Value) -> Option<Answer> {
+        let collection = self.collection_at(spec, &collection_of(CHECKPOINT).0)?;
+        let read = spec
+            .operations()
+            .find(|op| op.method() == "GET" && op.path() == CHECKPOINT)?;
+        let ids = body.get("checkpoint_ids")?.as_array()?;
+        let mut checkpoints = Vec::new();
+        let mut errors = Vec::new();
+        for id in ids.iter().filter_map(Value::as_str) {
+            match self.read(&collection, id) {
+                Some(record) => {
+                    checkpoints.push(show(spec, read, &collection, id, record)?.body);
+                }
+                None => errors.push(serde_json::json!({
+                    "checkpoint_id": id,
+                    "code": "NOT_FOUND",
+                    "message": "Checkpoint not found",
+                })),
+            }
+        }
+        Some(Answer::ok(
+            200,
+            serde_json::json!({"checkpoints": checkpoints, "errors": errors}),
         ))
     }
 
