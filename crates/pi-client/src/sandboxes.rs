@@ -144,6 +144,9 @@ impl<'c> Sandboxes<'c> {
     /// `ERROR` and `TERMINATED` end the wait: a sandbox does not come back
     /// from them. `PAUSED` does not: a pause can be lifted, and the deadline
     /// bounds the wait. States this version does not know keep it waiting too.
+    /// While the platform builds the sandbox's image (`PENDING` with a
+    /// `pending_image_build_id`, the first use of an image) the deadline is
+    /// held back, up to [`WaitPolicy::image_build_deadline`].
     ///
     /// # Errors
     /// [`Error::WaitEnded`] when the sandbox reaches `ERROR` or `TERMINATED`
@@ -169,7 +172,10 @@ impl<'c> Sandboxes<'c> {
             sandbox_id,
             policy,
             || self.get(sandbox_id).send(),
-            |sandbox| running_progress(&sandbox.status),
+            |sandbox| {
+                let building = sandbox.pending_image_build_id.is_some();
+                held_by_image_build(running_progress(&sandbox.status), building)
+            },
         )
         .await
     }
@@ -194,6 +200,20 @@ pub(crate) const ASSUMPTIONS: &[Assumption] = &{
         ),
     ]
 };
+
+/// `judged` of a sandbox, held by an image build when the platform is
+/// building its image first: it stays `PENDING` with a pending build id
+/// until the build is over, and that time has a budget of its own
+/// ([`WaitPolicy::image_build_deadline`]).
+pub(crate) fn held_by_image_build(
+    judged: (String, Progress),
+    building: bool,
+) -> (String, Progress) {
+    match judged {
+        (state, Progress::Pending) if building && state == "PENDING" => (state, Progress::Building),
+        other => other,
+    }
+}
 
 /// How far a sandbox in `status` is from running; see
 /// [`Sandboxes::wait_until_running`] for the choice of end states.

@@ -37,6 +37,9 @@ pub struct WaitPolicy {
     first_pause: Duration,
     longest_pause: Duration,
     deadline: Duration,
+    /// How long a build the platform runs first may hold a wait (see
+    /// [`WaitPolicy::image_build_deadline`]).
+    image_build_deadline: Duration,
     /// In an `Arc` so the policy stays cheap to clone and shareable between
     /// tasks; a closure cannot be compared or printed, hence the hand-written
     /// `Debug` and `PartialEq`.
@@ -52,6 +55,7 @@ impl fmt::Debug for WaitPolicy {
             .field("first_pause", &self.first_pause)
             .field("longest_pause", &self.longest_pause)
             .field("deadline", &self.deadline)
+            .field("image_build_deadline", &self.image_build_deadline)
             .field("on_progress", &self.on_progress.is_some())
             .finish()
     }
@@ -70,6 +74,7 @@ impl PartialEq for WaitPolicy {
         self.first_pause == other.first_pause
             && self.longest_pause == other.longest_pause
             && self.deadline == other.deadline
+            && self.image_build_deadline == other.image_build_deadline
             && same_hook
     }
 }
@@ -97,12 +102,15 @@ pub struct WaitProgress {
 
 impl Default for WaitPolicy {
     /// Pauses from 2 s up to 15 s, for at most 20 minutes: GPU pods take
-    /// minutes to provision, and polling faster only spends rate limit.
+    /// minutes to provision, and polling faster only spends rate limit. A
+    /// sandbox's first-use image build may take 50 minutes besides, the
+    /// budget the official client gives it.
     fn default() -> Self {
         Self {
             first_pause: Duration::from_secs(2),
             longest_pause: Duration::from_secs(15),
             deadline: Duration::from_secs(20 * 60),
+            image_build_deadline: Duration::from_secs(50 * 60),
             on_progress: None,
         }
     }
@@ -113,6 +121,16 @@ impl WaitPolicy {
     #[must_use]
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Lets a sandbox that waits for the platform to build its image (the
+    /// first use of an image: `PENDING` with a `pending_image_build_id`)
+    /// take up to `deadline` for that build. While it builds the wait's own
+    /// deadline is held back, counting again from when the build is over.
+    #[must_use]
+    pub fn image_build_deadline(mut self, deadline: Duration) -> Self {
+        self.image_build_deadline = deadline;
         self
     }
 
@@ -150,6 +168,10 @@ pub(crate) enum Progress {
     Pending,
     /// A state it will not leave for the one wanted (failed, terminated, ...).
     Ended,
+    /// On its way, held by a build the platform runs first (a sandbox's
+    /// first-use image): the time it takes counts against the policy's
+    /// image-build deadline, not its deadline.
+    Building,
 }
 
 /// Reads a resource's state: its name (`(none yet)` when the server sent
@@ -214,6 +236,11 @@ where
                 });
             }
             Progress::Pending => {}
+            Progress::Building => {
+                if !pauses.building() {
+                    return Err(build_timed_out(resource, id, state, policy));
+                }
+            }
         }
         tracing::debug!(resource, id, state = %state, pause_ms = u64::try_from(pauses.next.as_millis()).unwrap_or(u64::MAX), "still waiting");
         last_state = Some(state);
@@ -229,6 +256,11 @@ pub(crate) struct Pauses {
     next: Duration,
     longest: Duration,
     give_up: Option<Instant>,
+    /// The policy's deadline, counted again from the end of a build.
+    deadline: Duration,
+    image_build_deadline: Duration,
+    /// When a build that holds the wait was first seen.
+    building_since: Option<Instant>,
 }
 
 impl Pauses {
@@ -238,7 +270,23 @@ impl Pauses {
             next: policy.first_pause,
             longest: policy.longest_pause,
             give_up: Instant::now().checked_add(policy.deadline),
+            deadline: policy.deadline,
+            image_build_deadline: policy.image_build_deadline,
+            building_since: None,
         }
+    }
+
+    /// Notes that a build the platform runs first holds the wait: the
+    /// deadline counts again from now, until the build has taken the
+    /// policy's image-build deadline (then `false`: the wait is over).
+    pub(crate) fn building(&mut self) -> bool {
+        let now = Instant::now();
+        let since = *self.building_since.get_or_insert(now);
+        if now.saturating_duration_since(since) > self.image_build_deadline {
+            return false;
+        }
+        self.give_up = now.checked_add(self.deadline);
+        true
     }
 
     /// Sleeps before the next round; `false` (at once) when the deadline
@@ -286,6 +334,23 @@ pub(crate) fn changed(
     }
 }
 
+/// The error of a wait whose image build passed the policy's image-build
+/// deadline.
+pub(crate) fn build_timed_out(
+    resource: &'static str,
+    id: &str,
+    state: String,
+    policy: &WaitPolicy,
+) -> Error {
+    Error::WaitTimedOut {
+        resource,
+        id: id.to_owned(),
+        state: Some(format!("{state} (building its image)")),
+        after: policy.image_build_deadline,
+    }
+}
+
+/// The error of a wait that passed the policy's deadline.
 pub(crate) fn timed_out(
     resource: &'static str,
     id: &str,

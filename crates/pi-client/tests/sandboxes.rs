@@ -79,14 +79,15 @@ async fn until_deleted(server: &MockServer, id: &str) {
     panic!("no DELETE of {id} arrived: {:?}", calls(server).await);
 }
 
-#[tokio::test]
-async fn waiting_polls_until_the_sandbox_runs_through_paused_and_unknown_states() {
+/// A server whose reads of `sb_1` give each answer the number of times
+/// paired with it, in turn, then `RUNNING` for good.
+async fn reads_then_running(answers: impl IntoIterator<Item = (Value, u64)>) -> MockServer {
     let server = MockServer::start().await;
-    for state in ["PENDING", "PROVISIONING", "PAUSED", "RESTORING"] {
+    for (answer, times) in answers {
         Mock::given(method("GET"))
             .and(path("/api/v1/sandbox/sb_1"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(sandbox("sb_1", state)))
-            .up_to_n_times(1)
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .up_to_n_times(times)
             .mount(&server)
             .await;
     }
@@ -95,6 +96,13 @@ async fn waiting_polls_until_the_sandbox_runs_through_paused_and_unknown_states(
         .respond_with(ResponseTemplate::new(200).set_body_json(sandbox("sb_1", "RUNNING")))
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn waiting_polls_until_the_sandbox_runs_through_paused_and_unknown_states() {
+    let states = ["PENDING", "PROVISIONING", "PAUSED", "RESTORING"];
+    let server = reads_then_running(states.map(|state| (sandbox("sb_1", state), 1))).await;
     let running = client(&server)
         .sandboxes()
         .wait_until_running_with("sb_1", &quick())
@@ -119,17 +127,68 @@ async fn an_errored_or_terminated_sandbox_ends_the_wait_and_the_deadline_times_i
             "{error:?}"
         );
     }
-    let server = common::answering(
-        ResponseTemplate::new(200).set_body_json(sandbox("sb_1", "PROVISIONING")),
-    )
-    .await;
-    let error = client(&server)
+    let error = staying_past_the_deadline("PROVISIONING").await;
+    assert!(
+        matches!(&error, Error::WaitTimedOut { state: Some(state), .. } if state == "PROVISIONING"),
+        "{error:?}"
+    );
+}
+
+/// The error of a wait for a sandbox that stays `state`, without an image
+/// build, past a short deadline.
+async fn staying_past_the_deadline(state: &str) -> Error {
+    let server =
+        common::answering(ResponseTemplate::new(200).set_body_json(sandbox("sb_1", state))).await;
+    client(&server)
         .sandboxes()
         .wait_until_running_with("sb_1", &quick().deadline(Duration::from_millis(40)))
         .await
+        .unwrap_err()
+}
+
+/// A sandbox `PENDING` while the platform builds its image.
+fn building(id: &str) -> Value {
+    let mut sandbox = sandbox(id, "PENDING");
+    sandbox["pendingImageBuildId"] = json!("build_1");
+    sandbox
+}
+
+#[tokio::test]
+async fn an_image_build_holds_the_deadline_back_until_its_own_budget_runs_out() {
+    // Twelve reads while the image builds take longer than the 10 ms
+    // deadline; the wait still ends when the sandbox runs.
+    let server = reads_then_running([(building("sb_1"), 12)]).await;
+    let patient = quick()
+        .deadline(Duration::from_millis(10))
+        .image_build_deadline(Duration::from_secs(30));
+    let running = client(&server)
+        .sandboxes()
+        .wait_until_running_with("sb_1", &patient)
+        .await
+        .unwrap();
+    assert_eq!(running.status, SandboxStatus::Running);
+    assert_eq!(server.received_requests().await.unwrap().len(), 13);
+
+    // A build that outlasts its own budget times the wait out, saying so.
+    let server =
+        common::answering(ResponseTemplate::new(200).set_body_json(building("sb_1"))).await;
+    let short = quick()
+        .deadline(Duration::from_secs(30))
+        .image_build_deadline(Duration::from_millis(20));
+    let error = client(&server)
+        .sandboxes()
+        .wait_until_running_with("sb_1", &short)
+        .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::WaitTimedOut { state: Some(state), .. } if state == "PROVISIONING"),
+        matches!(&error, Error::WaitTimedOut { state: Some(state), after, .. }
+            if state == "PENDING (building its image)" && *after == Duration::from_millis(20)),
+        "{error:?}"
+    );
+    // Without a build the same PENDING counts against the deadline.
+    let error = staying_past_the_deadline("PENDING").await;
+    assert!(
+        matches!(&error, Error::WaitTimedOut { state: Some(state), .. } if state == "PENDING"),
         "{error:?}"
     );
 }

@@ -79,6 +79,37 @@ async fn each_round_is_one_request_per_hundred_sandboxes() {
 }
 
 #[tokio::test]
+async fn an_image_build_holds_back_the_deadline_of_every_sandbox_waited_for() {
+    let server = ContractServer::stateful().await;
+    let mut ids = sandboxes(&server, 2);
+    // A third sandbox waits on its first-use image for ten rounds, longer
+    // than the 10 ms deadline, then runs.
+    let building = server
+        .seed(
+            "/api/v1/sandbox",
+            json!({"status": "PENDING", "pendingImageBuildId": "build_1"}),
+        )
+        .unwrap();
+    let mut changes = vec![json!({"status": "PENDING"}); 10];
+    changes.push(json!({"status": "RUNNING", "pendingImageBuildId": null}));
+    server
+        .script("/api/v1/sandbox", &building, changes)
+        .unwrap();
+    ids.push(building);
+    let patient = quick()
+        .deadline(Duration::from_millis(10))
+        .image_build_deadline(Duration::from_secs(30));
+    client(&server)
+        .sandboxes()
+        .wait_until_all_running_with(&ids, &patient)
+        .await
+        .unwrap();
+    // One request a round: eleven rounds for the building sandbox.
+    assert_eq!(count(&server, "POST", BATCH), 11);
+    server.assert_no_violations();
+}
+
+#[tokio::test]
 async fn an_api_without_the_batched_call_is_asked_one_sandbox_at_a_time() {
     let server = ContractServer::stateful().await;
     let ids = sandboxes(&server, 20);

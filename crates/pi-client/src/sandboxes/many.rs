@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use pi_types::{SandboxStatusLookupErrorCode, WireEnum};
 
 use crate::error::Error;
-use crate::sandboxes::Sandboxes;
-use crate::wait::{self, Pauses, WaitPolicy};
+use crate::sandboxes::{Sandboxes, held_by_image_build};
+use crate::wait::{self, Pauses, Progress, WaitPolicy};
 
 /// The most sandboxes one batched status call takes.
 pub const MAX_BATCH: usize = 100;
@@ -19,7 +19,8 @@ pub const MAX_BATCH: usize = 100;
 /// What one round learned of one sandbox: its state, or why it could not be
 /// looked up.
 enum Seen {
-    State(String),
+    /// Its state, and whether the platform is building its image first.
+    State(String, bool),
     Missing(String),
 }
 
@@ -28,7 +29,9 @@ impl Sandboxes<'_> {
     /// default [`WaitPolicy`] (at most 20 minutes). Each round asks only
     /// the sandboxes not yet running, 100 to a request
     /// ([`batch_status`](Self::batch_status)); the policy's progress hook
-    /// hears of each sandbox's every change of state.
+    /// hears of each sandbox's every change of state. While any of them
+    /// waits for the platform to build its image, the deadline is held back,
+    /// up to [`WaitPolicy::image_build_deadline`] for those builds in all.
     ///
     /// # Errors
     /// [`Error::WaitEnded`] naming the first sandbox found `ERROR`,
@@ -88,15 +91,16 @@ impl Sandboxes<'_> {
                 self.single_round(&pending).await?
             };
             let mut still = Vec::with_capacity(pending.len());
+            let mut building: Option<(String, String)> = None;
             for (id, seen) in round {
-                let state = match seen {
+                let (state, image_build) = match seen {
                     Seen::Missing(message) => {
                         return Err(Error::NotFound {
                             message: Some(format!("sandbox {id}: {message}")),
                             suspect_base_url: None,
                         });
                     }
-                    Seen::State(state) => state,
+                    Seen::State(state, image_build) => (state, image_build),
                 };
                 if last.get(&id) != Some(&state) {
                     let previous = last.insert(id.clone(), state.clone());
@@ -111,7 +115,20 @@ impl Sandboxes<'_> {
                             state,
                         });
                     }
-                    _ => still.push(id),
+                    _ => {
+                        let judged = held_by_image_build((state, Progress::Pending), image_build);
+                        if judged.1 == Progress::Building && building.is_none() {
+                            building = Some((id.clone(), judged.0));
+                        }
+                        still.push(id);
+                    }
+                }
+            }
+            // One budget for the image builds of the sandboxes waited for:
+            // while any builds, the deadline is held back.
+            if let Some((id, state)) = building {
+                if !pauses.building() {
+                    return Err(wait::build_timed_out("sandbox", &id, state, policy));
                 }
             }
             pending = still;
@@ -131,7 +148,8 @@ impl Sandboxes<'_> {
             let answer = self.batch_status(chunk.iter().cloned()).send().await?;
             for snapshot in answer.statuses {
                 let state = snapshot.status.as_str().to_owned();
-                round.push((snapshot.sandbox_id, Seen::State(state)));
+                let building = snapshot.pending_image_build_id.is_some();
+                round.push((snapshot.sandbox_id, Seen::State(state, building)));
             }
             for error in answer.errors {
                 let message = match error.code {
@@ -149,7 +167,9 @@ impl Sandboxes<'_> {
         let mut round = Vec::with_capacity(pending.len());
         for id in pending {
             let sandbox = self.get(id).send().await?;
-            round.push((id.clone(), Seen::State(sandbox.status.as_str().to_owned())));
+            let building = sandbox.pending_image_build_id.is_some();
+            let state = sandbox.status.as_str().to_owned();
+            round.push((id.clone(), Seen::State(state, building)));
         }
         Ok(round)
     }

@@ -658,9 +658,16 @@ impl Store {
             match self.read(&collection, id) {
                 Some(record) => {
                     let status = record.fields.get("status").cloned();
+                    // The build of a first-use image, as the sandbox shows it.
+                    let building = record
+                        .fields
+                        .get("pendingImageBuildId")
+                        .cloned()
+                        .unwrap_or(Value::Null);
                     statuses.push(serde_json::json!({
                         "sandbox_id": id,
                         "status": status.unwrap_or_else(|| Value::from("PENDING")),
+                        "pending_image_build_id": building,
                     }));
                 }
                 None => errors.push(serde_json::json!({
