@@ -381,33 +381,40 @@ impl Context<'_> {
         };
         let mut setters = Vec::new();
         let mut enums = Vec::new();
-        for query in &queries {
-            if skipped(&query.wire) {
-                continue;
-            }
+        // A query or header input's setter: it records the value on the call.
+        let name_of = |wire: &str| {
             let name = settings
                 .rename
-                .get(&query.wire)
+                .get(wire)
                 .cloned()
-                .unwrap_or_else(|| snake_case(&query.wire));
-            let setter = ident(&name);
-            let value = ident(&snake_case(&query.wire));
-            let (param, statement) = self.query_setter(query, &value, settings)?;
-            let doc = doc_attr(&query_doc(query));
-            setters.push(quote! {
+                .unwrap_or_else(|| snake_case(wire));
+            (ident(&name), ident(&snake_case(wire)))
+        };
+        let call_setter = |doc: TokenStream, setter, value, param, statement| {
+            quote! {
                 #doc
                 pub fn #setter(mut self, #value: #param) -> Self {
                     let call = &mut self.call;
                     #statement
                     self
                 }
-            });
+            }
+        };
+        for query in &queries {
+            if skipped(&query.wire) {
+                continue;
+            }
+            let (setter, value) = name_of(&query.wire);
+            let (param, statement) = self.query_setter(query, &value, settings)?;
+            let doc = doc_attr(&query_doc(query));
+            setters.push(call_setter(doc, setter, value, param, statement));
             if let Some(name) = settings.enums.get(&query.wire) {
                 enums.push(inline_enum(name, query)?);
             }
         }
         // A family of query parameters named by a prefix (the supplement's
-        // `x-pi-query-prefixes`): one setter taking the key and the value.
+        // `x-pi-query-prefixes`): one setter taking the key and the value,
+        // named after the prefix.
         let families = operation
             .get("x-pi-query-prefixes")
             .and_then(Value::as_object);
@@ -417,10 +424,9 @@ impl Context<'_> {
                     "the query prefix `{prefix}` takes values other than strings, which the generator does not know"
                 )));
             }
-            let name = settings.rename.get(prefix).cloned().unwrap_or_else(|| {
-                snake_case(prefix.trim_end_matches(|c: char| !c.is_alphanumeric()))
-            });
-            let setter = ident(&name);
+            let setter = ident(&snake_case(
+                prefix.trim_end_matches(|c: char| !c.is_alphanumeric()),
+            ));
             let doc = doc_attr(&format!(
                 "Adds the query parameter `{prefix}<key>` set to `value`; each call adds one more. An empty key is refused when the request is sent."
             ));
@@ -436,23 +442,10 @@ impl Context<'_> {
             if skipped(&header.wire) {
                 continue;
             }
-            let name = settings
-                .rename
-                .get(&header.wire)
-                .cloned()
-                .unwrap_or_else(|| snake_case(&header.wire));
-            let setter = ident(&name);
-            let value = ident(&snake_case(&header.wire));
+            let (setter, value) = name_of(&header.wire);
             let (param, statement) = self.header_setter(header, &value)?;
             let doc = doc_attr(&format!("Sets the request header `{}`.", header.wire));
-            setters.push(quote! {
-                #doc
-                pub fn #setter(mut self, #value: #param) -> Self {
-                    let call = &mut self.call;
-                    #statement
-                    self
-                }
-            });
+            setters.push(call_setter(doc, setter, value, param, statement));
         }
         if let Some(s) = body_struct {
             for field in &s.fields {

@@ -229,14 +229,16 @@ impl ApiRequest {
         let mut bytes = Vec::new();
         for (part, content) in contents {
             let FormPart {
-                name, media_type, ..
+                name,
+                media_type,
+                file_name,
+                gzip,
             } = part;
             bytes.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-            let file = part
-                .file_name
+            let file = file_name
                 .map(|file| format!("; filename=\"{file}\""))
                 .unwrap_or_default();
-            let encoding = if part.gzip {
+            let encoding = if *gzip {
                 "Content-Encoding: gzip\r\n"
             } else {
                 ""
@@ -331,11 +333,10 @@ fn boundary(contents: &[(&FormPart, Vec<u8>)]) -> String {
         let tail: String = (0..24).map(|_| rng.alphanumeric()).collect();
         let boundary = format!("pi-rs-{tail}");
         let delimiter = format!("--{boundary}");
-        let clashes = contents.iter().any(|(.., content)| {
-            content
-                .windows(delimiter.len())
-                .any(|window| window == delimiter.as_bytes())
-        });
+        let finder = memchr::memmem::Finder::new(delimiter.as_bytes());
+        let clashes = contents
+            .iter()
+            .any(|(.., content)| finder.find(content).is_some());
         if !clashes {
             return boundary;
         }
